@@ -1,0 +1,252 @@
+"""Settings: defaults < ``deploy/config/<env>.yaml`` < environment (``WB_...``, nested with ``__``).
+
+``WB_ENV`` picks the YAML file (development, staging or production). Secrets are ``SecretStr``
+and come only from the environment, or from a file the environment names with a ``_FILE``
+suffix (``WB_API__JWT_SECRET_FILE=/run/secrets/jwt``); a secret found in YAML is a ConfigError.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from workbench.core.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_JWT_SECRET",
+    "ENVIRONMENTS",
+    "AlpacaSettings",
+    "ApiSettings",
+    "DataSettings",
+    "Settings",
+    "config_dir",
+    "load_settings",
+    "secret_fields",
+]
+
+ENVIRONMENTS = ("development", "staging", "production")
+DEFAULT_JWT_SECRET = "insecure-development-secret-change-me"  # noqa: S105 - refused in production
+
+
+class AlpacaSettings(BaseModel):
+    api_key: SecretStr | None = None
+    secret_key: SecretStr | None = None
+    url: str = "https://paper-api.alpaca.markets"
+    data_url: str = "https://data.alpaca.markets"
+    stream_url: str | None = None
+    trading_stream_url: str | None = None
+    feed: Literal["iex", "sip"] = "iex"
+
+    @property
+    def has_keys(self) -> bool:
+        return self.api_key is not None and self.secret_key is not None
+
+
+class ApiSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    replicas: int = Field(default=1, ge=1)
+    jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
+    jwt_ttl_minutes: int = Field(default=60, ge=1)
+
+
+class DataSettings(BaseModel):
+    validation_policy: Literal["reject", "drop", "warn"] = "reject"
+    calendar: str = "XNYS"
+    #: a close-to-close move larger than this share is reported as a suspicious jump
+    jump_threshold: float = Field(default=0.25, gt=0)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="WB_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    env: Literal["development", "staging", "production"] = "development"
+    home: Path = Path("~/.workbench")
+    ledger_url: SecretStr | None = None
+    redis_url: SecretStr | None = None
+    broker: Literal["paper", "alpaca"] = "paper"
+    debug: bool = False
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] | None = None
+    alpaca: AlpacaSettings = AlpacaSettings()
+    api: ApiSettings = ApiSettings()
+    data: DataSettings = DataSettings()
+
+    @field_validator("home")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def lake_dir(self) -> Path:
+        return self.home / "lake"
+
+    @property
+    def ledger_dsn(self) -> str:
+        if self.ledger_url is not None:
+            return self.ledger_url.get_secret_value()
+        return f"sqlite:///{self.home / 'ledger.db'}"
+
+    @property
+    def ledger_is_sqlite(self) -> bool:
+        return self.ledger_dsn.startswith("sqlite")
+
+    @property
+    def effective_log_format(self) -> Literal["json", "console"]:
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.env == "production" else "console"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            _SecretFileSource(settings_cls),
+            env_settings,
+            _YamlSource(settings_cls),
+        )
+
+
+def secret_fields() -> list[str]:
+    """Dotted names of every secret setting, for masking and for the YAML refusal."""
+    names = []
+    for name, info in Settings.model_fields.items():
+        if _is_secret(info.annotation):
+            names.append(name)
+        sub = info.annotation
+        if isinstance(sub, type) and issubclass(sub, BaseModel):
+            names.extend(
+                f"{name}.{inner}"
+                for inner, inner_info in sub.model_fields.items()
+                if _is_secret(inner_info.annotation)
+            )
+    return names
+
+
+def _is_secret(annotation: Any) -> bool:
+    return "SecretStr" in repr(annotation)
+
+
+def config_dir() -> Path | None:
+    """Where the per-environment YAML files live: ``WB_CONFIG_DIR``, else the project's."""
+    explicit = os.environ.get("WB_CONFIG_DIR")
+    if explicit:
+        return Path(explicit)
+    for candidate in (Path(__file__).resolve().parents[2], Path.cwd()):
+        folder = candidate / "deploy" / "config"
+        if folder.is_dir():
+            return folder
+    return None
+
+
+def _selected_env() -> str:
+    return os.environ.get("WB_ENV", "development")
+
+
+class _YamlSource(PydanticBaseSettingsSource):
+    """``deploy/config/<env>.yaml``; refuses secrets, which belong in the environment."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # pragma: no cover - __call__ is used instead
+
+    def __call__(self) -> dict[str, Any]:
+        folder = config_dir()
+        env = _selected_env()
+        if folder is None or env not in ENVIRONMENTS:
+            return {}
+        path = folder / f"{env}.yaml"
+        if not path.exists():
+            return {}
+        try:
+            data = yaml.safe_load(path.read_text()) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+        found = [name for name in secret_fields() if _dig(data, name) is not None]
+        if found:
+            raise ConfigError(
+                f"{path}: secrets are not allowed in YAML ({', '.join(found)}); "
+                "set them in the environment, e.g. WB_" + found[0].upper().replace(".", "__")
+            )
+        return data
+
+
+class _SecretFileSource(PydanticBaseSettingsSource):
+    """``WB_<SECRET>_FILE`` names a file holding the secret (Docker and Kubernetes secrets)."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # pragma: no cover - __call__ is used instead
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name in secret_fields():
+            variable = "WB_" + name.upper().replace(".", "__") + "_FILE"
+            path = os.environ.get(variable)
+            if not path:
+                continue
+            try:
+                secret = Path(path).read_text().strip()
+            except OSError as exc:
+                raise ConfigError(
+                    f"{variable} names {path}, which cannot be read: {exc.strerror}"
+                ) from None
+            _plant(values, name, secret)
+        return values
+
+
+def _dig(data: dict[str, Any], dotted: str) -> Any:
+    node: Any = data
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _plant(data: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, last = dotted.split(".")
+    node = data
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = value
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings, turning pydantic's errors into a ConfigError with one line per problem."""
+    env = overrides.get("env", _selected_env())
+    if env not in ENVIRONMENTS:
+        raise ConfigError(
+            f"unknown environment {env!r}: expected one of {', '.join(ENVIRONMENTS)}",
+            problems=[f"env: unknown environment {env!r}"],
+        )
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = [_describe(error) for error in exc.errors()]
+        raise ConfigError("invalid settings: " + "; ".join(problems), problems=problems) from None
+
+
+def _describe(error: Any) -> str:
+    location = ".".join(str(part) for part in error["loc"])
+    variable = "WB_" + "__".join(str(part) for part in error["loc"]).upper()
+    shown = "" if _is_secret_location(location) else f" (got {error.get('input')!r})"
+    return f"{location} ({variable}): {error['msg']}{shown}"
+
+
+def _is_secret_location(location: str) -> bool:
+    return location in secret_fields()

@@ -1,0 +1,48 @@
+"""The workbench's vocabulary: every layer speaks these types and defines none of its own."""
+
+from workbench.model._validate import symbol as validate_symbol
+from workbench.model.alerts import Alert
+from workbench.model.enums import (
+    AlertSeverity,
+    AlertState,
+    AssetClass,
+    OrderClass,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    PositionSide,
+    Role,
+    TimeInForce,
+    TradingState,
+)
+from workbench.model.market import Bar, Quote, Trade
+from workbench.model.orders import Fill, Order, OrderRequest
+from workbench.model.portfolio import Account, Position
+from workbench.model.roles import Permission, can, permissions_of
+
+__all__ = [
+    "Account",
+    "Alert",
+    "AlertSeverity",
+    "AlertState",
+    "AssetClass",
+    "Bar",
+    "Fill",
+    "Order",
+    "OrderClass",
+    "OrderRequest",
+    "OrderSide",
+    "OrderStatus",
+    "OrderType",
+    "Permission",
+    "Position",
+    "PositionSide",
+    "Quote",
+    "Role",
+    "TimeInForce",
+    "Trade",
+    "TradingState",
+    "can",
+    "permissions_of",
+    "validate_symbol",
+]
