@@ -1,0 +1,60 @@
+"""Floor 2: transactional state in SQL. Orders, order events, fills, positions, cash, the audit
+chain, users, API keys, alert rules, alerts and their notifications, runs and reports, as typed
+SQLAlchemy models; Alembic migrations shipped inside the package; backup and restore.
+
+SQLite (WAL) is the embedded default at ``<home>/ledger.db``; PostgreSQL is the production store
+(``WB_LEDGER_URL``). Both run the same migrations and the same tests.
+"""
+
+from workbench.ledger.audit import (
+    GENESIS_HASH,
+    AuditVerification,
+    append_audit,
+    chain_hash,
+    verify_audit_chain,
+)
+from workbench.ledger.backup import BackupInfo, RestoreInfo
+from workbench.ledger.ledger import Ledger
+from workbench.ledger.models import (
+    AccountRow,
+    AlertRow,
+    AlertRuleRow,
+    ApiKeyRow,
+    AuditRecordRow,
+    Base,
+    CashMovementRow,
+    FillRow,
+    NotificationRow,
+    OrderEventRow,
+    OrderRow,
+    PositionRow,
+    ReportRow,
+    RunRow,
+    UserRow,
+)
+
+__all__ = [
+    "GENESIS_HASH",
+    "AccountRow",
+    "AlertRow",
+    "AlertRuleRow",
+    "ApiKeyRow",
+    "AuditRecordRow",
+    "AuditVerification",
+    "BackupInfo",
+    "Base",
+    "CashMovementRow",
+    "FillRow",
+    "Ledger",
+    "NotificationRow",
+    "OrderEventRow",
+    "OrderRow",
+    "PositionRow",
+    "ReportRow",
+    "RestoreInfo",
+    "RunRow",
+    "UserRow",
+    "append_audit",
+    "chain_hash",
+    "verify_audit_chain",
+]

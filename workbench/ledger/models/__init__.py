@@ -1,0 +1,38 @@
+"""The ledger's tables as typed SQLAlchemy models, one module per concern.
+
+Row classes end in ``Row`` so they never shadow the vocabulary of ``workbench.model``
+(``OrderRow`` is how an ``Order`` is stored, not a second order type).
+"""
+
+from workbench.ledger.models.access import ApiKeyRow, UserRow
+from workbench.ledger.models.audit import AuditRecordRow
+from workbench.ledger.models.base import NAMING_CONVENTION, Base
+from workbench.ledger.models.monitoring import AlertRow, AlertRuleRow, NotificationRow
+from workbench.ledger.models.research import ReportRow, RunRow
+from workbench.ledger.models.trading import (
+    AccountRow,
+    CashMovementRow,
+    FillRow,
+    OrderEventRow,
+    OrderRow,
+    PositionRow,
+)
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "AccountRow",
+    "AlertRow",
+    "AlertRuleRow",
+    "ApiKeyRow",
+    "AuditRecordRow",
+    "Base",
+    "CashMovementRow",
+    "FillRow",
+    "NotificationRow",
+    "OrderEventRow",
+    "OrderRow",
+    "PositionRow",
+    "ReportRow",
+    "RunRow",
+    "UserRow",
+]
