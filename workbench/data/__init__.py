@@ -1,0 +1,18 @@
+"""Floor 2: the market-data lake (Parquet files queried by DuckDB), its validation and sources."""
+
+from workbench.data.catalog import Catalog
+from workbench.data.lake import IngestReport, Lake
+from workbench.data.quality import Issue, QualityReport
+from workbench.data.schema import BAR_TIMEFRAMES, DatasetSpec, bars_dataset, spec_for
+
+__all__ = [
+    "BAR_TIMEFRAMES",
+    "Catalog",
+    "DatasetSpec",
+    "IngestReport",
+    "Issue",
+    "Lake",
+    "QualityReport",
+    "bars_dataset",
+    "spec_for",
+]

@@ -1,0 +1,342 @@
+"""Reading the lake: rows through pyarrow, SQL through in-memory DuckDB connections.
+
+Rows (``read``, ``wide``, ``latest``) come from ``workbench.data.reader``, which opens each
+partition file once, so a read never sees half of a concurrent write (see there for why DuckDB
+does not do these). SQL (``sql``, ``coverage``) runs in DuckDB: each ``Catalog`` owns one
+in-memory DuckDB database and opens a cursor per query, so threads of one process can query
+at once; processes each have their own. No DuckDB file is ever shared (DuckDB allows one
+writer process per file, and the workbench always runs several processes). Because DuckDB
+opens a file twice per query, a query whose files were replaced while it ran is run again.
+
+Dates given as ``date`` are New York trading dates, inclusive at both ends; ``datetime`` bounds
+are exact instants (timezone-aware).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench.core.errors import DataError, NotFound
+from workbench.data import calendar as cal
+from workbench.data import reader
+from workbench.data.reader import FileRef
+from workbench.data.schema import spec_for
+from workbench.data.store import PARTITION_FILE, symbol_dir, symbol_of_dir
+
+__all__ = ["Bound", "Catalog"]
+
+Bound = date | datetime | str | None
+#: runs of a DuckDB query whose files kept being replaced while it ran, before giving up
+_SQL_ATTEMPTS = 5
+_LAKE_CALL = re.compile(r"lake\('([a-z0-9_]+)'\)")
+
+
+class Catalog:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._connection: Any = None
+        self._lock = threading.Lock()
+        self._latest = reader.LatestRows()
+
+    # -- what is there ---------------------------------------------------------------------
+    def datasets(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            entry.name
+            for entry in os.scandir(self.root)
+            if entry.is_dir() and not entry.name.startswith(("_", ".")) and _is_dataset(entry.name)
+        )
+
+    def symbols(self, dataset: str = "bars_1d") -> list[str]:
+        folder = self.root / spec_for(dataset).name
+        if not folder.is_dir():
+            return []
+        with os.scandir(folder) as entries:
+            return sorted(
+                symbol_of_dir(entry.name)
+                for entry in entries
+                if entry.name.startswith("symbol=") and entry.is_dir()
+            )
+
+    def is_empty(self) -> bool:
+        return not any(self.symbols(d) for d in self.datasets())
+
+    def coverage(self, dataset: str | None = None) -> pd.DataFrame:
+        """One row per dataset and symbol: first, last, rows, sessions with data, missing
+        sessions (XNYS sessions from first to last without a row)."""
+        names = [spec_for(dataset).name] if dataset else self.datasets()
+        frames = []
+        for name in names:
+            files = self._paths(name, None, None, None)
+            if not files:
+                continue
+            frame = self._query_stable(
+                f"""
+                SELECT symbol, min(timestamp) AS first, max(timestamp) AS last, count(*) AS rows,
+                       count(DISTINCT CAST(timezone('{cal.NEW_YORK}', timestamp) AS DATE))
+                           AS sessions
+                FROM {_scan(files)} GROUP BY symbol ORDER BY symbol
+                """,
+                (),
+                files,
+            )
+            frame["first"] = frame["first"].dt.tz_convert("UTC")
+            frame["last"] = frame["last"].dt.tz_convert("UTC")
+            frame.insert(0, "dataset", name)
+            frames.append(frame)
+        if not frames:
+            return pd.DataFrame(
+                columns=[
+                    "dataset",
+                    "symbol",
+                    "first",
+                    "last",
+                    "rows",
+                    "sessions",
+                    "missing_sessions",
+                ]
+            )
+        result = pd.concat(frames, ignore_index=True)
+        result["missing_sessions"] = [
+            max(0, len(cal.sessions_between(_ny_date(f), _ny_date(la))) - int(s))
+            for f, la, s in zip(result["first"], result["last"], result["sessions"], strict=True)
+        ]
+        return result
+
+    # -- rows ------------------------------------------------------------------------------
+    def read(
+        self,
+        dataset: str,
+        symbols: str | Sequence[str] | None = None,
+        start: Bound = None,
+        end: Bound = None,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Rows of ``dataset`` as a long frame sorted by symbol then timestamp."""
+        spec = spec_for(dataset)
+        wanted = self._resolve_symbols(spec.name, symbols)
+        lower, upper = _instant(start, upper=False), _instant(end, upper=True)
+        chosen = list(columns) if columns else list(spec.value_columns)
+        unknown = set(chosen) - set(spec.value_columns)
+        if unknown:
+            raise NotFound(
+                f"unknown column(s) {', '.join(sorted(unknown))} in {spec.name}: "
+                f"expected {', '.join(spec.value_columns)}"
+            )
+        files = self._files(spec.name, wanted, lower, upper)
+        if not files:
+            return pd.DataFrame(columns=["symbol", "timestamp", *chosen])
+        table = reader.read_rows(files, chosen, _micros(lower), _micros(upper))
+        return reader.to_frame(table)
+
+    def wide(
+        self,
+        dataset: str,
+        symbols: str | Sequence[str] | None = None,
+        start: Bound = None,
+        end: Bound = None,
+        field: str = "close",
+    ) -> pd.DataFrame:
+        """One column per symbol of ``field``, indexed by timestamp (NaN where a symbol has no
+        row)."""
+        long = self.read(dataset, symbols, start, end, columns=[field])
+        wide = long.pivot(index="timestamp", columns="symbol", values=field)
+        wide.columns.name = None
+        return wide
+
+    def latest(
+        self, dataset: str = "bars_1d", symbols: str | Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """The last row per symbol (reads only each symbol's newest year partition)."""
+        spec = spec_for(dataset)
+        files = []
+        for symbol in self._resolve_symbols(spec.name, symbols):
+            newest = self._newest_file(spec.name, symbol)
+            if newest is not None:
+                files.append(FileRef(symbol, newest))
+        if not files:
+            return pd.DataFrame(columns=["symbol", "timestamp", *spec.value_columns])
+        return reader.to_frame(self._latest.read(spec.name, files, spec.value_columns))
+
+    def sql(self, query: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        """Run SQL in which ``lake('<dataset>')`` stands for all of a dataset's rows."""
+        files: list[str] = []
+
+        def scan_of(match: re.Match[str]) -> str:
+            found = self._paths(spec_for(match.group(1)).name, None, None, None)
+            if not found:
+                raise NotFound(f"dataset {match.group(1)} has no data")
+            files.extend(found)
+            return _scan(found)
+
+        return self._query_stable(_LAKE_CALL.sub(scan_of, query), params, files)
+
+    # -- plumbing --------------------------------------------------------------------------
+    def _resolve_symbols(self, dataset: str, symbols: str | Sequence[str] | None) -> list[str]:
+        stored = self.symbols(dataset)
+        if symbols is None:
+            return stored
+        wanted = [symbols] if isinstance(symbols, str) else list(symbols)
+        wanted = sorted({s.strip().upper() for s in wanted})
+        unknown = [s for s in wanted if s not in stored]
+        if unknown:
+            hint = (
+                f"; the lake has {len(stored)} symbols in {dataset}"
+                if stored
+                else (f"; {dataset} is empty (run `workbench data load-sample`)")
+            )
+            raise NotFound(f"unknown symbol(s) in {dataset}: {', '.join(unknown)}{hint}")
+        return wanted
+
+    def _years(self, dataset: str, symbol: str) -> list[int]:
+        """Years of ``symbol`` that have a partition folder, ascending."""
+        try:
+            with os.scandir(self.root / dataset / symbol_dir(symbol)) as entries:
+                return sorted(
+                    int(e.name.removeprefix("year=")) for e in entries if e.name.startswith("year=")
+                )
+        except FileNotFoundError:
+            return []
+
+    def _file(self, dataset: str, symbol: str, year: int) -> str:
+        return os.path.join(self.root, dataset, symbol_dir(symbol), f"year={year}", PARTITION_FILE)
+
+    def _newest_file(self, dataset: str, symbol: str) -> str | None:
+        for year in reversed(self._years(dataset, symbol)):
+            path = self._file(dataset, symbol, year)
+            if os.path.exists(path):  # a folder whose first write is still under way has none
+                return path
+        return None
+
+    def _files(
+        self,
+        dataset: str,
+        symbols: Iterable[str] | None,
+        lower: pd.Timestamp | None,
+        upper: pd.Timestamp | None,
+    ) -> list[FileRef]:
+        first_year = lower.year if lower is not None else None
+        last_year = upper.year if upper is not None else None
+        files = []
+        for symbol in symbols if symbols is not None else self.symbols(dataset):
+            for year in self._years(dataset, symbol):
+                if (first_year is None or year >= first_year) and (
+                    last_year is None or year <= last_year
+                ):
+                    path = self._file(dataset, symbol, year)
+                    if os.path.exists(path):
+                        files.append(FileRef(symbol, path))
+        return files
+
+    def _paths(
+        self,
+        dataset: str,
+        symbols: Iterable[str] | None,
+        lower: pd.Timestamp | None,
+        upper: pd.Timestamp | None,
+    ) -> list[str]:
+        return [ref.path for ref in self._files(dataset, symbols, lower, upper)]
+
+    def _query_stable(self, query: str, params: Sequence[Any], files: list[str]) -> pd.DataFrame:
+        """``_query``, run again when one of ``files`` was replaced while it ran."""
+        import duckdb
+
+        for _ in range(_SQL_ATTEMPTS):
+            before = [reader.identity(f) for f in files]
+            try:
+                result = self._query(query, params)
+            except duckdb.Error as error:
+                if [reader.identity(f) for f in files] == before:
+                    raise DataError(f"query failed: {_first_line(error)}") from None
+                continue
+            if [reader.identity(f) for f in files] == before:
+                return result
+        raise DataError(
+            f"the lake's files kept changing during {_SQL_ATTEMPTS} runs of a query; try again"
+        )
+
+    def _query(self, query: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        cursor = self._connect().cursor()
+        try:
+            frame: pd.DataFrame = cursor.execute(query, list(params)).df()
+            return frame
+        finally:
+            cursor.close()
+
+    def _connect(self) -> Any:
+        with self._lock:
+            if self._connection is None:
+                import duckdb
+
+                self._connection = duckdb.connect(":memory:")
+                self._connection.execute("SET TimeZone = 'UTC'")
+                # a cached block of a replaced file must never be served for its successor
+                self._connection.execute("SET enable_external_file_cache = false")
+            return self._connection
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+
+def _is_dataset(name: str) -> bool:
+    try:
+        spec_for(name)
+    except NotFound:
+        return False
+    return True
+
+
+def _scan(files: list[str]) -> str:
+    listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+    return (
+        f"read_parquet([{listed}], hive_partitioning = true, "
+        "hive_types = {'symbol': VARCHAR, 'year': BIGINT})"
+    )
+
+
+def _instant(bound: Bound, *, upper: bool) -> pd.Timestamp | None:
+    """A date is a New York trading date: its start, or (for an upper bound) the next day's
+    start."""
+    if bound is None:
+        return None
+    if isinstance(bound, str):
+        try:
+            bound = pd.Timestamp(bound)
+        except ValueError:
+            raise NotFound(f"not a date: {bound!r} (expected YYYY-MM-DD)") from None
+        if bound.tzinfo is None and bound == bound.normalize():
+            bound = bound.date()
+    if isinstance(bound, datetime):
+        stamp = pd.Timestamp(bound)
+        if stamp.tzinfo is None:
+            raise NotFound(f"datetime bounds must be timezone-aware, got {bound.isoformat()}")
+        return stamp.tz_convert("UTC") + (
+            pd.Timedelta(microseconds=1) if upper else pd.Timedelta(0)
+        )
+    day = pd.Timestamp(bound) + (pd.Timedelta(days=1) if upper else pd.Timedelta(0))
+    return day.tz_localize(cal.NEW_YORK).tz_convert("UTC")
+
+
+def _ny_date(stamp: pd.Timestamp) -> date:
+    return pd.Timestamp(stamp).tz_convert(cal.NEW_YORK).date()
+
+
+def _micros(stamp: pd.Timestamp | None) -> int | None:
+    return None if stamp is None else int(stamp.value) // 1000  # .value is always in ns
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
