@@ -20,12 +20,18 @@ def test_environment_yml_mirrors_pyproject_dependencies() -> None:
 
 
 def test_binder_uses_the_same_environment() -> None:
-    assert (ROOT / "binder" / "environment.yml").read_text() == (ROOT / "environment.yml").read_text()
+    assert (ROOT / "binder" / "environment.yml").read_text() == (
+        ROOT / "environment.yml"
+    ).read_text()
 
 
 def test_kernel_spec_runs_the_project_venv() -> None:
     spec = json.loads((ROOT / "kernels" / "workbench" / "kernel.json").read_text())
-    python = (ROOT / ".venv/share/jupyter/kernels/workbench" / spec["argv"][0].replace("{resource_dir}/", ""))
+    python = (
+        ROOT
+        / ".venv/share/jupyter/kernels/workbench"
+        / spec["argv"][0].replace("{resource_dir}/", "")
+    )
     assert python.resolve() == (ROOT / ".venv" / "bin" / "python").resolve()
 
 

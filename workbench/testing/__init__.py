@@ -1,0 +1,7 @@
+"""Fakes and helpers for tests of code built on the workbench. They ship with the package so
+users' own tests can use them; nothing in the engines imports this package."""
+
+from workbench.testing.alpaca_stub import AlpacaDataStub, RecordedRequest
+from workbench.testing.generated import generated_bars
+
+__all__ = ["AlpacaDataStub", "RecordedRequest", "generated_bars"]
