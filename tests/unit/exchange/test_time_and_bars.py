@@ -1,0 +1,88 @@
+"""The calendar, the replay clock and the bar feed: when things are known."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from workbench.core.errors import DataError
+from workbench.data.sample import read_sample
+from workbench.exchange.clock import ExchangeClock
+from workbench.exchange.feed import FrameBarFeed, timeframe_delta
+from workbench.exchange.sessions import NEW_YORK, ExchangeCalendar
+
+
+def _ny(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=NEW_YORK).astimezone(UTC)
+
+
+def test_the_calendar_knows_holidays_early_closes_and_extended_hours(
+    calendar: ExchangeCalendar,
+) -> None:
+    assert calendar.session_on(date(2017, 7, 4)) is None
+    early = calendar.session_on(date(2017, 11, 24))
+    assert early is not None
+    assert early.close == _ny(date(2017, 11, 24), 13)
+    assert early.after_hours_end == _ny(date(2017, 11, 24), 17)
+    assert early.premarket == _ny(date(2017, 11, 24), 4)
+    saturday = _ny(date(2017, 1, 7), 12)
+    after = calendar.session_at_or_after(saturday)
+    assert after is not None and after.date == date(2017, 1, 9)
+    assert not calendar.is_open(saturday)
+    assert calendar.next_open(saturday) == _ny(date(2017, 1, 9), 9, 30)
+    assert calendar.previous_close(saturday) == _ny(date(2017, 1, 6), 16)
+
+
+def test_the_replay_clock_runs_at_its_speed_and_only_forward() -> None:
+    wall = [0.0]
+    start = datetime(2017, 1, 3, 14, 29, tzinfo=UTC)
+    clock = ExchangeClock(start, speed=60, wall=lambda: wall[0])
+    wall[0] = 2.0
+    assert clock.now() == start + timedelta(minutes=2)
+    clock.advance(timedelta(hours=1))
+    assert clock.now() == start + timedelta(hours=1, minutes=2)
+    clock.set_speed(0)
+    wall[0] = 100.0
+    assert clock.now() == start + timedelta(hours=1, minutes=2)
+    with pytest.raises(DataError, match="forward"):
+        clock.set(start)
+
+
+def test_daily_bars_open_at_the_bell_and_complete_at_the_close(calendar: ExchangeCalendar) -> None:
+    rows = read_sample("bars_1d").query("symbol == 'AAPL'").sort_values("timestamp")
+    feed = FrameBarFeed(lambda symbol: rows, calendar, "1d")
+    jan3 = date(2017, 1, 3)
+    (slot,) = feed.slots("AAPL", _ny(jan3, 9), _ny(jan3, 12))
+    assert (slot.opens_at, slot.closes_at) == (_ny(jan3, 9, 30), _ny(jan3, 16))
+    before = feed.last_trade("AAPL", _ny(jan3, 9))
+    during = feed.last_trade("AAPL", _ny(jan3, 12))
+    after = feed.last_trade("AAPL", _ny(jan3, 16))
+    assert before is not None and during is not None and after is not None
+    assert (str(before.price), str(during.price), str(after.price)) == ("115.82", "115.8", "116.15")
+    assert feed.last_trade("AAPL", datetime(2000, 1, 1, tzinfo=UTC)) is None
+
+
+def test_minute_bars_outside_the_session_are_extended_hours(calendar: ExchangeCalendar) -> None:
+    rows = read_sample("bars_1m").query("symbol == 'AAPL'").sort_values("timestamp")
+    feed = FrameBarFeed(lambda symbol: rows, calendar, "1m")
+    day = date(2023, 5, 25)
+    slots = feed.slots("AAPL", _ny(day, 9, 28), _ny(day, 9, 31))
+    # 09:28 (closes in the window), 09:29, 09:30 and 09:31 (opens in it)
+    assert [s.regular for s in slots] == [False, False, True, True]
+    assert slots[1].closes_at - slots[1].opens_at == timedelta(minutes=1)
+
+
+def test_unknown_symbols_have_no_bars_and_timeframes_are_checked(
+    calendar: ExchangeCalendar,
+) -> None:
+    def missing(symbol: str) -> None:
+        raise DataError(f"unknown symbol {symbol}")
+
+    feed = FrameBarFeed(missing, calendar, "1d")
+    assert (
+        feed.slots("ZZZZ", datetime(2017, 1, 1, tzinfo=UTC), datetime(2018, 1, 1, tzinfo=UTC)) == []
+    )
+    assert timeframe_delta("30m") == timedelta(minutes=30)
+    with pytest.raises(DataError, match="timeframe"):
+        timeframe_delta("1x")
