@@ -1,21 +1,24 @@
 """Fixtures for the analysis tests: real market data, and the symbol table of the 60 names.
 
-All market data comes through ONE fixture, ``market_data``. Today it reads the CSVs in the
-shared data folder (``../shared/data`` next to the clone, or ``WB_TEST_SHARED_DATA``); when the
-lake bundles that data (``workbench.data.sample``), only this fixture changes.
+All market data comes through ONE fixture, ``market_data``, which reads the real data bundled
+with the package (``workbench.data.sample``, provenance in its ``PROVENANCE.md``): the rows are
+those of the published CSVs, unvalidated. Daily bars are keyed by their New York session date.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+from workbench.data.sample import read_sample
+from workbench.data.sample import symbol_table as bundled_symbol_table
+
+NEW_YORK = "America/New_York"
+#: intraday file stems of the shared data folder -> bundled dataset
+_INTRADAY = {"1min": "bars_1m", "5min": "bars_5m", "30min": "bars_30m"}
 
 
 @dataclass(frozen=True)
@@ -28,38 +31,30 @@ class MarketData:
     intraday: Callable[[str], pd.DataFrame]
 
 
-def _shared_data_dir() -> Path | None:
-    override = os.environ.get("WB_TEST_SHARED_DATA")
-    if override:
-        return Path(override)
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "data"
-        if (candidate / "PROVENANCE.md").is_file():
-            return candidate
-    return None
+def _stocks() -> list[str]:
+    """The 60 names: the bundled equities that are not an ETF (SPY) or an index."""
+    table = bundled_symbol_table()
+    stocks = (table["asset_class"] == "us_equity") & (table["sector"] != "Exchange-Traded Fund")
+    return sorted(table.loc[stocks, "symbol"])
 
 
 @pytest.fixture(scope="session")
 def market_data() -> MarketData:
-    """The real market data the tests compute on (see ``../shared/data/PROVENANCE.md``)."""
-    folder = _shared_data_dir()
-    if folder is None:
-        message = "the shared market data folder was not found (set WB_TEST_SHARED_DATA)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    bars = pd.read_csv(folder / "daily" / "sp500_5yr_top60_ohlcv.csv", parse_dates=["date"])
-    bars = bars.rename(columns={"Name": "symbol"})
-    index = pd.read_csv(folder / "daily" / "gspc_1999_2018_ohlcv.csv")
-    index.index = pd.DatetimeIndex(pd.to_datetime(index.pop("Date"), format="%m/%d/%Y"))
-    index.columns = [column.lower().replace(" ", "_") for column in index.columns]
+    """The real market data the tests compute on."""
+    daily = read_sample("bars_1d")
+    daily["date"] = daily["timestamp"].dt.tz_convert(NEW_YORK).dt.tz_localize(None)
+    fields = ["open", "high", "low", "close", "volume"]
+    bars = daily.loc[daily["symbol"].isin(_stocks()), ["symbol", "date", *fields]]
+    index = daily.loc[daily["symbol"] == "^GSPC"].set_index("date").loc[:, fields]
+    index.index.name = None
 
     def intraday(stem: str) -> pd.DataFrame:
-        frame = pd.read_csv(folder / "intraday" / f"{stem}.csv")
-        frame = frame.loc[:, ["date", "open", "high", "low", "close", "volume"]]
-        return frame.set_index(pd.DatetimeIndex(pd.to_datetime(frame.pop("date"), utc=True)))
+        symbol, size, _ = stem.split("_", 2)
+        frame = read_sample(_INTRADAY[size])
+        frame = frame.loc[frame["symbol"] == symbol.upper(), ["timestamp", *fields]]
+        return frame.set_index(pd.DatetimeIndex(frame.pop("timestamp"), name=None))
 
-    return MarketData(bars=bars, index=index, intraday=intraday)
+    return MarketData(bars=bars.reset_index(drop=True), index=index, intraday=intraday)
 
 
 @pytest.fixture(scope="session")
@@ -84,25 +79,7 @@ def aapl_bars(market_data: MarketData) -> pd.DataFrame:
     return bars.loc[bars["symbol"] == "AAPL"].drop(columns="symbol").set_index("date")
 
 
-# GICS sectors of the 60 names as of early 2018 (before the 2018 Communication Services
-# reshuffle): test input only; the product's table is workbench.data.sample.symbol_table()
-_SECTORS = {
-    "Information Technology": "AAPL CSCO EBAY FB GOOGL IBM INTC MA MSFT MU NVDA QCOM V",
-    "Health Care": "ABBV AGN AMGN BIIB CELG GILD JNJ MRK PFE UNH",
-    "Financials": "AIG BAC BRK.B C GS JPM WFC",
-    "Consumer Discretionary": "AMZN CMCSA DIS F GM HD MCD NFLX NKE PCLN SBUX",
-    "Industrials": "BA CAT DAL GE UNP UTX",
-    "Energy": "COP CVX HAL SLB XOM",
-    "Consumer Staples": "CVS KO PEP PG PM WMT",
-    "Telecommunication Services": "T VZ",
-}
-
-
 @pytest.fixture(scope="session")
 def symbol_table() -> pd.DataFrame:
-    rows = [
-        {"symbol": symbol, "name": symbol, "sector": sector}
-        for sector, symbols in _SECTORS.items()
-        for symbol in symbols.split()
-    ]
-    return pd.DataFrame(rows, columns=["symbol", "name", "sector"])
+    """symbol, name, sector of the bundled symbols (the product's table)."""
+    return bundled_symbol_table().loc[:, ["symbol", "name", "sector"]]

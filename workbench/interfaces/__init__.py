@@ -1,0 +1,3 @@
+"""The faces: CLI, REST/WebSocket API and MCP. Each parses, calls one ops function, formats."""
+
+__all__: list[str] = []

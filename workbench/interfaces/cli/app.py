@@ -1,0 +1,51 @@
+"""The ``workbench`` command. Groups live in sibling modules; each command calls one ``ops``
+function. Errors a user can cause end as one line on stderr and exit code 1 (2 for usage)."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from workbench.interfaces.cli import analyze as analyze_cli
+from workbench.interfaces.cli import config as config_cli
+from workbench.interfaces.cli import data as data_cli
+from workbench.interfaces.cli import db as db_cli
+from workbench.interfaces.cli import exchange as exchange_cli
+from workbench.interfaces.cli import run as run_cli
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="workbench",
+    help="Research and trading workbench: market-data lake, ledger, analysis, trading.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(data_cli.app, name="data", help="The market-data lake: load, import, fetch, inspect.")
+app.add_typer(analyze_cli.app, name="analyze", help="Indicators, performance, risk, allocation.")
+app.add_typer(config_cli.app, name="config", help="Show and validate settings.")
+app.add_typer(db_cli.app, name="db", help="The SQL ledger: migrations, backup and restore.")
+app.add_typer(exchange_cli.app, name="exchange", help="The local Alpaca-compatible exchange.")
+app.command("run", help="The daily job on the configured defaults (what `make run` does).")(
+    run_cli.run
+)
+
+
+def main() -> None:
+    from workbench.core.errors import WorkbenchError
+
+    try:
+        app()
+    except WorkbenchError as error:
+        typer.echo(f"error: {_one_line(error.message)}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())

@@ -1,0 +1,175 @@
+"""Use cases of configuration: show settings with secrets masked, and validate an environment."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbench.core.config import (
+    DEFAULT_JWT_SECRET,
+    Settings,
+    load_settings,
+    secret_fields,
+)
+from workbench.core.errors import ConfigError
+
+__all__ = ["ConfigCheck", "masked_settings", "validate"]
+
+MASK = "********"
+
+
+@dataclass(frozen=True)
+class ConfigCheck:
+    env: str
+    problems: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def masked_settings(settings: Settings) -> dict[str, Any]:
+    """Every setting, with secrets as ``********`` (or null when unset)."""
+    data = settings.model_dump(mode="json")
+    for name in secret_fields():
+        *parents, last = name.split(".")
+        node = data
+        for part in parents:
+            node = node[part]
+        node[last] = None if node.get(last) is None else MASK
+    data["ledger_url"] = (
+        _masked_url(settings) if settings.ledger_url else f"(default) {settings.ledger_dsn}"
+    )
+    return data
+
+
+def validate(env: str | None = None) -> ConfigCheck:
+    """Check the schema, then the environment the settings need; collect every problem."""
+    saved = os.environ.get("WB_ENV")
+    if env is not None:
+        os.environ["WB_ENV"] = env
+    try:
+        try:
+            settings = load_settings()
+        except ConfigError as error:
+            return ConfigCheck(
+                env=env or saved or "development", problems=error.problems or [error.message]
+            )
+        checks = [_home, _ledger, _redis, _broker, _production_rules]
+        problems = [p for check in checks for p in check(settings)]
+        return ConfigCheck(
+            env=settings.env, problems=problems, checked=[c.__name__.strip("_") for c in checks]
+        )
+    finally:
+        if env is not None:
+            if saved is None:
+                os.environ.pop("WB_ENV", None)
+            else:
+                os.environ["WB_ENV"] = saved
+
+
+def _home(settings: Settings) -> list[str]:
+    try:
+        settings.home.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=settings.home):
+            pass
+    except OSError as exc:
+        return [f"home: {settings.home} is not writable ({exc.strerror})"]
+    return []
+
+
+def _ledger(settings: Settings) -> list[str]:
+    import sqlalchemy as sa
+
+    from workbench.ledger import Ledger
+
+    try:
+        ledger = Ledger.from_url(settings.ledger_dsn)
+        try:
+            with ledger.engine.connect() as connection:
+                connection.execute(sa.text("select 1"))
+        finally:
+            ledger.dispose()
+    except Exception as exc:
+        return [f"ledger: cannot connect to {_masked_url(settings)}: {_first_line(exc)}"]
+    return []
+
+
+def _redis(settings: Settings) -> list[str]:
+    if settings.redis_url is None:
+        return []
+    import redis
+
+    client = redis.Redis.from_url(settings.redis_url.get_secret_value(), socket_connect_timeout=3)
+    try:
+        client.ping()
+    except Exception as exc:
+        return [f"redis: cannot reach WB_REDIS_URL: {_first_line(exc)}"]
+    finally:
+        client.close()
+    return []
+
+
+def _broker(settings: Settings) -> list[str]:
+    if settings.broker != "alpaca":
+        return []
+    if not settings.alpaca.has_keys:
+        return ["broker: alpaca needs WB_ALPACA__API_KEY and WB_ALPACA__SECRET_KEY"]
+    import httpx
+
+    try:
+        response = httpx.get(
+            settings.alpaca.url.rstrip("/") + "/v2/clock",
+            headers={
+                "APCA-API-KEY-ID": settings.alpaca.api_key.get_secret_value(),  # type: ignore[union-attr]
+                "APCA-API-SECRET-KEY": settings.alpaca.secret_key.get_secret_value(),  # type: ignore[union-attr]
+            },
+            timeout=5,
+        )
+    except httpx.HTTPError as exc:
+        return [f"broker: cannot reach Alpaca at {settings.alpaca.url}: {_first_line(exc)}"]
+    if response.status_code in (401, 403):
+        return [
+            f"broker: Alpaca at {settings.alpaca.url} refused the keys ({response.status_code})"
+        ]
+    if response.status_code >= 400:
+        return [f"broker: Alpaca at {settings.alpaca.url} answered {response.status_code}"]
+    return []
+
+
+def _production_rules(settings: Settings) -> list[str]:
+    if settings.env != "production":
+        return []
+    problems = []
+    if settings.api.jwt_secret.get_secret_value() == DEFAULT_JWT_SECRET:
+        problems.append(
+            "api.jwt_secret: the default development secret is refused in production; "
+            "set WB_API__JWT_SECRET or WB_API__JWT_SECRET_FILE"
+        )
+    elif len(settings.api.jwt_secret.get_secret_value()) < 32:
+        problems.append("api.jwt_secret: must be at least 32 characters in production")
+    if settings.ledger_is_sqlite and settings.api.replicas > 1:
+        problems.append(
+            f"ledger_url: SQLite cannot serve {settings.api.replicas} API replicas; "
+            "set WB_LEDGER_URL to PostgreSQL"
+        )
+    if settings.debug:
+        problems.append("debug: must be off in production (WB_DEBUG=false)")
+    return problems
+
+
+def _masked_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(settings.ledger_dsn).render_as_string(hide_password=True)
+    except Exception:
+        return MASK
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

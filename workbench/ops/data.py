@@ -1,0 +1,125 @@
+"""Use cases of the market-data lake: load the sample, import files, fetch, list, show, check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from workbench.core.errors import DataError, NotFound
+from workbench.data import IngestReport, QualityReport, bars_dataset, spec_for
+from workbench.data.sources import FetchReport, fetch_missing, read_file
+
+if TYPE_CHECKING:
+    from workbench.runtime import Runtime
+
+__all__ = [
+    "SampleLoad",
+    "coverage",
+    "fetch",
+    "import_file",
+    "load_sample",
+    "quality",
+    "show",
+]
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class SampleLoad:
+    reports: list[IngestReport]
+
+    @property
+    def written(self) -> int:
+        return sum(r.written for r in self.reports)
+
+
+def load_sample(rt: Runtime, progress: Progress | None = None) -> SampleLoad:
+    """Load the bundled real data into the lake (a second load writes nothing)."""
+    from workbench.data.sample import load_sample as load
+
+    return SampleLoad(reports=[r for r in load(rt.data, progress) if isinstance(r, IngestReport)])
+
+
+def import_file(
+    rt: Runtime,
+    path: Path,
+    *,
+    dataset: str = "bars_1d",
+    symbol: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    tz: str | None = None,
+    policy: str | None = None,
+    upsert: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    spec = spec_for(dataset)
+    frame = read_file(path, spec, mapping=mapping, tz=tz)
+    return rt.data.ingest(
+        frame,
+        spec.name,
+        source=str(path),
+        symbol=symbol,
+        policy=policy,
+        upsert=upsert,
+        progress=progress,
+    )
+
+
+def fetch(
+    rt: Runtime,
+    symbols: Sequence[str],
+    start: date,
+    end: date,
+    *,
+    timeframe: str = "1d",
+    progress: Progress | None = None,
+) -> FetchReport:
+    """Fetch from Alpaca (or whatever WB_ALPACA__DATA_URL points at) only what the lake lacks."""
+    from workbench.adapters.alpaca import AlpacaConfig, AlpacaHistoricalSource
+
+    source = AlpacaHistoricalSource(AlpacaConfig.from_settings(rt.settings.alpaca))
+    return fetch_missing(
+        rt.data,
+        source,
+        [s.upper() for s in symbols],
+        start,
+        end,
+        timeframe=timeframe,
+        progress=progress,
+    )
+
+
+def coverage(rt: Runtime, dataset: str | None = None) -> pd.DataFrame:
+    return rt.data.coverage(dataset)
+
+
+def show(
+    rt: Runtime,
+    symbol: str,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    timeframe: str = "1d",
+    tail: int | None = 20,
+) -> pd.DataFrame:
+    """One symbol's bars (the last ``tail`` rows, or all with ``tail=None``)."""
+    if tail is not None and tail < 1:
+        raise DataError(f"--tail must be at least 1, got {tail}")
+    bars = rt.data.bars(symbol, start, end, timeframe)
+    if bars.empty:
+        raise NotFound(f"no {bars_dataset(timeframe)} bars for {symbol.upper()} in that range")
+    return bars.tail(tail) if tail is not None else bars
+
+
+def quality(
+    rt: Runtime, dataset: str = "bars_1d", symbols: Sequence[str] | None = None
+) -> QualityReport:
+    if not rt.data.symbols(dataset):
+        raise NotFound(f"{dataset} is empty: run `workbench data load-sample` or `data import`")
+    return rt.data.quality(dataset, symbols)

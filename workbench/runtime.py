@@ -1,0 +1,65 @@
+"""The composition root: ``Runtime.from_settings()`` builds every store and engine once.
+
+Nothing in the workbench is a module-level singleton; faces hold a runtime and pass it to
+``workbench.ops``. Parts are built on first use, so a command that only reads settings never
+opens the ledger, and one that only reads the lake never imports SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from workbench.core.clock import Clock, LiveClock
+from workbench.core.config import Settings, load_settings
+from workbench.core.events import EventBus
+
+if TYPE_CHECKING:
+    from workbench.data import Lake
+    from workbench.ledger import Ledger
+
+__all__ = ["Runtime"]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock = field(default_factory=LiveClock)
+    bus: EventBus = field(default_factory=EventBus)
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, **overrides: Any) -> Runtime:
+        return cls(settings=settings if settings is not None else load_settings(**overrides))
+
+    @cached_property
+    def data(self) -> Lake:
+        """The market-data lake under ``<home>/lake`` (created on first write)."""
+        from workbench.data import Lake
+
+        return Lake(
+            self.settings.lake_dir,
+            policy=self.settings.data.validation_policy,
+            jump_threshold=self.settings.data.jump_threshold,
+            calendar=self.settings.data.calendar,
+        )
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        """The SQL ledger at ``WB_LEDGER_URL`` (default ``<home>/ledger.db``), migrated to head."""
+        from workbench.ledger import Ledger
+
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+        ledger = Ledger.from_url(self.settings.ledger_dsn)
+        ledger.upgrade()
+        return ledger
+
+    def close(self) -> None:
+        if "ledger" in self.__dict__:
+            self.ledger.dispose()
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
