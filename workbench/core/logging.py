@@ -11,7 +11,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["JsonFormatter", "SecretMaskingFilter", "configure_logging"]
+__all__ = ["JsonFormatter", "SecretMaskingFilter", "configure_logging", "secret_values"]
 
 _RESERVED = set(vars(logging.makeLogRecord({})))
 
@@ -46,11 +46,28 @@ class SecretMaskingFilter(logging.Filter):
         return True
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of the record (pytest and notebooks
+    swap it), not to the stream that was current when logging was configured."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def configure_logging(
     level: str = "INFO", fmt: str = "console", secrets: list[str] | None = None
 ) -> None:
-    """Configure the ``workbench`` logger tree (not the root: notebooks keep their own)."""
-    handler = logging.StreamHandler(sys.stderr)
+    """Configure the ``workbench`` logger tree (not the root: notebooks keep their own).
+
+    Records still propagate, so a host that has its own root handlers (pytest's capture, a
+    notebook's) sees them too; the faces that call this (the CLI) have no root handlers.
+    """
+    handler = _StderrHandler()
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
@@ -59,4 +76,17 @@ def configure_logging(
     logger = logging.getLogger("workbench")
     logger.handlers[:] = [handler]
     logger.setLevel(level)
-    logger.propagate = False
+
+
+def secret_values(settings: Any) -> list[str]:
+    """Every configured secret's value in ``settings``, for the filter that masks them."""
+    from workbench.core.config import secret_fields
+
+    values = []
+    for dotted in secret_fields():
+        node: Any = settings
+        for part in dotted.split("."):
+            node = getattr(node, part)
+        if node is not None:
+            values.append(node.get_secret_value())
+    return values

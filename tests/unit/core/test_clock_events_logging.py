@@ -108,8 +108,23 @@ def test_configure_logging_sets_the_workbench_tree_only() -> None:
     try:
         assert logger.level == logging.WARNING
         assert isinstance(logger.handlers[0].formatter, JsonFormatter)
-        assert logger.propagate is False
     finally:
         logger.handlers.clear()
-        logger.propagate = True
         logger.setLevel(logging.NOTSET)
+
+
+def test_cli_runtime_masks_configured_secrets_in_logs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from workbench.interfaces.cli._common import open_runtime
+
+    monkeypatch.setenv("WB_ALPACA__SECRET_KEY", "sk-runtime-secret")
+    open_runtime()
+    try:
+        logging.getLogger("workbench.test").warning("key is sk-runtime-secret")
+    finally:
+        logging.getLogger("workbench").handlers.clear()
+        logging.getLogger("workbench").setLevel(logging.NOTSET)
+    err = capsys.readouterr().err
+    assert "sk-runtime-secret" not in err
+    assert "key is ***" in err

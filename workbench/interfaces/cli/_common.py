@@ -43,9 +43,16 @@ err_console = Console(stderr=True)
 
 
 def open_runtime() -> Runtime:
+    """The runtime for one command; logs go to stderr with every configured secret masked."""
+    from workbench.core.logging import configure_logging, secret_values
     from workbench.runtime import Runtime
 
-    return Runtime.from_settings()
+    runtime = Runtime.from_settings()
+    settings = runtime.settings
+    configure_logging(
+        settings.log_level, settings.effective_log_format, secrets=secret_values(settings)
+    )
+    return runtime
 
 
 def to_jsonable(value: Any) -> Any:
