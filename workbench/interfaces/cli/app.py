@@ -13,6 +13,7 @@ from workbench.interfaces.cli import data as data_cli
 from workbench.interfaces.cli import db as db_cli
 from workbench.interfaces.cli import exchange as exchange_cli
 from workbench.interfaces.cli import run as run_cli
+from workbench.interfaces.cli import strategy as strategy_cli
 
 __all__ = ["app", "main"]
 
@@ -26,6 +27,9 @@ app = typer.Typer(
 )
 app.add_typer(data_cli.app, name="data", help="The market-data lake: load, import, fetch, inspect.")
 app.add_typer(analyze_cli.app, name="analyze", help="Indicators, performance, risk, allocation.")
+app.add_typer(
+    strategy_cli.app, name="strategy", help="Strategies: backtest, optimize, walk-forward, results."
+)
 app.add_typer(config_cli.app, name="config", help="Show and validate settings.")
 app.add_typer(db_cli.app, name="db", help="The SQL ledger: migrations, backup and restore.")
 app.add_typer(exchange_cli.app, name="exchange", help="The local Alpaca-compatible exchange.")

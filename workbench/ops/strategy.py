@@ -1,0 +1,226 @@
+"""Use cases of the strategy engine: list and show strategies, backtest, optimise, walk forward,
+and reload stored results.
+
+Each function reads the bars it needs from ``rt.data``, runs ``workbench.strategy`` and, unless
+told not to, stores the result (a ``runs`` row in ``rt.ledger``, frames under
+``<home>/runs/<id>/``). They run on daily bars, indexed by New York session date (the
+statistics annualise over 252 sessions). vectorbt loads inside the engine on first use, not
+when this module is imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from workbench.core.errors import NotFound
+from workbench.data import bars_dataset
+from workbench.strategy import (
+    BacktestConfig,
+    BacktestResult,
+    Bars,
+    GridResult,
+    WalkForwardResult,
+    get_strategy,
+    list_runs,
+    list_strategies,
+    load_run,
+    make_executor,
+    save_run,
+)
+from workbench.strategy import backtest as run_backtest
+from workbench.strategy import grid_search as run_grid
+from workbench.strategy import walk_forward as run_walk_forward
+from workbench.strategy.grid import DEFAULT_MEMORY_MB
+from workbench.strategy.store import StoredResult
+
+if TYPE_CHECKING:
+    from workbench.runtime import Runtime
+
+__all__ = [
+    "Progress",
+    "backtest",
+    "load_bars",
+    "optimize",
+    "results",
+    "runs",
+    "show",
+    "strategies",
+    "walk_forward",
+]
+
+Progress = Callable[[int, int, str], None]
+
+
+def strategies(rt: Runtime) -> list[dict[str, Any]]:
+    """Name, kind, summary, parameters and constraints of every registered strategy."""
+    return [_describe(s) for s in list_strategies()]
+
+
+def show(rt: Runtime, name: str) -> dict[str, Any]:
+    return _describe(get_strategy(name))
+
+
+def load_bars(
+    rt: Runtime,
+    symbols: Sequence[str],
+    start: date | None = None,
+    end: date | None = None,
+    *,
+    timeframe: str = "1d",
+) -> Bars:
+    """The symbols' bars from the lake; every symbol must have bars in the range."""
+    wanted = list(dict.fromkeys(s.upper() for s in symbols))
+    frame = rt.data.bars(wanted, start, end, timeframe)
+    missing = sorted(set(wanted) - set(frame["symbol"].unique())) if len(frame) else wanted
+    if missing:
+        raise NotFound(
+            f"no {timeframe} bars for {', '.join(missing)} in that range: see "
+            "`workbench data list`, or load the sample with `workbench data load-sample`",
+            symbols=missing,
+        )
+    bars = Bars.from_long(frame).select(wanted)
+    return bars.by_session() if timeframe == "1d" else bars
+
+
+def backtest(
+    rt: Runtime,
+    name: str,
+    symbols: Sequence[str],
+    *,
+    params: Mapping[str, object] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    config: BacktestConfig | None = None,
+    save: bool = True,
+) -> BacktestResult:
+    config = config or BacktestConfig()
+    strategy = get_strategy(name)
+    strategy.validate(params)  # bad parameters fail before any data is read
+    started = datetime.now(UTC)
+    bars = load_bars(rt, symbols, start, end)
+    benchmark = _benchmark(rt, config.benchmark, bars)
+    result = run_backtest(strategy, bars, params, config, benchmark=benchmark)
+    return _stored(rt, result, started) if save else result
+
+
+def optimize(
+    rt: Runtime,
+    name: str,
+    symbols: Sequence[str],
+    grid: Mapping[str, object],
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    config: BacktestConfig | None = None,
+    objective: str = "sharpe",
+    maximize: bool | None = None,
+    constraints: Sequence[str] = (),
+    separate: bool = False,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    memory_mb: float = DEFAULT_MEMORY_MB,
+    save: bool = True,
+    progress: Progress | None = None,
+) -> GridResult:
+    """Grid search; ``workers`` > 1 runs a Dask LocalCluster, ``scheduler`` an existing one."""
+    strategy = get_strategy(name)
+    strategy.space.grid(grid, constraints)  # a bad grid fails before any data is read
+    started = datetime.now(UTC)
+    bars = load_bars(rt, symbols, start, end)
+    executor = make_executor(workers, scheduler)
+    try:
+        result = run_grid(
+            strategy,
+            bars,
+            grid,
+            config,
+            objective=objective,
+            maximize=maximize,
+            constraints=constraints,
+            separate=separate,
+            memory_mb=memory_mb,
+            executor=executor,
+            progress=progress,
+        )
+    finally:
+        executor.close()
+    return _stored(rt, result, started) if save else result
+
+
+def walk_forward(
+    rt: Runtime,
+    name: str,
+    symbols: Sequence[str],
+    grid: Mapping[str, object],
+    *,
+    train: int = 504,
+    test: int = 126,
+    anchored: bool = False,
+    start: date | None = None,
+    end: date | None = None,
+    config: BacktestConfig | None = None,
+    objective: str = "sharpe",
+    constraints: Sequence[str] = (),
+    workers: int | None = None,
+    scheduler: str | None = None,
+    save: bool = True,
+    progress: Progress | None = None,
+) -> WalkForwardResult:
+    strategy = get_strategy(name)
+    strategy.space.grid(grid, constraints)
+    started = datetime.now(UTC)
+    bars = load_bars(rt, symbols, start, end)
+    executor = make_executor(workers, scheduler)
+    try:
+        result = run_walk_forward(
+            strategy,
+            bars,
+            grid,
+            config,
+            train=train,
+            test=test,
+            anchored=anchored,
+            objective=objective,
+            constraints=constraints,
+            executor=executor,
+            progress=progress,
+        )
+    finally:
+        executor.close()
+    return _stored(rt, result, started) if save else result
+
+
+def results(rt: Runtime, run_id: int) -> StoredResult:
+    """A stored backtest, grid or walk-forward result, as the run returned it."""
+    return load_run(rt.ledger, rt.settings.home, run_id)
+
+
+def runs(rt: Runtime, *, kind: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    return list_runs(rt.ledger, kind=kind, limit=limit)
+
+
+def _stored(rt: Runtime, result: Any, started: datetime) -> Any:
+    return save_run(rt.ledger, rt.settings.home, result, started_at=started)
+
+
+def _benchmark(rt: Runtime, symbol: str | None, bars: Bars) -> pd.Series[float] | None:
+    """The benchmark's daily closes over the bars' span; None when the lake does not have it."""
+    if symbol is None or symbol not in rt.data.symbols(bars_dataset("1d")):
+        return None
+    frame = rt.data.bars(symbol, bars.index[0].date(), bars.index[-1].date())
+    if frame.empty:
+        return None
+    return Bars.from_long(frame).by_session().close[symbol]
+
+
+def _describe(strategy: Any) -> dict[str, Any]:
+    return {
+        "name": strategy.name,
+        "kind": strategy.kind,
+        "summary": strategy.summary,
+        **strategy.space.to_dict(),
+    }
