@@ -304,7 +304,9 @@ def _render_grid(payload: dict[str, Any]) -> None:
     )
     fit = payload.get("overfitting")
     if fit:
-        console.print(f"deflated Sharpe {fit['deflated_sharpe']}, PBO {fit['pbo']}")
+        console.print(
+            f"deflated Sharpe {_figure(fit['deflated_sharpe'])}, PBO {_figure(fit['pbo'])}"
+        )
     _saved(payload)
 
 
@@ -324,3 +326,8 @@ def _saved(payload: dict[str, Any]) -> None:
         console.print(
             f"saved as run {payload['run_id']}: workbench strategy results {payload['run_id']}"
         )
+
+
+def _figure(value: object) -> str:
+    """A probability or ratio to three places; n/a where it could not be computed."""
+    return f"{value:.3f}" if isinstance(value, float) else "n/a"
