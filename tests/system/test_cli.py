@@ -112,6 +112,10 @@ def test_the_main_job_runs_on_the_embedded_default(wb_home: Path) -> None:
     assert summary["loaded_sample"] is True
     assert summary["rows_loaded"] == 88_211 + 7_110 + 5_359 + 6_253
     assert summary["ledger_revision"], "the ledger is migrated on first use"
+    # the two SPY rows whose low lies above the open or close (a Yahoo glitch) are reported
+    assert len(summary["rows_left_out"]) == 1
+    assert summary["rows_left_out"][0].startswith("bars_1d ohlc:")
+    assert "(and 1 more)" in summary["rows_left_out"][0]
     datasets = {row["dataset"] for row in summary["coverage"]}
     assert datasets == {"bars_1d", "bars_1m", "bars_5m", "bars_30m"}
     assert (wb_home / "lake" / "bars_1d" / "symbol=AAPL").is_dir()

@@ -26,6 +26,8 @@ class DailySummary:
     home: str
     loaded_sample: bool
     rows_loaded: int
+    #: what loading the sample left out, one message per error rule (empty when nothing loaded)
+    rows_left_out: list[str]
     coverage: pd.DataFrame
     quality: list[QualityReport]
     ledger_revision: str | None
@@ -33,13 +35,19 @@ class DailySummary:
 
 def run_daily(rt: Runtime, progress: Callable[[int, int, str], None] | None = None) -> DailySummary:
     loaded = rt.data.is_empty()
-    rows = data_ops.load_sample(rt, progress).written if loaded else 0
+    load = data_ops.load_sample(rt, progress) if loaded else None
+    left_out = [
+        f"{report.dataset} {issue.message}"
+        for report in (load.reports if load else [])
+        for issue in report.quality.errors
+    ]
     coverage = rt.data.coverage()
     reports = [rt.data.quality(dataset) for dataset in rt.data.datasets()]
     return DailySummary(
         home=str(rt.settings.home),
         loaded_sample=loaded,
-        rows_loaded=rows,
+        rows_loaded=load.written if load else 0,
+        rows_left_out=left_out,
         coverage=coverage,
         quality=reports,
         ledger_revision=rt.ledger.current(),

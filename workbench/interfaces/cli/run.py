@@ -17,6 +17,7 @@ def run(as_json: JsonOption = False) -> None:
         "home": summary.home,
         "loaded_sample": summary.loaded_sample,
         "rows_loaded": summary.rows_loaded,
+        "rows_left_out": summary.rows_left_out,
         "ledger_revision": summary.ledger_revision,
         "coverage": summary.coverage,
         "quality": [q.to_dict() for q in summary.quality],
@@ -30,6 +31,8 @@ def _print(summary: Any) -> None:
     )
     if summary.loaded_sample:
         console.print(f"Loaded the bundled sample: {summary.rows_loaded:,} bars.")
+        for message in summary.rows_left_out:
+            console.print(f"  [yellow]left out[/] {message}", highlight=False)
     cov = summary.coverage
     by_dataset = cov.groupby("dataset").agg(
         symbols=("symbol", "count"),
