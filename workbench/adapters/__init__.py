@@ -1,4 +1,7 @@
-"""Floor 4: venue adapters. One package per venue, alike in shape (``config``, ``data``, and
-with the execution issue ``execution``); a venue's SDK is imported only inside its package."""
+"""Floor 4: venue adapters. The ports (``ports``: ``Broker``, ``MarketData``) and one package per
+venue, alike in shape (``config``, ``data``, ``execution``): ``paper`` (the exchange's matching
+engine in-process) and ``alpaca`` (alpaca-py); a venue's SDK is imported only inside its package."""
 
-__all__: list[str] = []
+from workbench.adapters.ports import Broker, BrokerEvent, MarketData, OrderStatusFilter
+
+__all__ = ["Broker", "BrokerEvent", "MarketData", "OrderStatusFilter"]

@@ -96,8 +96,18 @@ def issue(
     rows.insert(0, "_index", np.flatnonzero(mask))
     first = rows.iloc[0]
     more = f" (and {len(rows) - 1} more)" if len(rows) > 1 else ""
-    message = f"{rule}: line {first[LINE_COLUMN]}: {describe(first)}{more}"
+    message = f"{rule}: line {first[LINE_COLUMN]}: {describe(first)}{_key_of(first)}{more}"
     return Issue(rule, severity, len(rows), message, rows)
+
+
+def _key_of(row: pd.Series) -> str:
+    """`` (SPY 2015-03-05)``: the row's symbol and New York time, when both are known."""
+    symbol, stamp = row.get("symbol"), row.get("timestamp")
+    if not isinstance(symbol, str) or not isinstance(stamp, pd.Timestamp) or stamp.tzinfo is None:
+        return ""
+    local = stamp.tz_convert("America/New_York")
+    shown = local.strftime("%Y-%m-%d" if local == local.normalize() else "%Y-%m-%d %H:%M")
+    return f" ({symbol} {shown})"
 
 
 def row_issues(frame: pd.DataFrame, spec: DatasetSpec, keys: Keys) -> list[Issue]:

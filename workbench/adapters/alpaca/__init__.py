@@ -3,5 +3,6 @@ Alpaca's paper endpoint or to the local exchange."""
 
 from workbench.adapters.alpaca.config import AlpacaConfig
 from workbench.adapters.alpaca.data import AlpacaHistoricalSource
+from workbench.adapters.alpaca.execution import AlpacaBroker
 
-__all__ = ["AlpacaConfig", "AlpacaHistoricalSource"]
+__all__ = ["AlpacaBroker", "AlpacaConfig", "AlpacaHistoricalSource"]
