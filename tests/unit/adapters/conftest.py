@@ -1,0 +1,39 @@
+"""A paper broker over a real lake on a temporary folder, loaded once with the bundled sample."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from workbench.adapters.paper import PaperBroker, PaperConfig
+from workbench.data import Lake
+from workbench.data.sample import load_sample
+
+
+@pytest.fixture(scope="session")
+def sample_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("paper-lake") / "lake"
+    lake = Lake(root)
+    load_sample(lake)
+    lake.close()
+    return root
+
+
+@pytest.fixture
+def make_paper(sample_lake: Path) -> Callable[..., PaperBroker]:
+    """``make_paper(**PaperConfig fields)``: a fresh broker with one new account."""
+
+    def build(**settings: Any) -> PaperBroker:
+        return PaperBroker.from_lake(Lake(sample_lake), PaperConfig(**settings))
+
+    return build
+
+
+@pytest.fixture
+def paper(make_paper: Callable[..., PaperBroker]) -> PaperBroker:
+    """One minute before the open of 2017-01-03 (AAPL opened at 115.80 and closed at 116.15)."""
+    return make_paper(start=date(2017, 1, 3))

@@ -1,0 +1,188 @@
+"""The paper broker: the exchange's matching engine, in-process, on a replay clock over the lake.
+
+No HTTP and no matching code of its own: ``MatchingEngine`` decides what is refused and at what
+price orders fill, exactly as the local exchange does, so paper and exchange fills agree. The
+clock stands where ``PaperConfig.start`` puts it (by default one minute before the open of the
+last session in the lake) and moves only through ``advance``/``move_to``, which play the market
+over the step so resting orders meet every bar that passed. Refusals are the engine's own
+errors (``Fatal`` and ``NotFound`` subclasses). One caller at a time, like the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from workbench.adapters.paper.config import PaperConfig
+from workbench.adapters.paper.data import PaperMarketData
+from workbench.adapters.ports import BrokerEvent, OrderStatusFilter
+from workbench.core.clock import ReplayClock
+from workbench.core.errors import DataError, NotFound
+from workbench.exchange.assets import AssetCatalog
+from workbench.exchange.feed import LakeBarFeed
+from workbench.exchange.matching import ExchangeEvent, MatchingEngine, select_orders
+from workbench.exchange.matching.queries import MAX_ORDERS
+from workbench.exchange.service import opening_instant
+from workbench.exchange.sessions import NEW_YORK, ExchangeCalendar, exchange_calendar
+from workbench.model import Account, Fill, Order, OrderRequest, Position, TimeInForce
+
+__all__ = ["PaperBroker"]
+
+
+class PaperBroker:
+    def __init__(
+        self,
+        engine: MatchingEngine,
+        clock: ReplayClock,
+        account_id: str,
+        market_data: PaperMarketData | None = None,
+    ) -> None:
+        self.engine = engine
+        #: latest bars and quotes as of the clock (``MarketData``), when built over a lake
+        self.market_data = market_data
+        self.clock = clock
+        self.account_id = account_id
+        self._events: list[BrokerEvent] = []
+        engine.subscribe(self._on_event)
+
+    @classmethod
+    def from_lake(cls, lake: Any, config: PaperConfig | None = None) -> PaperBroker:
+        """A broker with one fresh account over ``lake``'s ``bars_<timeframe>``."""
+        config = config or PaperConfig()
+        if lake.is_empty():
+            raise NotFound(
+                f"the market-data lake at {lake.root} is empty: run `workbench data load-sample`"
+            )
+        calendar = exchange_calendar()
+        feed = LakeBarFeed(lake, calendar, config.timeframe)
+        start = config.start if config.start is not None else last_session(lake, config, calendar)
+        clock = ReplayClock(opening_instant(calendar, start))
+        engine = MatchingEngine(
+            clock=clock,
+            calendar=calendar,
+            feed=feed,
+            assets=AssetCatalog.from_lake(lake).get,
+            config=config.matching,
+        )
+        account = engine.open_account(cash=config.cash)
+        return cls(engine, clock, account.id, PaperMarketData(engine, feed))
+
+    # -- time ------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def advance(self, step: timedelta) -> datetime:
+        """Move the replay clock forward and play the market over the step."""
+        moment = self.clock.advance(step)
+        self.engine.sync()
+        return moment
+
+    def move_to(self, moment: datetime) -> datetime:
+        self.clock.set(moment)
+        self.engine.sync()
+        return self.clock.now()
+
+    # -- Broker ----------------------------------------------------------------------------
+    def account(self) -> Account:
+        return self.engine.account(self.account_id).to_model()
+
+    def positions(self) -> list[Position]:
+        return [
+            Position(
+                symbol=row.position.symbol,
+                qty=row.position.qty,
+                avg_entry_price=row.position.avg_entry_price,
+                market_price=row.price,
+            )
+            for row in self.engine.positions(self.account_id)
+        ]
+
+    def submit(self, request: OrderRequest) -> Order:
+        cid = request.client_order_id
+        if cid is not None and self.engine.book.client_id_taken(self.account_id, cid):
+            return self.get_order_by_client_id(cid)
+        return self.engine.submit(self.account_id, request).order
+
+    def cancel(self, order_id: str) -> None:
+        self.engine.cancel(self.account_id, order_id)
+
+    def replace(
+        self,
+        order_id: str,
+        *,
+        qty: Decimal | None = None,
+        time_in_force: TimeInForce | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        trail: Decimal | None = None,
+        client_order_id: str | None = None,
+    ) -> Order:
+        return self.engine.replace(
+            self.account_id,
+            order_id,
+            qty=qty,
+            time_in_force=time_in_force,
+            limit_price=limit_price,
+            stop_price=stop_price,
+            trail=trail,
+            client_order_id=client_order_id,
+        ).order
+
+    def get_order(self, order_id: str) -> Order:
+        self.engine.sync()
+        return self.engine.book.find(self.account_id, order_id).order
+
+    def get_order_by_client_id(self, client_order_id: str) -> Order:
+        self.engine.sync()
+        return self.engine.book.find_by_client_id(self.account_id, client_order_id).order
+
+    def orders(
+        self, status: OrderStatusFilter = "open", *, symbols: Sequence[str] | None = None
+    ) -> list[Order]:
+        self.engine.sync()
+        tickets = select_orders(
+            self.engine.book.account_tickets(self.account_id),
+            status=status,
+            limit=MAX_ORDERS,
+            symbols=symbols,
+        )
+        return [t.order for t in tickets]
+
+    def events(self) -> list[BrokerEvent]:
+        self.engine.sync()
+        drained, self._events = self._events, []
+        return drained
+
+    def _on_event(self, event: ExchangeEvent) -> None:
+        if event.account_id != self.account_id:
+            return
+        order = event.ticket.order
+        fill = None
+        if event.qty is not None and event.price is not None:
+            fill = Fill(
+                order_id=order.id,
+                symbol=order.symbol,
+                side=order.request.side,
+                qty=event.qty,
+                price=event.price,
+                timestamp=event.timestamp,
+                fill_id=event.execution_id,
+            )
+        self._events.append(BrokerEvent(event.kind, order, event.timestamp, fill))
+
+
+def last_session(lake: Any, config: PaperConfig, calendar: ExchangeCalendar) -> date:
+    """The date of the last session with a bar in the lake's ``bars_<timeframe>``."""
+    dataset = f"bars_{config.timeframe}"
+    rows = lake.coverage(dataset)
+    if rows.empty:
+        raise DataError(f"the lake has no {dataset}: the paper broker fills against it")
+    last = rows["last"].max().to_pydatetime()
+    stamp = last if last.tzinfo is not None else last.replace(tzinfo=UTC)
+    day = stamp.astimezone(NEW_YORK).date()
+    session = calendar.session_on(day)
+    if session is None:
+        raise DataError(f"the last bar of {dataset} ({day}) is not on a trading session")
+    return session.date
