@@ -39,6 +39,16 @@ def test_a_market_order_sent_during_a_daily_session_fills_at_that_close(desk: De
     assert ticket.filled_at == desk.session(JAN3).close
 
 
+def test_a_market_order_sent_at_the_open_bell_fills_at_that_close(desk: Desk) -> None:
+    # It arrives after the opening print was replayed, so like any order under way it takes
+    # the close of the bar (it used to wait for a print that never came, then expire).
+    desk.to(desk.session(JAN3).open)
+    ticket = desk.submit(qty=10)
+    desk.to(desk.session(JAN3).close)
+    assert ticket.status.value == "filled"
+    assert ticket.filled_at == desk.session(JAN3).close
+
+
 def test_limit_orders_never_fill_worse_than_their_limit(desk: Desk) -> None:
     resting = desk.submit(qty=5, type="limit", limit_price="115.00", time_in_force="gtc")
     capped = desk.submit(qty=5, type="limit", limit_price="115.82")

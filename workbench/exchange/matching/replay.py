@@ -186,7 +186,11 @@ class Replayer:
             tif = ticket.request.time_in_force
             if tif is TimeInForce.CLS or ticket.eligible_after > when:
                 continue
-            since_open = ticket.eligible_after <= slot.opens_at
+            # Only an order already in the book when the bar opened saw its opening print; one
+            # that arrived at that very instant came after the print was replayed.
+            since_open = (
+                ticket.eligible_after <= slot.opens_at and ticket.submitted_at < slot.opens_at
+            )
             if opening or not since_open:
                 # the open of this bar, or the close of the bar under way when it arrived
                 reference = to_decimal(slot.bar.open if opening else slot.bar.close)
