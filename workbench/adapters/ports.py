@@ -6,20 +6,30 @@ above this floor asks which one it has. ``submit`` is idempotent on ``client_ord
 with an id the venue already knows returns that order and never places a second one.
 
 Fills and order changes arrive through ``events()``, which drains what happened since the last
-call (oldest first). A venue decides how it learns of them (engine callbacks, polling).
+call (oldest first). A venue decides how it learns of them (engine callbacks, a stream, polling).
+
+``MarketStream`` is live market data: it pushes quotes, trades and bars onto the event bus
+(``workbench.core.topics``) as they arrive, reconnecting and resubscribing by itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal, Protocol, runtime_checkable
 
 from workbench.model import Account, Bar, Fill, Order, OrderRequest, Position, Quote, TimeInForce
 
-__all__ = ["Broker", "BrokerEvent", "MarketData", "OrderStatusFilter"]
+__all__ = [
+    "Broker",
+    "BrokerEvent",
+    "MarketData",
+    "MarketStream",
+    "OrderStatusFilter",
+    "StreamStatus",
+]
 
 OrderStatusFilter = Literal["open", "closed", "all"]
 
@@ -82,3 +92,47 @@ class MarketData(Protocol):
         ...
 
     def latest_quotes(self, symbols: Sequence[str]) -> dict[str, Quote]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StreamStatus:
+    """Where a market stream stands: connected or not, how often it reconnected, what it
+    receives, and the time of the last message (None before the first)."""
+
+    connected: bool
+    reconnects: int = 0
+    last_message_at: datetime | None = None
+    messages: int = 0
+    subscriptions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    reason: str | None = None
+
+
+@runtime_checkable
+class MarketStream(Protocol):
+    """Live quotes, trades and bars, published on the event bus (``topics.QUOTE``, ``TRADE``,
+    ``BAR``) and its connection changes on ``topics.STREAM_STATUS``. Subscriptions may change
+    while it runs; after a reconnect it resubscribes to all of them."""
+
+    def subscribe(
+        self,
+        *,
+        quotes: Sequence[str] = (),
+        trades: Sequence[str] = (),
+        bars: Sequence[str] = (),
+    ) -> None: ...
+
+    def unsubscribe(
+        self,
+        *,
+        quotes: Sequence[str] = (),
+        trades: Sequence[str] = (),
+        bars: Sequence[str] = (),
+    ) -> None: ...
+
+    async def run(self) -> None:
+        """Connect and deliver until ``stop``; reconnects with backoff when the link drops."""
+        ...
+
+    async def stop(self) -> None: ...
+
+    def status(self) -> StreamStatus: ...
