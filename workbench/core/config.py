@@ -7,13 +7,29 @@ suffix (``WB_API__JWT_SECRET_FILE=/run/secrets/jwt``); a secret found in YAML is
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from workbench.core.errors import ConfigError
 
@@ -23,6 +39,8 @@ __all__ = [
     "AlpacaSettings",
     "ApiSettings",
     "DataSettings",
+    "RiskLimits",
+    "RiskSettings",
     "Settings",
     "config_dir",
     "load_settings",
@@ -62,6 +80,97 @@ class DataSettings(BaseModel):
     jump_threshold: float = Field(default=0.25, gt=0)
 
 
+class RiskLimits(BaseModel):
+    """The pre-trade risk gate's limits (docs/risk.md). None switches a rule off; money is in
+    the account's currency, fractions are plain numbers (0.25 is 25 %)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_order_notional: Decimal | None = Field(default=Decimal(1_000_000), gt=0)
+    max_position_notional: Decimal | None = Field(default=None, gt=0)
+    max_position_weight: float | None = Field(default=1.0, gt=0)
+    max_gross_exposure: Decimal | None = Field(default=None, gt=0)
+    max_leverage: float | None = Field(default=2.0, gt=0)
+    #: a loss since the session's start of this much or more lets only reducing orders out
+    daily_loss_limit: Decimal | None = Field(default=None, gt=0)
+    max_orders_per_minute: int | None = Field(default=600, ge=1)
+    #: a list, or in the environment a JSON list or comma-separated text
+    restricted_symbols: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    #: a limit or stop price further than this fraction from the last price is a fat finger
+    price_band: float | None = Field(default=0.10, gt=0)
+    check_buying_power: bool = True
+    allow_short: bool = False
+    market_hours: Literal["regular", "extended", "any"] = "regular"
+
+    @field_validator("restricted_symbols", mode="before")
+    @classmethod
+    def _split_symbols(cls, symbols: Any) -> Any:
+        # the environment's text: NoDecode keeps pydantic-settings from insisting on JSON
+        if isinstance(symbols, str):
+            text = symbols.strip()
+            if not text.startswith("["):
+                return text.split(",") if text else []
+            try:
+                return json.loads(text)
+            except ValueError as exc:
+                raise ValueError(f"not a JSON list of symbols ({exc})") from None
+        return symbols
+
+    @field_validator("restricted_symbols")
+    @classmethod
+    def _upper_case_symbols(cls, symbols: list[str]) -> list[str]:
+        cleaned = [symbol.strip().upper() for symbol in symbols]
+        if any(not symbol for symbol in cleaned):
+            raise ValueError("a restricted symbol must not be empty")
+        return list(dict.fromkeys(cleaned))
+
+    def merged(self, overrides: Mapping[str, Any]) -> RiskLimits:
+        """These limits with ``overrides`` replacing the fields they name (a strategy's own)."""
+        unknown = sorted(set(overrides) - set(RiskLimits.model_fields))
+        if unknown:
+            raise ConfigError(
+                f"unknown risk limit {', '.join(map(repr, unknown))}: "
+                f"expected one of {', '.join(RiskLimits.model_fields)}"
+            )
+        try:
+            return RiskLimits.model_validate({**self.model_dump(), **overrides})
+        except ValidationError as exc:
+            problems = [_describe_plain(error) for error in exc.errors()]
+            raise ConfigError("invalid risk limits: " + "; ".join(problems), problems) from None
+
+
+class RiskSettings(BaseModel):
+    """Limits for every order, and per-strategy overrides of some of them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limits: RiskLimits = RiskLimits()
+    #: strategy name -> {limit field: value}; each override is checked at load
+    strategies: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("strategies")
+    @classmethod
+    def _check_overrides(
+        cls, strategies: dict[str, dict[str, Any]], info: ValidationInfo
+    ) -> dict[str, dict[str, Any]]:
+        base = info.data.get("limits", RiskLimits())
+        problems = []
+        for name, overrides in strategies.items():
+            try:
+                base.merged(overrides)
+            except ConfigError as error:
+                problems.append(f"strategy {name!r}: {error.message}")
+        if problems:
+            # a ValueError, so load_settings lists it with the other problems
+            raise ValueError("; ".join(problems))
+        return strategies
+
+    def for_strategy(self, name: str | None) -> RiskLimits:
+        """The limits a strategy trades under: the base, with its overrides if it has any."""
+        overrides = self.strategies.get(name) if name is not None else None
+        return self.limits.merged(overrides) if overrides else self.limits
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="WB_", env_nested_delimiter="__", extra="forbid", validate_default=True
@@ -78,6 +187,7 @@ class Settings(BaseSettings):
     alpaca: AlpacaSettings = AlpacaSettings()
     api: ApiSettings = ApiSettings()
     data: DataSettings = DataSettings()
+    risk: RiskSettings = RiskSettings()
 
     @field_validator("home")
     @classmethod
@@ -246,6 +356,11 @@ def _describe(error: Any) -> str:
     variable = "WB_" + "__".join(str(part) for part in error["loc"]).upper()
     shown = "" if _is_secret_location(location) else f" (got {error.get('input')!r})"
     return f"{location} ({variable}): {error['msg']}{shown}"
+
+
+def _describe_plain(error: Any) -> str:
+    location = ".".join(str(part) for part in error["loc"])
+    return f"{location}: {error['msg']} (got {error.get('input')!r})"
 
 
 def _is_secret_location(location: str) -> bool:
