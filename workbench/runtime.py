@@ -16,7 +16,9 @@ from workbench.core.config import Settings, load_settings
 from workbench.core.events import EventBus
 
 if TYPE_CHECKING:
+    from workbench.adapters import Broker
     from workbench.data import Lake
+    from workbench.execution import OrderManager
     from workbench.ledger import Ledger
 
 __all__ = ["Runtime"]
@@ -54,7 +56,35 @@ class Runtime:
         ledger.upgrade()
         return ledger
 
+    @cached_property
+    def broker(self) -> Broker:
+        """The configured broker (``WB_BROKER``): the paper book under ``<home>/paper`` (kept
+        across processes), or Alpaca (``WB_ALPACA_URL`` says where; the local exchange in
+        tests)."""
+        if self.settings.broker == "paper":
+            from workbench.adapters.paper import PaperBroker
+
+            return PaperBroker.open(self.data, self.settings.home / "paper" / "book.db")
+        from workbench.core.errors import ConfigError
+
+        if not self.settings.alpaca.has_keys:
+            raise ConfigError("WB_BROKER=alpaca needs WB_ALPACA__API_KEY and WB_ALPACA__SECRET_KEY")
+        from workbench.adapters.alpaca import AlpacaBroker, AlpacaConfig
+
+        return AlpacaBroker(AlpacaConfig.from_settings(self.settings.alpaca))
+
+    @cached_property
+    def oms(self) -> OrderManager:
+        """The order manager over the configured broker; its ledger account is named after
+        the broker (``paper`` or ``alpaca``)."""
+        from workbench.execution import order_manager_for
+
+        return order_manager_for(self, self.broker, account=self.settings.broker)
+
     def close(self) -> None:
+        broker = self.__dict__.get("broker")
+        if broker is not None and hasattr(broker, "close"):
+            broker.close()
         if "ledger" in self.__dict__:
             self.ledger.dispose()
 

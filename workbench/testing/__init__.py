@@ -2,6 +2,7 @@
 users' own tests can use them; nothing in the engines imports this package."""
 
 from workbench.testing.alpaca_stub import AlpacaDataStub, RecordedRequest
+from workbench.testing.brokers import FlakyBroker
 from workbench.testing.generated import generated_bars
 
-__all__ = ["AlpacaDataStub", "RecordedRequest", "generated_bars"]
+__all__ = ["AlpacaDataStub", "FlakyBroker", "RecordedRequest", "generated_bars"]

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from workbench.adapters import Broker, MarketData
-from workbench.adapters.paper import PaperBroker
+from workbench.adapters.paper import PaperBroker, PaperConfig
 from workbench.core.errors import Fatal, NotFound
+from workbench.data import Lake
 from workbench.model import OrderRequest, OrderSide, OrderStatus, OrderType
 
 OPEN_2017_01_03 = datetime(2017, 1, 3, 14, 30, tzinfo=UTC)
@@ -29,21 +31,44 @@ def test_the_paper_broker_is_a_broker_and_its_market_data_a_market_data(
     assert isinstance(paper.market_data, MarketData)
 
 
-def test_the_clock_stands_before_the_open_of_the_last_session_in_the_lake(
+def test_the_clock_stands_before_the_open_of_the_last_session_of_the_stock_panel(
     make_paper: Callable[..., PaperBroker],
 ) -> None:
     paper = make_paper()
-    # SPY's daily bars run to 2021-01-12, the last session in the sample
-    assert paper.now() == datetime(2021, 1, 12, 14, 29, tzinfo=UTC)
-    order = paper.submit(OrderRequest(symbol="SPY", side="buy", qty=Decimal(1)))  # type: ignore[arg-type]
+    # the 60 stocks end on 2018-02-07; SPY (to 2021) and the indices run on, but "now" is where
+    # most tradable symbols still have bars
+    assert paper.now() == datetime(2018, 2, 7, 14, 29, tzinfo=UTC)
+    order = paper.submit(OrderRequest(symbol="AAPL", side="buy", qty=Decimal(1)))  # type: ignore[arg-type]
     assert order.status is OrderStatus.ACCEPTED
     paper.advance(timedelta(minutes=2))
     filled = paper.get_order(order.id)
     assert filled.status is OrderStatus.FILLED
     assert paper.market_data is not None
-    (bar,) = paper.market_data.latest_bars(["SPY"]).values()
-    assert bar.timestamp.date() == date(2021, 1, 11)  # the session under way is not complete
-    assert paper.now() == datetime(2021, 1, 12, 14, 31, tzinfo=UTC)
+    (bar,) = paper.market_data.latest_bars(["AAPL"]).values()
+    assert bar.timestamp.date() == date(2018, 2, 6)  # the session under way is not complete
+    assert paper.now() == datetime(2018, 2, 7, 14, 31, tzinfo=UTC)
+
+
+def test_next_print_moves_the_clock_to_the_open_then_the_close(
+    make_paper: Callable[..., PaperBroker],
+) -> None:
+    paper = make_paper(start=date(2017, 1, 3))
+    assert paper.next_print() == datetime(2017, 1, 3, 14, 30, 1, tzinfo=UTC)
+    assert paper.next_print() == datetime(2017, 1, 3, 21, 0, 1, tzinfo=UTC)
+
+
+def test_a_kept_book_reopens_where_it_stood(sample_lake: Path, tmp_path: Path) -> None:
+    path = tmp_path / "book.db"
+    first = PaperBroker.open(Lake(sample_lake), path, PaperConfig(start=date(2017, 1, 3)))
+    first.submit(_buy(client_order_id="kept"))
+    first.advance(timedelta(minutes=2))
+    account, held = first.account(), first.positions()
+    first.close()
+    again = PaperBroker.open(Lake(sample_lake), path)
+    assert again.now() == datetime(2017, 1, 3, 14, 31, tzinfo=UTC)
+    assert again.account() == account and again.positions() == held
+    assert again.get_order_by_client_id("kept").status is OrderStatus.FILLED
+    again.close()
 
 
 def test_a_market_order_fills_at_the_next_open_and_moves_cash_and_positions(

@@ -6,6 +6,10 @@ clock stands where ``PaperConfig.start`` puts it (by default one minute before t
 last session in the lake) and moves only through ``advance``/``move_to``, which play the market
 over the step so resting orders meet every bar that passed. Refusals are the engine's own
 errors (``Fatal`` and ``NotFound`` subclasses). One caller at a time, like the engine.
+
+``PaperBroker.open`` keeps the book in a file (the exchange's own SQLite store): accounts,
+orders, fills and the clock, so a paper account outlives the process, as a venue would, and the
+ledger can be reconciled against it after a restart. ``from_lake`` is a throwaway book.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from workbench.adapters.paper.config import PaperConfig
@@ -26,6 +31,7 @@ from workbench.exchange.matching import ExchangeEvent, MatchingEngine, select_or
 from workbench.exchange.matching.queries import MAX_ORDERS
 from workbench.exchange.service import opening_instant
 from workbench.exchange.sessions import NEW_YORK, ExchangeCalendar, exchange_calendar
+from workbench.exchange.store import ExchangeStore
 from workbench.model import Account, Fill, Order, OrderRequest, Position, TimeInForce
 
 __all__ = ["PaperBroker"]
@@ -45,6 +51,7 @@ class PaperBroker:
         self.clock = clock
         self.account_id = account_id
         self._events: list[BrokerEvent] = []
+        self._store: ExchangeStore | None = None
         engine.subscribe(self._on_event)
 
     @classmethod
@@ -69,6 +76,56 @@ class PaperBroker:
         account = engine.open_account(cash=config.cash)
         return cls(engine, clock, account.id, PaperMarketData(engine, feed))
 
+    @classmethod
+    def open(cls, lake: Any, path: Path, config: PaperConfig | None = None) -> PaperBroker:
+        """The paper account kept in ``path``: made (as ``from_lake``) the first time, then
+        reopened where its clock and book stood. ``config.start`` applies to a new book only."""
+        config = config or PaperConfig()
+        store = ExchangeStore(path)
+        meta = store.meta()
+        if "account" not in meta:
+            broker = cls.from_lake(lake, config)
+            broker._store = store
+            broker.save()
+            return broker
+        if lake.is_empty():
+            raise NotFound(
+                f"the market-data lake at {lake.root} is empty: run `workbench data load-sample`"
+            )
+        calendar = exchange_calendar()
+        feed = LakeBarFeed(lake, calendar, config.timeframe)
+        clock = ReplayClock(datetime.fromisoformat(meta["clock"]))
+        engine = MatchingEngine(
+            clock=clock,
+            calendar=calendar,
+            feed=feed,
+            assets=AssetCatalog.from_lake(lake).get,
+            config=config.matching,
+            processed_until=datetime.fromisoformat(meta["processed_until"]),
+        )
+        engine.restore(store.accounts(), store.tickets())
+        broker = cls(engine, clock, meta["account"], PaperMarketData(engine, feed))
+        broker._store = store
+        return broker
+
+    def save(self) -> None:
+        """Write what changed to the book's file (no-op for a throwaway book)."""
+        if self._store is None:
+            return
+        changes = self.engine.take_changes()
+        meta = {
+            "account": self.account_id,
+            "clock": self.clock.now().isoformat(),
+            "processed_until": self.engine.processed_until.isoformat(),
+        }
+        self._store.save(changes, self.engine.book.accounts, meta)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self.save()
+            self._store.close()
+            self._store = None
+
     # -- time ------------------------------------------------------------------------------
     def now(self) -> datetime:
         return self.clock.now()
@@ -77,11 +134,24 @@ class PaperBroker:
         """Move the replay clock forward and play the market over the step."""
         moment = self.clock.advance(step)
         self.engine.sync()
+        self.save()
         return moment
+
+    def next_print(self) -> datetime:
+        """Move the clock just past the next moment orders can trade (the session's open or its
+        close): how a person trading the paper book by hand makes time pass. The clock stays
+        where it is when no bar of the lake lies ahead."""
+        now = self.clock.now()
+        session = self.engine.calendar.session_at_or_after(now)
+        if session is None:
+            return now
+        ahead = [moment for moment in (session.open, session.close) if moment > now]
+        return self.move_to(min(ahead) + timedelta(seconds=1)) if ahead else now
 
     def move_to(self, moment: datetime) -> datetime:
         self.clock.set(moment)
         self.engine.sync()
+        self.save()
         return self.clock.now()
 
     # -- Broker ----------------------------------------------------------------------------
@@ -103,10 +173,16 @@ class PaperBroker:
         cid = request.client_order_id
         if cid is not None and self.engine.book.client_id_taken(self.account_id, cid):
             return self.get_order_by_client_id(cid)
-        return self.engine.submit(self.account_id, request).order
+        try:
+            return self.engine.submit(self.account_id, request).order
+        finally:
+            self.save()
 
     def cancel(self, order_id: str) -> None:
-        self.engine.cancel(self.account_id, order_id)
+        try:
+            self.engine.cancel(self.account_id, order_id)
+        finally:
+            self.save()
 
     def replace(
         self,
@@ -119,16 +195,21 @@ class PaperBroker:
         trail: Decimal | None = None,
         client_order_id: str | None = None,
     ) -> Order:
-        return self.engine.replace(
-            self.account_id,
-            order_id,
-            qty=qty,
-            time_in_force=time_in_force,
-            limit_price=limit_price,
-            stop_price=stop_price,
-            trail=trail,
-            client_order_id=client_order_id,
-        ).order
+        try:
+            return self._replace(
+                order_id,
+                qty=qty,
+                time_in_force=time_in_force,
+                limit_price=limit_price,
+                stop_price=stop_price,
+                trail=trail,
+                client_order_id=client_order_id,
+            )
+        finally:
+            self.save()
+
+    def _replace(self, order_id: str, **changes: Any) -> Order:
+        return self.engine.replace(self.account_id, order_id, **changes).order
 
     def get_order(self, order_id: str) -> Order:
         self.engine.sync()
@@ -152,6 +233,7 @@ class PaperBroker:
 
     def events(self) -> list[BrokerEvent]:
         self.engine.sync()
+        self.save()
         drained, self._events = self._events, []
         return drained
 
@@ -174,12 +256,16 @@ class PaperBroker:
 
 
 def last_session(lake: Any, config: PaperConfig, calendar: ExchangeCalendar) -> date:
-    """The date of the last session with a bar in the lake's ``bars_<timeframe>``."""
+    """The last session that at least half of the lake's tradable symbols have a bar on."""
     dataset = f"bars_{config.timeframe}"
     rows = lake.coverage(dataset)
     if rows.empty:
         raise DataError(f"the lake has no {dataset}: the paper broker fills against it")
-    last = rows["last"].max().to_pydatetime()
+    # the session most tradable symbols reach: an index or one long-lived ETF running years
+    # past the stock panel must not put "now" where the stocks have no bars
+    tradable = rows[~rows["symbol"].astype(str).str.startswith("^")]
+    lasts = (tradable if not tradable.empty else rows)["last"].sort_values()
+    last = lasts.iloc[(len(lasts) - 1) // 2].to_pydatetime()
     stamp = last if last.tzinfo is not None else last.replace(tzinfo=UTC)
     day = stamp.astimezone(NEW_YORK).date()
     session = calendar.session_on(day)

@@ -1,0 +1,56 @@
+"""The venue's clock and last prices through alpaca-py, for the OMS and the live runner.
+
+The local exchange runs a replay clock, so "now" for orders sent to it is its clock, not the
+machine's: ``AlpacaVenue.now`` asks ``GET /v2/clock``. Last prices are the latest trades of
+Market Data v2, which is what Alpaca's own buying-power checks price market orders at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from workbench.adapters.alpaca.config import AlpacaConfig
+from workbench.core.errors import Retryable
+
+__all__ = ["AlpacaVenue"]
+
+
+class AlpacaVenue:
+    def __init__(self, config: AlpacaConfig) -> None:
+        from alpaca.data.historical import StockHistoricalDataClient
+        from alpaca.trading.client import TradingClient
+
+        self.config = config
+        self._trading = TradingClient(
+            api_key=config.api_key,
+            secret_key=config.secret_key,
+            paper=True,
+            url_override=config.url,
+        )
+        self._data = StockHistoricalDataClient(
+            api_key=config.api_key, secret_key=config.secret_key, url_override=config.data_url
+        )
+
+    def now(self) -> datetime:
+        clock: Any = self._call(self._trading.get_clock)
+        stamp: datetime = clock.timestamp
+        return stamp.astimezone(UTC)
+
+    def last_prices(self, symbols: Sequence[str]) -> dict[str, Decimal]:
+        if not symbols:
+            return {}
+        from alpaca.data.requests import StockLatestTradeRequest
+
+        request = StockLatestTradeRequest(symbol_or_symbols=list(symbols), feed=self.config.feed)
+        trades: Any = self._call(lambda: self._data.get_stock_latest_trade(request))
+        return {symbol: Decimal(str(trade.price)) for symbol, trade in trades.items()}
+
+    @staticmethod
+    def _call(function: Any) -> Any:
+        try:
+            return function()
+        except OSError as error:
+            raise Retryable(f"Alpaca is unreachable: {error}") from None

@@ -1,0 +1,127 @@
+"""The snapshot the risk gate judges an order against, built fresh for each order.
+
+Positions and pending orders come from the ledger (our book); cash, equity and buying power
+from the broker (it alone knows its margin rules); prices from the market-data source the OMS
+was given. The day's P&L is equity now against the first equity seen in that New York trading
+day by this process (a restart re-bases it: stated, and on the safe side only when the day
+started flat).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from workbench.exchange.sessions import NEW_YORK, ExchangeCalendar, exchange_calendar
+from workbench.execution.records import OPEN_STATUSES
+from workbench.execution.risk import RiskContext
+from workbench.ledger import AccountRow, OrderRow, PositionRow
+from workbench.model import OrderSide, OrderStatus, TradingState
+
+if TYPE_CHECKING:
+    from workbench.execution.oms import OrderManager
+
+__all__ = ["RATE_WINDOW", "ContextBuilder"]
+
+#: how far back orders count toward the orders-per-minute limit
+RATE_WINDOW = 60
+
+
+class ContextBuilder:
+    def __init__(
+        self,
+        oms: OrderManager,
+        prices: Callable[[list[str]], dict[str, Decimal]],
+        calendar: ExchangeCalendar | None = None,
+    ) -> None:
+        self._oms = oms
+        self.prices = prices
+        self._calendar = calendar
+        self._day_start: tuple[date, Decimal] | None = None
+
+    @property
+    def calendar(self) -> ExchangeCalendar:
+        if self._calendar is None:
+            self._calendar = exchange_calendar()
+        return self._calendar
+
+    def build(self, *symbols: str) -> RiskContext:
+        oms = self._oms
+        now = oms.now()
+        account = oms.broker.account()
+        with oms.ledger.session(read_only=True) as session:
+            state = session.scalar(
+                sa.select(AccountRow.trading_state).where(AccountRow.id == oms.account_id)
+            )
+            held = {
+                row.symbol: row.qty
+                for row in session.scalars(
+                    sa.select(PositionRow).where(
+                        PositionRow.account_id == oms.account_id, PositionRow.qty != 0
+                    )
+                )
+            }
+            pending: dict[str, Decimal] = {}
+            for row in session.scalars(
+                sa.select(OrderRow).where(
+                    OrderRow.account_id == oms.account_id,
+                    OrderRow.status.in_(OPEN_STATUSES),
+                    OrderRow.qty.is_not(None),
+                )
+            ):
+                left = (row.qty or Decimal(0)) - (row.filled_qty or Decimal(0))
+                sign = Decimal(1) if row.side is OrderSide.BUY else Decimal(-1)
+                pending[row.symbol] = pending.get(row.symbol, Decimal(0)) + sign * left
+            since = now.timestamp() - RATE_WINDOW
+            recent = [
+                stamp
+                for stamp in session.scalars(
+                    sa.select(OrderRow.submitted_at)
+                    .where(
+                        OrderRow.account_id == oms.account_id,
+                        OrderRow.submitted_at.is_not(None),
+                        OrderRow.status != OrderStatus.REJECTED,
+                    )
+                    .order_by(OrderRow.submitted_at.desc())
+                    .limit(10_000)
+                )
+                if stamp is not None and stamp.timestamp() > since
+            ]
+        wanted = sorted({*held, *pending, *symbols})
+        prices = self.prices(wanted) if wanted else {}
+        return RiskContext(
+            now=now,
+            trading_state=TradingState(state) if state is not None else TradingState.ACTIVE,
+            equity=account.equity,
+            cash=account.cash,
+            buying_power=account.buying_power,
+            positions=held,
+            prices=prices,
+            pending=pending,
+            recent_orders=tuple(recent),
+            day_pnl=self._day_pnl(now, account.equity),
+            market_open=self._regular_or_opening(now),
+            extended_open=self._extended(now),
+        )
+
+    def _day_pnl(self, now: datetime, equity: Decimal) -> Decimal:
+        today = now.astimezone(NEW_YORK).date()
+        if self._day_start is None or self._day_start[0] != today:
+            self._day_start = (today, equity)
+        return equity - self._day_start[1]
+
+    def _regular_or_opening(self, now: datetime) -> bool:
+        """Open, or in the morning before the bell of a session day: Alpaca queues such an
+        order for the open, which is how a daily strategy trades the next open."""
+        session = self.calendar.session_at_or_after(now)
+        if session is None:
+            return False
+        return session.premarket <= now < session.close
+
+    def _extended(self, now: datetime) -> bool:
+        session = self.calendar.session_at_or_after(now)
+        return session is not None and session.premarket <= now < session.after_hours_end

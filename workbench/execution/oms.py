@@ -1,0 +1,478 @@
+"""The order manager: every order goes risk gate -> write-ahead intent -> broker -> ledger.
+
+Write-ahead: an order is a ledger row (status ``new``, with its ``client_order_id``) and an
+audit record, committed, before the broker hears of it. The broker treats a known
+``client_order_id`` as the same order, so sending an intent again is always safe; that is what
+makes retries and restarts unable to duplicate an order:
+
+* a crash before the send leaves a ``new`` row; ``recover`` finds the broker has no such order
+  and sends it (or, when the intent is older than ``resend_within``, rejects it as stale);
+* a crash after the send and before the answer was written leaves the same ``new`` row; the
+  broker does know the ``client_order_id``, so ``recover`` adopts its state and fills;
+* a crash mid-fill loses nothing: fills are applied from the broker's cumulative filled
+  quantity, so the next event or reconciliation books exactly what is missing, once.
+
+Retryable broker errors are retried with backoff (the resend is idempotent); a fatal refusal
+ends the order ``rejected`` with the broker's reason; when retries run out the order stays
+``submitted`` (its outcome unknown) until ``recover`` or reconciliation learns it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from workbench.adapters.ports import Broker, BrokerEvent
+from workbench.core.errors import BrokerError, Fatal, NotFound, Retryable
+from workbench.core.events import EventBus
+from workbench.execution import notify, records
+from workbench.execution.accounting import PRICE_PLACES
+from workbench.execution.context import ContextBuilder
+from workbench.execution.ids import new_client_order_id
+from workbench.execution.risk import RiskDecision, RiskGate, RiskLimits
+from workbench.execution.states import can_transition
+from workbench.execution.views import OrderView
+from workbench.ledger import AccountRow, Ledger, OrderRow, PositionRow, append_audit
+from workbench.model import Order, OrderRequest, OrderStatus, TradingState
+
+__all__ = ["OrderManager", "RetryPolicy", "SubmitResult", "ledger_status"]
+
+_log = logging.getLogger(__name__)
+#: set to a crash point's name in a test's subprocess to SIGKILL it there (crash-safety tests)
+CRASH_VARIABLE = "WB_TEST_CRASH_AT"
+
+
+def _crash_point(name: str) -> None:
+    if os.environ.get(CRASH_VARIABLE) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def ledger_status(broker_status: OrderStatus) -> OrderStatus:
+    """The broker's ``new`` is an order live at the venue: for the ledger it is ``accepted``
+    (the ledger's ``new`` is an intent not yet acknowledged)."""
+    return OrderStatus.ACCEPTED if broker_status is OrderStatus.NEW else broker_status
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    attempts: int = 4
+    first_delay: float = 0.2
+    factor: float = 2.0
+
+    def delays(self) -> Iterator[float]:
+        delay = self.first_delay
+        for _ in range(self.attempts - 1):
+            yield delay
+            delay *= self.factor
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitResult:
+    order: OrderView
+    decision: RiskDecision | None
+
+    @property
+    def accepted(self) -> bool:
+        return self.order.status not in ("rejected", "canceled")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "order": self.order.to_dict(),
+            "risk": None if self.decision is None else self.decision.to_dict(),
+        }
+
+
+class OrderManager:
+    def __init__(
+        self,
+        ledger: Ledger,
+        broker: Broker,
+        *,
+        account: str,
+        broker_name: str,
+        limits: Callable[[str | None], RiskLimits],
+        prices: Callable[[list[str]], dict[str, Decimal]],
+        now: Callable[[], datetime],
+        bus: EventBus | None = None,
+        retry: RetryPolicy | None = None,
+        resend_within: timedelta = timedelta(hours=12),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.ledger = ledger
+        self.broker = broker
+        self.account_name = account
+        self.broker_name = broker_name
+        self.now = now
+        self.bus = bus or EventBus()
+        self.retry = retry or RetryPolicy()
+        self.resend_within = resend_within
+        self._limits = limits
+        self._gates: dict[str | None, RiskGate] = {}
+        self._sleep = sleep
+        self._account_id: int | None = None
+        self.context = ContextBuilder(self, prices)
+
+    # -- the account -----------------------------------------------------------------------
+    @property
+    def account_id(self) -> int:
+        if self._account_id is None:
+            self._account_id = self._link_account()
+        return self._account_id
+
+    def _link_account(self) -> int:
+        """The ledger's account for this broker; a new one starts from the broker's cash and
+        positions (an opening balance), so reconciliation compares like with like."""
+        snapshot = self.broker.account()
+        with self.ledger.session() as session:
+            existing = session.scalar(
+                sa.select(AccountRow).where(AccountRow.name == self.account_name)
+            )
+            row = records.ensure_account(session, self.account_name, self.broker_name, snapshot.id)
+            if existing is None:
+                from workbench.execution.opening import open_books
+
+                open_books(session, row, snapshot, self.broker.positions(), self.now())
+            return row.id
+
+    def trading_state(self) -> TradingState:
+        with self.ledger.session(read_only=True) as session:
+            state = session.scalar(
+                sa.select(AccountRow.trading_state).where(AccountRow.id == self.account_id)
+            )
+        return TradingState(state) if state is not None else TradingState.ACTIVE
+
+    def ledger_positions(self) -> dict[str, Decimal]:
+        """The book's signed quantities by symbol (non-zero only)."""
+        with self.ledger.session(read_only=True) as session:
+            rows = session.execute(
+                sa.select(PositionRow.symbol, PositionRow.qty).where(
+                    PositionRow.account_id == self.account_id, PositionRow.qty != 0
+                )
+            ).all()
+        return {str(symbol): qty for symbol, qty in rows}
+
+    def ledger_cash(self) -> Decimal:
+        with self.ledger.session(read_only=True) as session:
+            return records.cash_balance(session, self.account_id)
+
+    def gate(self, strategy: str | None) -> RiskGate:
+        if strategy not in self._gates:
+            self._gates[strategy] = RiskGate(self._limits(strategy))
+        return self._gates[strategy]
+
+    # -- orders ----------------------------------------------------------------------------
+    def preview(self, request: OrderRequest, *, strategy: str | None = None) -> RiskDecision:
+        """What the risk gate would say now; nothing is written or sent."""
+        return self.gate(strategy).check(request, self.context.build(request.symbol))
+
+    def submit(
+        self,
+        request: OrderRequest,
+        *,
+        actor: str,
+        strategy: str | None = None,
+        run_id: int | None = None,
+    ) -> SubmitResult:
+        if request.client_order_id is None:
+            request = replace(request, client_order_id=new_client_order_id())
+        cid = request.client_order_id
+        assert cid is not None
+        with self.ledger.session(read_only=True) as session:
+            known = session.scalar(sa.select(OrderRow).where(OrderRow.client_order_id == cid))
+            view = OrderView.of(known) if known is not None else None
+        if view is not None:
+            if view.status == OrderStatus.NEW:
+                return SubmitResult(self._send(view.id, request, actor), None)
+            return SubmitResult(view, None)  # the same intent again: nothing new goes out
+        decision = self.gate(strategy).check(request, self.context.build(request.symbol))
+        at = self.now()
+        with self.ledger.session() as session:
+            account = session.get(AccountRow, self.account_id)
+            assert account is not None
+            row = records.add_order(
+                session,
+                account,
+                request,
+                status=OrderStatus.NEW,
+                strategy=strategy,
+                run_id=run_id,
+            )
+            payload = {**records.order_payload(request), "strategy": strategy, "run_id": run_id}
+            append_audit(
+                session, kind="order.intent", actor=actor, payload={**payload, "at": at.isoformat()}
+            )
+            append_audit(
+                session,
+                kind="risk.decision",
+                actor=actor,
+                payload={"at": at.isoformat(), "order": cid, **decision.to_dict()},
+            )
+            records.record_event(session, row, "intent", at=at, actor=actor, status=OrderStatus.NEW)
+            if not decision.approved:
+                row.status = OrderStatus.REJECTED
+                row.reason = decision.reason
+                records.record_event(
+                    session,
+                    row,
+                    "rejected",
+                    at=at,
+                    actor=actor,
+                    status=OrderStatus.REJECTED,
+                    payload={"rule": _rule(decision), "reason": decision.reason},
+                )
+            view = OrderView.of(row)
+        notify.decision(self.bus, self.account_name, view, decision, at)
+        if not decision.approved:
+            notify.rejected(self.bus, self.account_name, view, _rule(decision), decision.reason, at)
+            return SubmitResult(view, decision)
+        _crash_point("after_intent")
+        return SubmitResult(self._send(view.id, request, actor), decision)
+
+    def _send(self, order_id: int, request: OrderRequest, actor: str) -> OrderView:
+        delays = self.retry.delays()
+        while True:
+            try:
+                placed = self.broker.submit(request)
+                break
+            except Retryable as error:
+                delay = next(delays, None)
+                if delay is None:
+                    return self._unknown_outcome(order_id, error, actor)
+                _log.warning("broker busy (%s); resending %s", error, request.client_order_id)
+                self._sleep(delay)
+            except (Fatal, NotFound) as error:
+                return self._broker_rejected(order_id, str(error), actor)
+        _crash_point("after_send")
+        return self.apply_snapshot(placed, actor=actor, kind="accepted")
+
+    def _unknown_outcome(self, order_id: int, error: BrokerError, actor: str) -> OrderView:
+        with self.ledger.session() as session:
+            row = session.get(OrderRow, order_id)
+            assert row is not None
+            records.change_status(
+                session,
+                row,
+                OrderStatus.SUBMITTED,
+                "send_failed",
+                at=self.now(),
+                actor=actor,
+                payload={"error": str(error)},
+            )
+            return OrderView.of(row)
+
+    def _broker_rejected(self, order_id: int, reason: str, actor: str) -> OrderView:
+        at = self.now()
+        with self.ledger.session() as session:
+            row = session.get(OrderRow, order_id)
+            assert row is not None
+            records.change_status(
+                session,
+                row,
+                OrderStatus.REJECTED,
+                "rejected",
+                at=at,
+                actor=actor,
+                reason=reason,
+                payload={"rule": "broker"},
+            )
+            view = OrderView.of(row)
+        notify.rejected(self.bus, self.account_name, view, "broker", reason, at)
+        return view
+
+    # -- what the broker says ----------------------------------------------------------------
+    def process_events(self, *, actor: str = "broker") -> int:
+        """Book every order change and fill the broker reported since the last call."""
+        events = self.broker.events()
+        for event in events:
+            self.apply_snapshot(event.order, actor=actor, kind=event.kind, event=event)
+        return len(events)
+
+    def apply_snapshot(
+        self,
+        order: Order,
+        *,
+        actor: str,
+        kind: str,
+        event: BrokerEvent | None = None,
+    ) -> OrderView:
+        """Bring the ledger's order up to the broker's view of it: fills first (by cumulative
+        quantity, so nothing is booked twice), then the status."""
+        at = event.timestamp if event is not None else self.now()
+        self._account_id = self.account_id  # linked before the transaction below opens
+        fills: list[tuple[Decimal, Decimal, str]] = []
+        with self.ledger.session() as session:
+            row = records.find_order(
+                session, broker_order_id=order.id, client_order_id=order.client_order_id
+            )
+            previous = None if row is None else str(row.status)
+            if row is None:
+                row = self._adopt(session, order, actor, at)
+            row.broker_order_id = row.broker_order_id or order.id
+            if row.submitted_at is None:
+                row.submitted_at = order.created_at
+            booked = self._book_fills(session, row, order, event, actor, at)
+            fills.extend(booked)
+            target = ledger_status(order.status)
+            if target is OrderStatus.PARTIALLY_FILLED and not booked:
+                target = row.status  # a repeat of a partial fill already booked
+            if target != row.status and not can_transition(row.status, target):
+                # an older snapshot than what the ledger knows (events drained after a cancel,
+                # say): the state machine refuses it, and the ledger stays where it is
+                _log.debug("ignored %s -> %s for %s", row.status, target, row.client_order_id)
+            elif target != row.status:
+                records.change_status(
+                    session,
+                    row,
+                    target,
+                    kind,
+                    at=at,
+                    actor=actor,
+                    reason=order.reason if target is OrderStatus.REJECTED else None,
+                    payload={"broker_order_id": order.id},
+                )
+            elif booked and row.status is OrderStatus.PARTIALLY_FILLED:
+                records.record_event(session, row, kind, at=at, actor=actor, status=row.status)
+            view = OrderView.of(row)
+        if previous != view.status or fills:
+            notify.order(self.bus, self.account_name, view, previous, kind, at)
+        if view.status == OrderStatus.REJECTED and previous != view.status:
+            notify.rejected(self.bus, self.account_name, view, "broker", view.reason, at)
+        return view
+
+    def _book_fills(
+        self,
+        session: Session,
+        row: OrderRow,
+        order: Order,
+        event: BrokerEvent | None,
+        actor: str,
+        at: datetime,
+    ) -> list[tuple[Decimal, Decimal, str]]:
+        booked_qty = row.filled_qty or Decimal(0)
+        missing = order.filled_qty - booked_qty
+        if missing <= 0:
+            return []
+        fill = event.fill if event is not None else None
+        if fill is not None and fill.qty == missing and fill.fill_id:
+            price, fill_id, when = fill.price, fill.fill_id, fill.timestamp
+        else:
+            # what the broker's cumulative average says the missing part cost
+            paid = (order.filled_avg_price or Decimal(0)) * order.filled_qty
+            price = (paid - (row.filled_avg_price or Decimal(0)) * booked_qty) / missing
+            price = price.quantize(PRICE_PLACES)
+            fill_id, when = f"{order.id}:{order.filled_qty}", at
+        records.apply_fill_to_ledger(
+            session, row, fill_id=fill_id, qty=missing, price=price, at=when, actor=actor
+        )
+        _crash_point("mid_fill")
+        return [(missing, price, fill_id)]
+
+    def _adopt(self, session: Session, order: Order, actor: str, at: datetime) -> OrderRow:
+        """An order the broker knows and the ledger does not (placed elsewhere, or while the
+        ledger was behind): recorded as found, with its fills booked from here on."""
+        account = session.get(AccountRow, self.account_id)
+        assert account is not None
+        request = replace(order.request, client_order_id=order.client_order_id)
+        row = records.add_order(
+            session, account, request, status=OrderStatus.SUBMITTED, strategy=None, run_id=None
+        )
+        records.record_event(
+            session,
+            row,
+            "adopted",
+            at=at,
+            actor=actor,
+            status=OrderStatus.SUBMITTED,
+            payload={"broker_order_id": order.id, "broker_status": str(order.status)},
+        )
+        return row
+
+    # -- cancel --------------------------------------------------------------------------------
+    def cancel(self, reference: str, *, actor: str) -> OrderView:
+        """Cancel by ledger id or client order id. An intent the broker never received is
+        canceled in the ledger alone."""
+        row_view = self.find(reference)
+        if row_view.status not in {str(s) for s in records.OPEN_STATUSES}:
+            return row_view
+        try:
+            placed = self.broker.get_order_by_client_id(row_view.client_order_id)
+        except NotFound:
+            return self._cancel_unsent(row_view.id, actor)
+        if ledger_status(placed.status) in records.OPEN_STATUSES:
+            self.broker.cancel(placed.id)
+            placed = self.broker.get_order(placed.id)
+        view = self.apply_snapshot(placed, actor=actor, kind="canceled")
+        self.process_events(actor=actor)
+        return view
+
+    def _cancel_unsent(self, order_id: int, actor: str) -> OrderView:
+        with self.ledger.session() as session:
+            row = session.get(OrderRow, order_id)
+            assert row is not None
+            records.change_status(
+                session,
+                row,
+                OrderStatus.CANCELED,
+                "canceled",
+                at=self.now(),
+                actor=actor,
+                reason="canceled before it reached the broker",
+            )
+            return OrderView.of(row)
+
+    def cancel_open(self, *, actor: str) -> list[OrderView]:
+        return [self.cancel(str(view.id), actor=actor) for view in self.open_orders()]
+
+    def find(self, reference: str) -> OrderView:
+        with self.ledger.session(read_only=True) as session:
+            clause = OrderRow.client_order_id == reference
+            if reference.isdigit():
+                clause = sa.or_(clause, OrderRow.id == int(reference))
+            row = session.scalar(
+                sa.select(OrderRow).where(clause, OrderRow.account_id == self.account_id)
+            )
+            if row is None:
+                raise NotFound(
+                    f"no order {reference!r} in the ledger: see `workbench trade orders`"
+                )
+            return OrderView.of(row)
+
+    def open_orders(self) -> list[OrderView]:
+        with self.ledger.session(read_only=True) as session:
+            rows = session.scalars(
+                sa.select(OrderRow)
+                .where(
+                    OrderRow.account_id == self.account_id,
+                    OrderRow.status.in_(records.OPEN_STATUSES),
+                )
+                .order_by(OrderRow.id)
+            )
+            return [OrderView.of(row) for row in rows]
+
+    # -- restart ---------------------------------------------------------------------------
+    def recover(self, *, actor: str = "recovery") -> list[OrderView]:
+        """Settle every intent whose fate the ledger does not know (see ``recovery``)."""
+        from workbench.execution.recovery import recover
+
+        return recover(self, actor=actor)
+
+    def resend(self, order_id: int, request: OrderRequest, actor: str) -> OrderView:
+        return self._send(order_id, request, actor)
+
+    def reject(self, order_id: int, reason: str, actor: str) -> OrderView:
+        return self._broker_rejected(order_id, reason, actor)
+
+
+def _rule(decision: RiskDecision) -> str | None:
+    rejection = decision.rejection
+    return None if rejection is None else rejection.rule

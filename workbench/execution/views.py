@@ -1,0 +1,138 @@
+"""Plain read models of the ledger's orders, fills and positions, for faces and reports."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from workbench.ledger import FillRow, OrderRow, PositionRow
+
+__all__ = ["FillView", "OrderView", "PositionView", "jsonable"]
+
+
+def jsonable(value: Any) -> Any:
+    """Decimals as strings, datetimes in ISO 8601, enums as their values."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "value") and isinstance(value.value, str):
+        return value.value
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    id: int
+    client_order_id: str
+    broker_order_id: str | None
+    symbol: str
+    side: str
+    type: str
+    time_in_force: str
+    qty: Decimal | None
+    notional: Decimal | None
+    limit_price: Decimal | None
+    stop_price: Decimal | None
+    status: str
+    filled_qty: Decimal
+    filled_avg_price: Decimal | None
+    reason: str | None
+    strategy: str | None
+    run_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: OrderRow) -> OrderView:
+        return cls(
+            id=row.id,
+            client_order_id=row.client_order_id,
+            broker_order_id=row.broker_order_id,
+            symbol=row.symbol,
+            side=str(row.side),
+            type=str(row.type),
+            time_in_force=str(row.time_in_force),
+            qty=row.qty,
+            notional=row.notional,
+            limit_price=row.limit_price,
+            stop_price=row.stop_price,
+            status=str(row.status),
+            filled_qty=row.filled_qty or Decimal(0),
+            filled_avg_price=row.filled_avg_price,
+            reason=row.reason,
+            strategy=row.strategy,
+            run_id=row.run_id,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = jsonable(asdict(self))
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class FillView:
+    order_id: int
+    client_order_id: str
+    fill_id: str
+    symbol: str
+    side: str
+    qty: Decimal
+    price: Decimal
+    fee: Decimal
+    filled_at: datetime
+
+    @classmethod
+    def of(cls, row: FillRow, client_order_id: str) -> FillView:
+        return cls(
+            order_id=row.order_id,
+            client_order_id=client_order_id,
+            fill_id=row.broker_fill_id,
+            symbol=row.symbol,
+            side=str(row.side),
+            qty=row.qty,
+            price=row.price,
+            fee=row.fee,
+            filled_at=row.filled_at,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = jsonable(asdict(self))
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class PositionView:
+    symbol: str
+    qty: Decimal
+    avg_entry_price: Decimal
+    price: Decimal | None
+    market_value: Decimal | None
+    unrealized_pl: Decimal | None
+    realized_pl: Decimal
+
+    @classmethod
+    def of(cls, row: PositionRow, price: Decimal | None) -> PositionView:
+        value = None if price is None else row.qty * price
+        unrealized = None if price is None else (price - row.avg_entry_price) * row.qty
+        return cls(
+            symbol=row.symbol,
+            qty=row.qty,
+            avg_entry_price=row.avg_entry_price,
+            price=price,
+            market_value=value,
+            unrealized_pl=unrealized,
+            realized_pl=row.realized_pl,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = jsonable(asdict(self))
+        return result
