@@ -1,7 +1,9 @@
 """The daily job, what ``make run`` does on the embedded default.
 
-Today: make sure the lake holds data (load the bundled sample into an empty lake), then report
-coverage and data quality. Later issues extend it with a replayed trading session and a report.
+Make sure the lake holds data (load the bundled sample into an empty lake), report coverage and
+data quality, then trade one replayed paper run: the built-in ``momentum_rotation`` strategy
+over the last sessions of the stock panel, through the risk gate, the OMS and the paper broker,
+and summarise its orders, fills, positions, P&L and the audit chain.
 """
 
 from __future__ import annotations
@@ -14,11 +16,33 @@ import pandas as pd
 
 from workbench.data import QualityReport
 from workbench.ops import data as data_ops
+from workbench.ops import trade_runs
+from workbench.ops.trade_runs import RunSummary
 
 if TYPE_CHECKING:
     from workbench.runtime import Runtime
 
-__all__ = ["DailySummary", "run_daily"]
+__all__ = ["DAILY_PARAMS", "DAILY_STRATEGY", "DAILY_SYMBOLS", "DailySummary", "run_daily"]
+
+#: the replayed run of the daily job: monthly 12-1 momentum is too slow for a few weeks, so a
+#: weekly rotation into the three strongest of twelve large caps over three months of returns
+DAILY_STRATEGY = "momentum_rotation"
+DAILY_PARAMS = {"top": 3, "lookback": 63, "skip": 5, "rebalance": "weekly"}
+DAILY_SYMBOLS = (
+    "AAPL",
+    "MSFT",
+    "AMZN",
+    "JPM",
+    "XOM",
+    "JNJ",
+    "WMT",
+    "PG",
+    "KO",
+    "PFE",
+    "INTC",
+    "CSCO",
+)
+DAILY_SESSIONS = 20
 
 
 @dataclass(frozen=True)
@@ -31,9 +55,15 @@ class DailySummary:
     coverage: pd.DataFrame
     quality: list[QualityReport]
     ledger_revision: str | None
+    trading: RunSummary | None = None
 
 
-def run_daily(rt: Runtime, progress: Callable[[int, int, str], None] | None = None) -> DailySummary:
+def run_daily(
+    rt: Runtime,
+    progress: Callable[[int, int, str], None] | None = None,
+    *,
+    trade: bool = True,
+) -> DailySummary:
     loaded = rt.data.is_empty()
     load = data_ops.load_sample(rt, progress) if loaded else None
     left_out = [
@@ -43,6 +73,25 @@ def run_daily(rt: Runtime, progress: Callable[[int, int, str], None] | None = No
     ]
     coverage = rt.data.coverage()
     reports = [rt.data.quality(dataset) for dataset in rt.data.datasets()]
+    trading = None
+    if trade:
+        symbols = [s for s in DAILY_SYMBOLS if s in set(coverage["symbol"].astype(str))]
+        done = [0]
+
+        def advance(session: object, step: object, point: object) -> None:
+            done[0] += 1
+            if progress is not None:
+                progress(done[0], DAILY_SESSIONS, "replaying a paper trading run")
+
+        trading = trade_runs.paper_run(
+            rt,
+            DAILY_STRATEGY,
+            symbols,
+            params=DAILY_PARAMS,
+            sessions=DAILY_SESSIONS,
+            actor="daily-job",
+            on_session=advance,
+        )
     return DailySummary(
         home=str(rt.settings.home),
         loaded_sample=loaded,
@@ -51,4 +100,5 @@ def run_daily(rt: Runtime, progress: Callable[[int, int, str], None] | None = No
         coverage=coverage,
         quality=reports,
         ledger_revision=rt.ledger.current(),
+        trading=trading,
     )

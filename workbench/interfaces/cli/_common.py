@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "JsonOption",
     "ProgressCallback",
+    "actor",
     "console",
     "emit",
     "err_console",
@@ -42,17 +43,28 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def open_runtime() -> Runtime:
-    """The runtime for one command; logs go to stderr with every configured secret masked."""
+def open_runtime(**overrides: Any) -> Runtime:
+    """The runtime for one command (``overrides`` replace settings, e.g. ``broker``); logs go
+    to stderr with every configured secret masked."""
     from workbench.core.logging import configure_logging, secret_values
     from workbench.runtime import Runtime
 
-    runtime = Runtime.from_settings()
+    runtime = Runtime.from_settings(**overrides)
     settings = runtime.settings
     configure_logging(
         settings.log_level, settings.effective_log_format, secrets=secret_values(settings)
     )
     return runtime
+
+
+def actor() -> str:
+    """Who is acting, for the audit chain: the operating-system user at the CLI."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
 
 
 def to_jsonable(value: Any) -> Any:

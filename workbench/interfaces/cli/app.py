@@ -8,12 +8,14 @@ import sys
 import typer
 
 from workbench.interfaces.cli import analyze as analyze_cli
+from workbench.interfaces.cli import audit as audit_cli
 from workbench.interfaces.cli import config as config_cli
 from workbench.interfaces.cli import data as data_cli
 from workbench.interfaces.cli import db as db_cli
 from workbench.interfaces.cli import exchange as exchange_cli
 from workbench.interfaces.cli import run as run_cli
 from workbench.interfaces.cli import strategy as strategy_cli
+from workbench.interfaces.cli import trade as trade_cli
 
 __all__ = ["app", "main"]
 
@@ -30,6 +32,12 @@ app.add_typer(analyze_cli.app, name="analyze", help="Indicators, performance, ri
 app.add_typer(
     strategy_cli.app, name="strategy", help="Strategies: backtest, optimize, walk-forward, results."
 )
+app.add_typer(
+    trade_cli.app,
+    name="trade",
+    help="Orders through the risk gate, positions, the kill switch, runs, parity.",
+)
+app.add_typer(audit_cli.app, name="audit", help="The audit chain: verify and show.")
 app.add_typer(config_cli.app, name="config", help="Show and validate settings.")
 app.add_typer(db_cli.app, name="db", help="The SQL ledger: migrations, backup and restore.")
 app.add_typer(exchange_cli.app, name="exchange", help="The local Alpaca-compatible exchange.")

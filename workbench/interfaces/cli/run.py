@@ -21,6 +21,7 @@ def run(as_json: JsonOption = False) -> None:
         "ledger_revision": summary.ledger_revision,
         "coverage": summary.coverage,
         "quality": [q.to_dict() for q in summary.quality],
+        "trading": None if summary.trading is None else summary.trading.to_dict(),
     }
     emit(payload, as_json, lambda _: _print(summary))
 
@@ -50,3 +51,18 @@ def _print(summary: Any) -> None:
     )
     for report in summary.quality:
         _render.quality(report)
+    if summary.trading is not None:
+        from workbench.interfaces.cli import _render_trade
+
+        console.print()
+        console.print(
+            f"[bold]A replayed paper trading run[/]: {summary.trading.strategy} on "
+            f"{', '.join(summary.trading.symbols)}",
+            highlight=False,
+        )
+        _render_trade.run_summary(summary.trading.to_dict())
+        console.print(
+            f"Orders: `workbench trade orders --run {summary.trading.run_id}`; "
+            f"parity with its backtest: `workbench trade parity --run {summary.trading.run_id}`",
+            highlight=False,
+        )

@@ -1,0 +1,195 @@
+"""Use case: the backtest/paper parity report of a paper run (``workbench trade parity``).
+
+The backtest runs the run's strategy and parameters over the same bars (history up to the last
+session, decisions before the run's first decision ignored), from the same starting equity,
+with ``next_open`` execution (what the replay does) and, unless told otherwise, a slippage
+equal to the paper fill model's cost (half the spread plus slippage), so what remains between
+the two is what the report explains: whole shares, partial fills, rejections.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from workbench.core.errors import NotFound, ValidationError
+from workbench.exchange.matching.config import MatchingConfig
+from workbench.execution.parity import ParityReport, compare_runs
+from workbench.ledger import FillRow, OrderRow, RunRow
+from workbench.ops.strategy import load_bars
+from workbench.strategy import BacktestConfig, Bars, SignalStrategy, get_strategy
+from workbench.strategy import backtest as run_backtest
+
+if TYPE_CHECKING:
+    from workbench.runtime import Runtime
+
+__all__ = ["paper_cost_bps", "parity"]
+
+
+def paper_cost_bps(config: MatchingConfig | None = None) -> float:
+    """What a paper market order pays over the open: half the spread plus slippage."""
+    config = config or MatchingConfig()
+    return float(config.spread_bps / 2 + config.slippage_bps)
+
+
+def parity(rt: Runtime, run_id: int, *, slippage: float | None = None) -> ParityReport:
+    run = _run(rt, run_id)
+    lines = _decisions(rt, run_id)
+    equity_rows = (run["metrics"] or {}).get("equity", [])
+    if not lines or not equity_rows:
+        raise ValidationError(f"run {run_id} has not traded a session yet: nothing to compare")
+    strategy = get_strategy(run["strategy"])
+    params = strategy.validate(run["params"]["strategy"])
+    sessions = [row[0] for row in equity_rows]
+    bars = load_bars(rt, run["symbols"], None, date.fromisoformat(sessions[-1]))
+    first_decision = _previous_bar(bars, sessions[0])
+    cost = paper_cost_bps()
+    config = BacktestConfig(
+        initial_cash=float(run["params"].get("initial_equity", equity_rows[0][1])),
+        slippage=cost / 10_000 if slippage is None else slippage,
+        benchmark=None,
+    )
+    result = run_backtest(strategy, bars, params, config, trade_from=first_decision)
+    backtest_equity = result.equity.copy()
+    backtest_equity.index = [str(pd.Timestamp(i).date()) for i in backtest_equity.index]
+    paper_equity = pd.Series({row[0]: float(row[1]) for row in equity_rows})
+    return compare_runs(
+        run_id=run_id,
+        strategy=run["strategy"],
+        paper_fills=_fills(rt, run_id),
+        paper_orders=_orders(rt, run_id, lines),
+        paper_equity=paper_equity,
+        paper_signals=_paper_signals(lines),
+        backtest_orders=result.orders,
+        backtest_equity=backtest_equity.reindex(paper_equity.index),
+        backtest_signals=_backtest_signals(strategy, bars, params, sessions),
+        opens=bars.open,
+        backtest_slippage=config.slippage,
+        paper_cost_bps=cost,
+    )
+
+
+def _run(rt: Runtime, run_id: int) -> dict[str, Any]:
+    with rt.ledger.session(read_only=True) as session:
+        row = session.get(RunRow, run_id)
+        if row is None or row.kind != "paper":
+            raise NotFound(
+                f"no paper run {run_id}: parity compares a replayed paper run "
+                "(`workbench trade run NAME --broker paper`) with its backtest"
+            )
+        return {
+            "strategy": row.strategy,
+            "params": dict(row.params),
+            "symbols": list(row.symbols),
+            "metrics": row.metrics,
+        }
+
+
+def _decisions(rt: Runtime, run_id: int) -> list[dict[str, Any]]:
+    path = Path(rt.settings.home) / "runs" / str(run_id) / "decisions.jsonl"
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _previous_bar(bars: Bars, session: str) -> pd.Timestamp:
+    index = bars.index
+    position = int(index.searchsorted(pd.Timestamp(session))) - 1
+    if position < 0:
+        raise ValidationError(f"no bar before {session} to decide on")
+    return pd.Timestamp(index[position])
+
+
+def _fills(rt: Runtime, run_id: int) -> pd.DataFrame:
+    with rt.ledger.session(read_only=True) as session:
+        rows = session.execute(
+            sa.select(FillRow.filled_at, FillRow.symbol, FillRow.side, FillRow.qty, FillRow.price)
+            .join(OrderRow, FillRow.order_id == OrderRow.id)
+            .where(OrderRow.run_id == run_id)
+        ).all()
+    frame = pd.DataFrame(rows, columns=["filled_at", "symbol", "side", "qty", "price"])
+    if frame.empty:
+        return pd.DataFrame(columns=["session", "symbol", "side", "qty", "price"])
+    stamps = pd.to_datetime(frame["filled_at"], utc=True).dt.tz_convert("America/New_York")
+    return pd.DataFrame(
+        {
+            "session": stamps.dt.date.astype(str),
+            "symbol": frame["symbol"].astype(str),
+            "side": frame["side"].astype(str),
+            "qty": frame["qty"].astype(float),
+            "price": frame["price"].astype(float),
+        }
+    )
+
+
+def _orders(rt: Runtime, run_id: int, lines: list[dict[str, Any]]) -> pd.DataFrame:
+    """The run's orders as they ended (the ledger), by the session they were sent for."""
+    session_of = {
+        order["client_order_id"]: line["session"]
+        for line in lines
+        for order in line.get("orders", [])
+    }
+    with rt.ledger.session(read_only=True) as session:
+        found = session.scalars(sa.select(OrderRow).where(OrderRow.run_id == run_id)).all()
+        rows = [
+            {
+                "session": session_of.get(row.client_order_id, ""),
+                "symbol": row.symbol,
+                "side": str(row.side),
+                "qty": row.qty,
+                "filled_qty": row.filled_qty,
+                "status": str(row.status),
+                "reason": row.reason,
+            }
+            for row in found
+        ]
+    columns = ["session", "symbol", "side", "qty", "filled_qty", "status", "reason"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _paper_signals(lines: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    found = {}
+    for line in lines:
+        signals = line.get("signals", {})
+        found[line["session"]] = {} if "rebalance" in signals else _nonzero(signals)
+    return found
+
+
+def _backtest_signals(
+    strategy: Any, bars: Bars, params: dict[str, Any], sessions: list[str]
+) -> dict[str, dict[str, Any]]:
+    """The backtest's decision for each run session, taken at the bar before it."""
+    index = bars.index
+    rows = {s: int(index.searchsorted(pd.Timestamp(s))) - 1 for s in sessions}
+    found: dict[str, dict[str, Any]] = {}
+    if isinstance(strategy, SignalStrategy):
+        aligned = strategy.signals(bars, params).aligned(bars)
+        for session, row in rows.items():
+            entries, exits = aligned.entries.iloc[row], aligned.exits.iloc[row]
+            found[session] = {
+                str(symbol): "entry"
+                if entries[symbol] and not exits[symbol]
+                else "exit"
+                if exits[symbol]
+                else "hold"
+                for symbol in bars.symbols
+            }
+        return found
+    targets = strategy.targets(bars, params)
+    for session, row in rows.items():
+        weights = targets.iloc[row]
+        found[session] = {} if weights.isna().all() else _nonzero(weights.to_dict())
+    return found
+
+
+def _nonzero(weights: dict[str, Any]) -> dict[str, Any]:
+    return {
+        str(k): round(float(v), 6)
+        for k, v in weights.items()
+        if isinstance(v, int | float) and not pd.isna(v) and abs(float(v)) > 1e-9
+    }

@@ -1,0 +1,244 @@
+"""Use cases of trading by hand and of the kill switch, over the configured broker
+(``WB_BROKER``: the paper book by default) through the risk gate and the OMS.
+
+Strategy runs (live and replayed), and the backtest/paper parity report, are in
+``ops.trade_runs``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from workbench.adapters.paper import PaperBroker
+from workbench.core.errors import ValidationError
+from workbench.execution import (
+    FillView,
+    OrderView,
+    PositionView,
+    ReconciliationReport,
+    RiskDecision,
+    StateChange,
+    SubmitResult,
+    set_trading_state,
+)
+from workbench.execution import reconcile as reconcile_books
+from workbench.execution.records import OPEN_STATUSES, cash_balance
+from workbench.ledger import AccountRow, FillRow, OrderRow, PositionRow
+from workbench.model import OrderRequest, OrderSide, OrderType, TimeInForce, TradingState
+
+if TYPE_CHECKING:
+    from workbench.runtime import Runtime
+
+__all__ = [
+    "AccountSummary",
+    "account",
+    "cancel",
+    "fills",
+    "halt",
+    "order_request",
+    "orders",
+    "positions",
+    "preview",
+    "reconcile",
+    "reduce",
+    "resume",
+    "submit",
+]
+
+
+def order_request(
+    symbol: str,
+    side: str,
+    *,
+    qty: str | float | None = None,
+    notional: str | float | None = None,
+    type: str = "market",
+    limit_price: str | float | None = None,
+    stop_price: str | float | None = None,
+    time_in_force: str = "day",
+    client_order_id: str | None = None,
+) -> OrderRequest:
+    """An order from a face's strings, with a message naming the bad field."""
+    return OrderRequest(
+        symbol=symbol.upper(),
+        side=_choice("side", side, OrderSide),
+        qty=_number("qty", qty),
+        notional=_number("notional", notional),
+        type=_choice("type", type, OrderType),
+        time_in_force=_choice("time in force", time_in_force, TimeInForce),
+        limit_price=_number("limit price", limit_price),
+        stop_price=_number("stop price", stop_price),
+        client_order_id=client_order_id,
+    )
+
+
+def preview(rt: Runtime, request: OrderRequest, *, strategy: str | None = None) -> RiskDecision:
+    return rt.oms.preview(request, strategy=strategy)
+
+
+def submit(
+    rt: Runtime, request: OrderRequest, *, actor: str, strategy: str | None = None
+) -> SubmitResult:
+    """Gate, record and send; the answer reflects every event the broker had by then. On the
+    paper book, sending an order moves its replay clock to the next print (the open, then the
+    close): paper time passes as a person trades, and a market order fills as it would there."""
+    oms = rt.oms
+    result = oms.submit(request, actor=actor, strategy=strategy)
+    if result.accepted and isinstance(oms.broker, PaperBroker):
+        oms.broker.next_print()
+    oms.process_events(actor=actor)
+    return SubmitResult(oms.find(str(result.order.id)), result.decision)
+
+
+def cancel(rt: Runtime, reference: str, *, actor: str) -> OrderView:
+    return rt.oms.cancel(reference, actor=actor)
+
+
+def orders(
+    rt: Runtime, *, status: str = "all", limit: int = 50, run_id: int | None = None
+) -> list[OrderView]:
+    """The account's orders (or a run's), newest first; ``status`` is open, closed, all or
+    one status."""
+    if run_id is not None:
+        query = sa.select(OrderRow).where(OrderRow.run_id == run_id)
+    else:
+        oms = rt.oms
+        oms.process_events(actor="broker")
+        query = sa.select(OrderRow).where(OrderRow.account_id == oms.account_id)
+    if status == "open":
+        query = query.where(OrderRow.status.in_(OPEN_STATUSES))
+    elif status == "closed":
+        query = query.where(OrderRow.status.not_in(OPEN_STATUSES))
+    elif status != "all":
+        from workbench.model import OrderStatus
+
+        query = query.where(OrderRow.status == _choice("status", status, OrderStatus))
+    with rt.ledger.session(read_only=True) as session:
+        rows = session.scalars(query.order_by(OrderRow.id.desc()).limit(limit))
+        return [OrderView.of(row) for row in rows]
+
+
+def fills(rt: Runtime, *, run_id: int | None = None, limit: int = 500) -> list[FillView]:
+    """A run's fills, or the configured account's, oldest first."""
+    query = sa.select(FillRow, OrderRow.client_order_id).join(
+        OrderRow, FillRow.order_id == OrderRow.id
+    )
+    query = query.where(
+        OrderRow.run_id == run_id
+        if run_id is not None
+        else OrderRow.account_id == rt.oms.account_id
+    )
+    with rt.ledger.session(read_only=True) as session:
+        rows = session.execute(query.order_by(FillRow.id).limit(limit)).all()
+        return [FillView.of(fill, cid) for fill, cid in rows]
+
+
+def positions(rt: Runtime) -> list[PositionView]:
+    oms = rt.oms
+    oms.process_events(actor="broker")
+    with rt.ledger.session(read_only=True) as session:
+        rows = list(
+            session.scalars(
+                sa.select(PositionRow)
+                .where(PositionRow.account_id == oms.account_id, PositionRow.qty != 0)
+                .order_by(PositionRow.symbol)
+            )
+        )
+    prices = oms.context.prices([row.symbol for row in rows]) if rows else {}
+    return [PositionView.of(row, prices.get(row.symbol)) for row in rows]
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    account: str
+    broker: str
+    trading_state: str
+    cash: Decimal
+    positions_value: Decimal
+    equity: Decimal
+    realized_pl: Decimal
+    unrealized_pl: Decimal
+    open_orders: int
+    broker_cash: Decimal
+    broker_equity: Decimal
+    buying_power: Decimal
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: str(v) if isinstance(v, Decimal) else v for k, v in self.__dict__.items()}
+
+
+def account(rt: Runtime) -> AccountSummary:
+    """The ledger's view (cash, positions at last prices, P&L) beside the broker's."""
+    oms = rt.oms
+    held = positions(rt)
+    with rt.ledger.session(read_only=True) as session:
+        cash = cash_balance(session, oms.account_id)
+        row = session.get(AccountRow, oms.account_id)
+        assert row is not None
+        state, broker = str(row.trading_state), row.broker
+        realized = session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(PositionRow.realized_pl), 0)).where(
+                PositionRow.account_id == oms.account_id
+            )
+        )
+    value = sum((p.market_value or Decimal(0) for p in held), Decimal(0))
+    theirs = oms.broker.account()
+    return AccountSummary(
+        account=oms.account_name,
+        broker=broker,
+        trading_state=state,
+        cash=cash,
+        positions_value=value,
+        equity=cash + value,
+        realized_pl=Decimal(str(realized)),
+        unrealized_pl=sum((p.unrealized_pl or Decimal(0) for p in held), Decimal(0)),
+        open_orders=len(oms.open_orders()),
+        broker_cash=theirs.cash,
+        broker_equity=theirs.equity,
+        buying_power=theirs.buying_power,
+    )
+
+
+def halt(
+    rt: Runtime, *, actor: str, reason: str | None = None, cancel_open: bool = True
+) -> StateChange:
+    return set_trading_state(
+        rt.oms, TradingState.HALTED, actor=actor, reason=reason, cancel_open=cancel_open
+    )
+
+
+def reduce(rt: Runtime, *, actor: str, reason: str | None = None) -> StateChange:
+    return set_trading_state(rt.oms, TradingState.REDUCING, actor=actor, reason=reason)
+
+
+def resume(rt: Runtime, *, actor: str, reason: str | None = None) -> StateChange:
+    """Back to ACTIVE; this is also how a reconciliation's REDUCING is acknowledged."""
+    return set_trading_state(rt.oms, TradingState.ACTIVE, actor=actor, reason=reason)
+
+
+def reconcile(rt: Runtime, *, actor: str = "reconciliation") -> ReconciliationReport:
+    return reconcile_books(rt.oms, actor=actor)
+
+
+def _number(name: str, value: str | float | None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValidationError(f"{name} must be a number, got {value!r}") from None
+    if not number.is_finite() or number <= 0:
+        raise ValidationError(f"{name} must be a positive number, got {value!r}")
+    return number
+
+
+def _choice(name: str, value: str, kind: Any) -> Any:
+    try:
+        return kind(value.lower())
+    except ValueError:
+        allowed = ", ".join(str(member) for member in kind)
+        raise ValidationError(f"{name} must be one of {allowed}, got {value!r}") from None

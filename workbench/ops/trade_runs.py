@@ -1,0 +1,359 @@
+"""Use cases of strategy runs: a replayed paper run over history, a live run on the configured
+broker, their summaries, and the backtest/paper parity report.
+
+A **paper run** replays sessions on its own paper book (``<home>/runs/<id>/paper.db``) and
+its own ledger account (``paper-run-<id>``), so any number of runs, over any dates, never
+disturb each other or the paper account people trade by hand. A **live run** trades the
+configured broker's account (``WB_BROKER``) on a wall-clock schedule. Both record a ``runs``
+row (kind ``paper`` or ``live``) with a cursor, so ``--run-id`` resumes a stopped run, and
+their orders' ``client_order_id`` come from the decision, so a resumed run sends nothing
+twice.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from workbench.adapters.paper import PaperBroker, PaperConfig
+from workbench.adapters.paper.execution import last_session
+from workbench.core.errors import NotFound, ValidationError
+from workbench.exchange.matching.market import Session
+from workbench.exchange.sessions import exchange_calendar
+from workbench.execution import (
+    EquityPoint,
+    OrderManager,
+    StepResult,
+    StrategyRunner,
+    order_manager_for,
+    replay_sessions,
+)
+from workbench.ledger import RunRow
+from workbench.ops.run_summary import RunSummary, run_summary
+from workbench.ops.strategy import load_bars
+from workbench.strategy import Bars, get_strategy
+
+if TYPE_CHECKING:
+    from workbench.runtime import Runtime
+
+__all__ = ["DEFAULT_SESSIONS", "RunSummary", "dry_run", "live_run", "paper_run", "run_summary"]
+
+#: how many sessions a paper run replays when no start is given
+DEFAULT_SESSIONS = 20
+SessionCallback = Callable[[Session, StepResult, EquityPoint], None]
+
+
+# -- paper runs -------------------------------------------------------------------------------
+def paper_run(
+    rt: Runtime,
+    name: str | None = None,
+    symbols: Sequence[str] = (),
+    *,
+    params: Mapping[str, object] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    sessions: int | None = None,
+    run_id: int | None = None,
+    actor: str = "runner",
+    on_session: SessionCallback | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> RunSummary:
+    """Replay ``name`` over sessions ``start``..``end`` (default: the last ``sessions`` the
+    stock panel has) on a fresh paper book; with ``run_id``, resume that run instead."""
+    calendar = exchange_calendar()
+    if run_id is not None:
+        run = _run_row(rt, run_id, kind="paper")
+        name, symbols, params = run.strategy, list(run.symbols), dict(run.params["strategy"])
+        start, end = date.fromisoformat(run.params["start"]), date.fromisoformat(run.params["end"])
+    else:
+        if name is None or not symbols:
+            raise ValidationError("a paper run needs a strategy name and --symbols")
+        strategy = get_strategy(name)
+        params = strategy.validate(params)
+        start, end = _span(rt, calendar, start, end, sessions)
+        run = _new_run(rt, "paper", name, symbols, params, {"start": str(start), "end": str(end)})
+    all_sessions = calendar.between(start, end)
+    if not all_sessions:
+        raise ValidationError(f"no trading sessions between {start} and {end}")
+    folder = _run_folder(rt, run.id)
+    paper = PaperBroker.open(rt.data, folder / "paper.db", PaperConfig(start=all_sessions[0].date))
+    try:
+        oms = order_manager_for(rt, paper, account=f"paper-run-{run.id}")
+        _record_opening(rt, run.id, paper.account().equity)
+        oms.recover(actor=actor)
+        done = run.params.get("cursor")
+        todo = [s for s in all_sessions if done is None or s.date > date.fromisoformat(done)]
+        previous = _previous_sessions(calendar, all_sessions)
+        runner = _runner(rt, oms, run, actor)
+
+        def after_session(session: Session, step: StepResult, point: EquityPoint) -> None:
+            _save_progress(rt, run.id, folder, session.date, step, point)
+            if on_session is not None:
+                on_session(session, step, point)
+
+        outcome = replay_sessions(
+            runner,
+            paper,
+            todo,
+            previous=previous,
+            on_session=after_session,
+            should_stop=should_stop,
+        )
+        _finish(rt, run.id, "canceled" if outcome.stopped_early else "succeeded")
+    except BaseException as error:
+        _finish(rt, run.id, "failed", error=str(error) or type(error).__name__)
+        raise
+    finally:
+        paper.close()
+    return run_summary(rt, run.id)
+
+
+def dry_run(
+    rt: Runtime,
+    name: str,
+    symbols: Sequence[str],
+    *,
+    params: Mapping[str, object] | None = None,
+) -> StepResult:
+    """What the strategy would send now on the configured broker; nothing is sent or kept."""
+    oms = rt.oms
+    as_of = _last_complete_bar(rt, symbols, oms.now())
+    runner = StrategyRunner(
+        oms,
+        get_strategy(name),
+        dict(params or {}),
+        symbols,
+        _bars_source(rt),
+        run_key="dry-run",
+    )
+    return runner.step(as_of, dry_run=True)
+
+
+# -- live runs --------------------------------------------------------------------------------
+def live_run(
+    rt: Runtime,
+    name: str | None = None,
+    symbols: Sequence[str] = (),
+    *,
+    params: Mapping[str, object] | None = None,
+    every: str = "1d",
+    cycles: int | None = None,
+    run_id: int | None = None,
+    actor: str = "runner",
+    on_step: Callable[[StepResult], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+    sleep: Callable[[float], None] = time.sleep,
+) -> RunSummary:
+    """Trade the configured broker: reconcile, then each ``every`` decide on the last complete
+    bar and send, until ``cycles`` are done or ``should_stop`` says so."""
+    if every not in ("1d", "1m"):
+        raise ValidationError(f"--every must be 1d or 1m, got {every!r}")
+    if run_id is not None:
+        run = _run_row(rt, run_id, kind="live")
+        name, symbols, params = run.strategy, list(run.symbols), dict(run.params["strategy"])
+        every = str(run.params.get("every", every))
+    else:
+        if name is None or not symbols:
+            raise ValidationError("a live run needs a strategy name and --symbols")
+        params = get_strategy(name).validate(params)
+        run = _new_run(rt, "live", name, symbols, params, {"every": every})
+    from workbench.execution import reconcile
+
+    oms = rt.oms
+    try:
+        reconcile(oms, actor=actor)
+        _record_opening(rt, run.id, oms.broker.account().equity)
+        runner = _runner(rt, oms, run, actor)
+        done = 0
+        while not should_stop() and (cycles is None or done < cycles):
+            as_of = _last_complete_bar(rt, runner.symbols, oms.now())
+            step = runner.step(as_of)
+            _save_progress(rt, run.id, _run_folder(rt, run.id), as_of.date(), step, None)
+            if on_step is not None:
+                on_step(step)
+            done += 1
+            if cycles is not None and done >= cycles:
+                break
+            _wait(oms, every, should_stop, sleep)
+        _finish(rt, run.id, "canceled" if should_stop() else "succeeded")
+    except BaseException as error:
+        _finish(rt, run.id, "failed", error=str(error) or type(error).__name__)
+        raise
+    return run_summary(rt, run.id)
+
+
+def _wait(
+    oms: OrderManager, every: str, should_stop: Callable[[], bool], sleep: Callable[[float], None]
+) -> None:
+    """Until the venue's clock reaches the next bar (a daily run: the next session's pre-open;
+    a minute run: the next minute), asking ``should_stop`` at least every second."""
+    now = oms.now()
+    if every == "1m":
+        target = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    else:
+        opening = oms.context.calendar.next_open(now)
+        target = (opening or now + timedelta(days=1)) - timedelta(minutes=1)
+    while not should_stop() and oms.now() < target:
+        sleep(1.0)
+
+
+# -- the run row ------------------------------------------------------------------------------
+def _new_run(
+    rt: Runtime,
+    kind: str,
+    name: str,
+    symbols: Sequence[str],
+    params: Mapping[str, Any],
+    extra: dict[str, Any],
+) -> RunRow:
+    wanted = [s.upper() for s in symbols]
+    with rt.ledger.session() as session:
+        row = RunRow(
+            kind=kind,
+            strategy=name,
+            params={"strategy": dict(params), **extra},
+            symbols=wanted,
+            status="running",
+            started_at=datetime.now(UTC),
+        )
+        session.add(row)
+        session.flush()
+        account = f"paper-run-{row.id}" if kind == "paper" else rt.settings.broker
+        row.params = {**row.params, "account": account}
+        row.artifact_path = str(Path("runs") / str(row.id))
+        return row
+
+
+def _run_row(rt: Runtime, run_id: int, *, kind: str) -> RunRow:
+    with rt.ledger.session() as session:
+        row = session.get(RunRow, run_id)
+        if row is None or row.kind != kind:
+            raise NotFound(f"no {kind} run {run_id} to resume")
+        if row.status == "succeeded":
+            raise ValidationError(f"run {run_id} already finished: nothing to resume")
+        row.status, row.error, row.finished_at = "running", None, None
+        return row
+
+
+def _run_folder(rt: Runtime, run_id: int) -> Path:
+    folder = rt.settings.home / "runs" / str(run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _save_progress(
+    rt: Runtime,
+    run_id: int,
+    folder: Path,
+    decided: date,
+    step: StepResult,
+    point: EquityPoint | None,
+) -> None:
+    """The step's decision goes to ``decisions.jsonl`` (parity reads it) and the cursor and
+    equity to the run row, so a stopped run resumes after the last session it finished."""
+    with (folder / "decisions.jsonl").open("a") as handle:
+        handle.write(json.dumps({**step.to_dict(), "session": str(decided)}) + "\n")
+    with rt.ledger.session() as session:
+        row = session.get(RunRow, run_id)
+        assert row is not None
+        metrics = dict(row.metrics or {})
+        if point is not None:
+            equity = [e for e in metrics.get("equity", []) if e[0] != point.session.isoformat()]
+            metrics["equity"] = [*equity, point.to_list()]
+            row.params = {**row.params, "cursor": point.session.isoformat()}
+        row.metrics = metrics
+
+
+def _record_opening(rt: Runtime, run_id: int, equity: Decimal) -> None:
+    """The equity the run started from (once: a resumed run keeps the first)."""
+    with rt.ledger.session() as session:
+        row = session.get(RunRow, run_id)
+        assert row is not None
+        if "initial_equity" not in row.params:
+            row.params = {**row.params, "initial_equity": str(equity)}
+
+
+def _finish(rt: Runtime, run_id: int, status: str, *, error: str | None = None) -> None:
+    with rt.ledger.session() as session:
+        row = session.get(RunRow, run_id)
+        if row is None:
+            return
+        row.status, row.error, row.finished_at = status, error, datetime.now(UTC)
+        equity = (row.metrics or {}).get("equity", [])
+        if equity:
+            first = Decimal(str(row.params.get("initial_equity", equity[0][1])))
+            last = Decimal(equity[-1][1])
+            row.metrics = {
+                **(row.metrics or {}),
+                "initial_equity": str(first),
+                "final_equity": str(last),
+                "total_return": float(last / first - 1) if first else 0.0,
+            }
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def _runner(rt: Runtime, oms: OrderManager, run: RunRow, actor: str) -> StrategyRunner:
+    return StrategyRunner(
+        oms,
+        get_strategy(run.strategy),
+        dict(run.params["strategy"]),
+        list(run.symbols),
+        _bars_source(rt),
+        run_key=str(run.id),
+        run_id=run.id,
+        actor=actor,
+    )
+
+
+def _bars_source(rt: Runtime) -> Callable[[Sequence[str], datetime], Bars]:
+    def bars(symbols: Sequence[str], as_of: datetime) -> Bars:
+        return load_bars(rt, symbols, None, as_of.date())
+
+    return bars
+
+
+def _span(
+    rt: Runtime,
+    calendar: Any,
+    start: date | None,
+    end: date | None,
+    sessions: int | None,
+) -> tuple[date, date]:
+    last = end or last_session(rt.data, PaperConfig(), calendar)
+    if start is None:
+        count = sessions or DEFAULT_SESSIONS
+        history = calendar.between(date(last.year - 2, 1, 1), last)
+        if len(history) < count:
+            raise ValidationError(f"fewer than {count} sessions before {last}")
+        start = history[-count].date
+    if start > last:
+        raise ValidationError(f"--start {start} is after --end {last}")
+    return start, last
+
+
+def _previous_sessions(calendar: Any, sessions: list[Session]) -> dict[date, date]:
+    before = calendar.between(sessions[0].date - timedelta(days=10), sessions[0].date)
+    days = [s.date for s in before if s.date < sessions[0].date][-1:] + [s.date for s in sessions]
+    return {later: earlier for earlier, later in itertools.pairwise(days)}
+
+
+def _last_complete_bar(rt: Runtime, symbols: Sequence[str], now: datetime) -> datetime:
+    """The last daily bar in the lake that had closed by ``now``."""
+    calendar = exchange_calendar()
+    closed = calendar.previous_close(now)
+    if closed is None:
+        raise NotFound(f"no session had closed by {now:%Y-%m-%d %H:%M}")
+    frame = rt.data.bars(list(symbols), None, closed.date())
+    if frame.empty:
+        raise NotFound(f"no bars for {', '.join(symbols)} up to {closed:%Y-%m-%d}")
+    stamp = pd.Timestamp(frame["timestamp"].max())
+    day = stamp.tz_convert("America/New_York").date() if stamp.tzinfo else stamp.date()
+    return pd.Timestamp(day).to_pydatetime()
