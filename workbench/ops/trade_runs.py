@@ -174,6 +174,8 @@ def live_run(
         runner = _runner(rt, oms, run, actor)
         done = 0
         while not should_stop() and (cycles is None or done < cycles):
+            if done:
+                reconcile(oms, actor=actor)  # periodically: before every decision
             as_of = _last_complete_bar(rt, runner.symbols, oms.now())
             step = runner.step(as_of)
             _save_progress(rt, run.id, _run_folder(rt, run.id), as_of.date(), step, None)
