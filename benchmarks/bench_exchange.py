@@ -16,6 +16,12 @@ pool), clock standing at 2017-01-03 10:30 New York (market open, no auto-advance
 * ``get_order_by_id`` and ``cancel_order_by_id``: p50/p99 of a read and of a cancel.
 * ``get_account``: p50/p99 (values every open order's reservation).
 
+* ``market stream``: ``AlpacaMarketStream`` (alpaca-py's StockDataStream underneath) subscribed
+  to the quotes, trades and minute bars of the three symbols with minute bars, with a
+  ``LakeBarWriter``; the replay clock jumps over the whole session of 2023-05-25 and the figure
+  is messages/s from the jump to the last message on the event bus (msgpack decode, the SDK's
+  models, ours, the bus), then the time to write the held bars on stop.
+
 The client and the server share this process and its cores: figures include the client's own
 cost (requests + pydantic), as a caller of the exchange would see it.
 """
@@ -137,6 +143,71 @@ def main() -> None:
             label = f"submit, {args.threads} threads"
             print(f"{label:<24}{_percentiles(latencies)}   {rate:7.0f} orders/s")
         exchange.close()
+        _market_stream_figure(Path(folder))
+
+
+def _market_stream_figure(folder: Path) -> None:
+    import asyncio
+    from datetime import date
+
+    import httpx
+
+    from workbench.adapters.alpaca import AlpacaConfig, AlpacaMarketStream, LakeBarWriter
+    from workbench.core import topics
+    from workbench.core.events import EventBus
+
+    lake = Lake(folder / "stream-lake")
+    minutes = read_sample("bars_1m")
+    lake.ingest(minutes, "bars_1m", policy="drop")
+    symbols = sorted(set(minutes["symbol"]))
+    config = ExchangeConfig(
+        db_path=folder / "stream.db", start=date(2023, 5, 25), timeframe="1m", rate_limit=None
+    )
+    exchange = Exchange(lake, config)
+    with ExchangeServer(exchange) as server:
+        http = httpx.Client(base_url=server.url, headers=_BENCH_HEADERS)
+        http.get("/v2/account")  # binds the key
+        bus, arrived = EventBus(), []
+        for topic in (topics.QUOTE, topics.TRADE, topics.BAR):
+            bus.subscribe(topic, lambda _, item: arrived.append(time.perf_counter()))
+        writer = LakeBarWriter(Lake(folder / "bars-out"), batch_size=10**6, flush_after_s=3600)
+        stream = AlpacaMarketStream(
+            AlpacaConfig(
+                "BENCH",
+                "secret",
+                server.url,
+                server.url,
+                stream_url=server.url.replace("http", "ws") + "/v2/iex",
+            ),
+            bus,
+            bars_to=writer,
+        )
+        stream.subscribe(quotes=symbols, trades=symbols, bars=symbols)
+        loop = asyncio.new_event_loop()
+        runner = threading.Thread(target=loop.run_until_complete, args=(stream.run(),))
+        runner.start()
+        while stream.acknowledged().get("bars") != tuple(symbols):
+            time.sleep(0.01)
+        began = time.perf_counter()
+        http.post("/admin/clock", json={"to": "2023-05-25T20:00:00Z"})
+        expected = 3 * len(symbols) * 391  # each minute of the session, pre-market minute too
+        while len(arrived) < expected and time.perf_counter() - began < 60:
+            time.sleep(0.01)
+        rate = len(arrived) / (arrived[-1] - began)
+        stopping = time.perf_counter()
+        asyncio.run(stream.stop())
+        runner.join()
+        loop.close()
+        flushed = time.perf_counter() - stopping
+        print(
+            f"{'market stream':<24}{len(arrived)} messages at {rate:7.0f} msgs/s; "
+            f"stop wrote {writer.written} bars in {flushed * 1000:.0f} ms"
+        )
+        http.close()
+    exchange.close()
+
+
+_BENCH_HEADERS = {"APCA-API-KEY-ID": "BENCH", "APCA-API-SECRET-KEY": "secret"}
 
 
 if __name__ == "__main__":

@@ -23,6 +23,30 @@ class AlpacaConfig:
     #: our backoff once alpaca-py gives up on a 429: only for reads, which are safe to repeat
     backoff_attempts: int = 3
     backoff_base_s: float = 2.0
+    #: the market-data stream (None: Alpaca's own for ``feed``) and the trading stream (None:
+    #: ``url``'s host at ``/stream``, which is where Alpaca and the local exchange both serve it)
+    stream_url: str | None = None
+    trading_stream_url: str | None = None
+    #: reconnecting a dropped stream: exponential from ``reconnect_min_s`` up to
+    #: ``reconnect_max_s``, each wait drawn between half and all of it (jitter)
+    reconnect_min_s: float = 1.0
+    reconnect_max_s: float = 30.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.reconnect_min_s <= self.reconnect_max_s:
+            raise ConfigError(
+                "Alpaca reconnect delays need 0 < reconnect_min_s <= reconnect_max_s, got "
+                f"{self.reconnect_min_s} and {self.reconnect_max_s}"
+            )
+
+    @property
+    def trading_stream_endpoint(self) -> str:
+        if self.trading_stream_url is not None:
+            return self.trading_stream_url
+        return (
+            self.url.replace("https://", "wss://", 1).replace("http://", "ws://", 1).rstrip("/")
+            + "/stream"
+        )
 
     @classmethod
     def from_settings(cls, settings: AlpacaSettings) -> AlpacaConfig:
@@ -36,4 +60,6 @@ class AlpacaConfig:
             url=settings.url,
             data_url=settings.data_url,
             feed=settings.feed,
+            stream_url=settings.stream_url,
+            trading_stream_url=settings.trading_stream_url,
         )

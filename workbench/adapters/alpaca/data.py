@@ -1,8 +1,15 @@
-"""Historical bars through alpaca-py's ``StockHistoricalDataClient``.
+"""Historical bars, quotes and trades through alpaca-py's ``StockHistoricalDataClient``.
 
-alpaca-py follows ``next_page_token`` itself and retries a 429/504 page a few times with a fixed
-wait. When it gives up on a 429 we back off exponentially and ask again: a read is safe to
-repeat. (Orders never get a second retry layer; see the execution adapter.)
+Each fetch returns a long frame in the shape of its lake dataset (``workbench.data.schema``), so
+it can go straight to ``Lake.ingest``: bars ``symbol, timestamp, open, high, low, close, volume,
+trade_count, vwap``; quotes ``symbol, timestamp, bid_price, bid_size, ask_price, ask_size``;
+trades ``symbol, timestamp, price, size``. Timestamps are UTC; rows are sorted by symbol, then
+time. Alpaca's exchange codes, conditions and tape are left out, as the lake has no place for
+them.
+
+alpaca-py follows ``next_page_token`` itself (10,000 rows a page) and retries a 429/504 page a
+few times with a fixed wait. When it gives up on a 429 we back off exponentially and ask again:
+a read is safe to repeat. (Orders never get a second retry layer; see the execution adapter.)
 """
 
 from __future__ import annotations
@@ -15,11 +22,13 @@ from typing import Any
 import pandas as pd
 
 from workbench.adapters.alpaca.config import AlpacaConfig
-from workbench.core.errors import Fatal, RateLimited, Retryable
+from workbench.core.errors import Fatal, RateLimited, Retryable, ValidationError
 
 __all__ = ["AlpacaHistoricalSource", "to_alpaca_timeframe"]
 
 _UNITS = {"m": "Minute", "h": "Hour", "d": "Day"}
+QUOTE_COLUMNS = ("symbol", "timestamp", "bid_price", "bid_size", "ask_price", "ask_size")
+TRADE_COLUMNS = ("symbol", "timestamp", "price", "size")
 
 
 def to_alpaca_timeframe(timeframe: str) -> Any:
@@ -90,6 +99,53 @@ class AlpacaHistoricalSource:
         frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
         return frame
 
+    def fetch_quotes(
+        self, symbols: Sequence[str], start: datetime, end: datetime, *, limit: int | None = None
+    ) -> pd.DataFrame:
+        """Quotes stamped in [start, end), every page of them (at most ``limit`` rows)."""
+        from alpaca.data.requests import StockQuotesRequest
+
+        request = StockQuotesRequest(**self._window(symbols, start, end, limit))
+        quoteset = self._with_backoff(lambda: self._client.get_stock_quotes(request))
+        rows = [
+            (symbol, q.timestamp, q.bid_price, q.bid_size, q.ask_price, q.ask_size)
+            for symbol, quotes in quoteset.data.items()
+            for q in quotes
+        ]
+        return _frame(rows, QUOTE_COLUMNS)
+
+    def fetch_trades(
+        self, symbols: Sequence[str], start: datetime, end: datetime, *, limit: int | None = None
+    ) -> pd.DataFrame:
+        """Trades stamped in [start, end), every page of them (at most ``limit`` rows)."""
+        from alpaca.data.requests import StockTradesRequest
+
+        request = StockTradesRequest(**self._window(symbols, start, end, limit))
+        tradeset = self._with_backoff(lambda: self._client.get_stock_trades(request))
+        rows = [
+            (symbol, t.timestamp, t.price, t.size)
+            for symbol, trades in tradeset.data.items()
+            for t in trades
+        ]
+        return _frame(rows, TRADE_COLUMNS)
+
+    def _window(
+        self, symbols: Sequence[str], start: datetime, end: datetime, limit: int | None
+    ) -> dict[str, Any]:
+        if isinstance(symbols, str) or not symbols:
+            raise ValidationError(f"give a list of one or more symbols, not {symbols!r}")
+        if end <= start:
+            raise ValidationError(f"the window is empty: end {end} is not after start {start}")
+        if limit is not None and limit < 1:
+            raise ValidationError(f"limit must be at least 1, got {limit}")
+        return {
+            "symbol_or_symbols": [symbol.strip().upper() for symbol in symbols],
+            "start": start,
+            "end": end - pd.Timedelta(microseconds=1),  # Alpaca's end is inclusive
+            "limit": limit,
+            "feed": self.config.feed,
+        }
+
     def _with_backoff(self, call: Any) -> Any:
         from alpaca.common.exceptions import APIError
 
@@ -111,3 +167,11 @@ class AlpacaHistoricalSource:
                     f"cannot reach Alpaca data API at {self.config.data_url}: {error}"
                 ) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _frame(rows: list[tuple[Any, ...]], columns: tuple[str, ...]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=list(columns))
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
+    for column in columns[2:]:
+        frame[column] = frame[column].astype("float64")
+    return frame.sort_values(["symbol", "timestamp"], kind="stable", ignore_index=True)

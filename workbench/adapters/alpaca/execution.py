@@ -9,9 +9,13 @@ Errors become the workbench's: 429 and 5xx once alpaca-py gave up, and unreachab
 ``Retryable``; a 404 is ``NotFound``; every other refusal (buying power, shares held, order
 rules) is ``Fatal`` with Alpaca's message.
 
-``events()`` polls: it asks for every order it has seen that was still open and reports status
-changes and new executions (one ``Fill`` per increase of ``filled_qty``, at the price that
-increase cost). TradingStream push updates are not wired in yet.
+``events()`` reports each change once, from two sources. With ``stream=True`` a
+``TradeUpdateListener`` (alpaca-py's ``TradingStream`` on a thread) delivers every change and
+every execution as it happens. Polling asks for each order this broker has seen that was still
+open: always without the stream, and with it only while it is not listening or after it was
+down (the venue does not resend what a dropped link missed), or on every call with
+``poll_while_streaming=True``. ``OrderEventLog`` drops what the other source already reported
+(executions by filled quantity, other changes by kind).
 """
 
 from __future__ import annotations
@@ -22,14 +26,14 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from workbench.adapters.alpaca.config import AlpacaConfig
+from workbench.adapters.alpaca.order_events import Execution, OrderEventLog
 from workbench.adapters.ports import BrokerEvent, OrderStatusFilter
 from workbench.core.errors import Fatal, NotFound, Retryable
 from workbench.model import (
     Account,
-    Fill,
     Order,
     OrderClass,
     OrderRequest,
@@ -39,6 +43,9 @@ from workbench.model import (
     Position,
     TimeInForce,
 )
+
+if TYPE_CHECKING:
+    from workbench.adapters.alpaca.trading_stream import TradeUpdateListener
 
 __all__ = ["AlpacaBroker", "order_from_alpaca", "order_to_alpaca"]
 
@@ -68,7 +75,14 @@ _FIELDS_OF_TYPE = {
 
 
 class AlpacaBroker:
-    def __init__(self, config: AlpacaConfig, client: Any | None = None) -> None:
+    def __init__(
+        self,
+        config: AlpacaConfig,
+        client: Any | None = None,
+        *,
+        stream: bool = False,
+        poll_while_streaming: bool = False,
+    ) -> None:
         if client is None:
             from alpaca.trading.client import TradingClient
 
@@ -83,8 +97,15 @@ class AlpacaBroker:
             client._retry_wait = config.retry_wait_s  # type: ignore[assignment]  # a float sleeps fine
         self.config = config
         self._client = client
-        self._seen: dict[str, Order] = {}  # order id -> last state reported by events()
-        self._pending: list[BrokerEvent] = []
+        self._log = OrderEventLog()
+        self._poll_while_streaming = poll_while_streaming
+        self._listener: TradeUpdateListener | None = None
+        #: order id -> the listener's outage count since which the stream has seen it all
+        self._covered: dict[str, int] = {}
+        if stream:
+            from workbench.adapters.alpaca.trading_stream import TradeUpdateListener
+
+            self._listener = TradeUpdateListener(config).start()
 
     # -- Broker ----------------------------------------------------------------------------
     def account(self) -> Account:
@@ -170,21 +191,44 @@ class AlpacaBroker:
         ]
 
     def events(self) -> list[BrokerEvent]:
-        """Poll every order this broker placed that was still open at the last look."""
-        for order_id, before in list(self._seen.items()):
-            if before.status.is_terminal:
-                continue
-            now = self.get_order(order_id)
-            self._pending.extend(_changes(before, now))
-            self._seen[order_id] = now
-        drained, self._pending = self._pending, []
-        return drained
+        """Order changes and fills since the last call, oldest first, each reported once."""
+        listener = self._listener
+        if listener is not None:
+            for update in listener.drain():
+                self._log.streamed(*_from_trade_update(update))
+        if listener is None or self._poll_while_streaming:
+            self._poll(list(self._log.open_orders()))
+            return self._log.drain()
+        listening, outages = listener.listening, listener.outages
+        # an order the stream has watched without a break since it was last looked at needs
+        # no poll; one placed while the stream was away, or open across an outage, does
+        missed = [o for o in self._log.open_orders() if self._covered.get(o.id) != outages]
+        self._poll(missed if listening else list(self._log.open_orders()))
+        if listening:
+            self._covered.update((order.id, outages) for order in missed)
+        return self._log.drain()
+
+    @property
+    def streaming(self) -> bool:
+        """The trading stream is on and the venue confirmed it listens."""
+        return self._listener is not None and self._listener.listening
+
+    def close(self) -> None:
+        """Stop the trading stream, if there is one (polling goes on working)."""
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
+
+    def _poll(self, orders: list[Order]) -> None:
+        for order in orders:
+            self._log.polled(self.get_order(order.id))
 
     # -- plumbing --------------------------------------------------------------------------
     def _track(self, order: Order) -> Order:
-        if order.id not in self._seen:
-            self._seen[order.id] = order
-            self._pending.append(BrokerEvent(str(order.status), order, order.updated_at))
+        self._log.sighted(order)
+        listener = self._listener
+        if listener is not None and listener.listening:
+            self._covered.setdefault(order.id, listener.outages)
         return order
 
     def _call(self, call: Callable[[], T], action: str = "answer") -> T:
@@ -279,26 +323,13 @@ def _position(raw: Any) -> Position:
     )
 
 
-def _changes(before: Order, now: Order) -> list[BrokerEvent]:
-    """What happened to one order between two looks: at most one fill and one status change."""
-    found: list[BrokerEvent] = []
-    added = now.filled_qty - before.filled_qty
-    if added > 0 and now.filled_avg_price is not None:
-        spent = now.filled_qty * now.filled_avg_price
-        spent -= before.filled_qty * (before.filled_avg_price or Decimal(0))
-        fill = Fill(
-            order_id=now.id,
-            symbol=now.symbol,
-            side=now.request.side,
-            qty=added,
-            price=spent / added,
-            timestamp=now.updated_at,
-        )
-        kind = "fill" if now.status is OrderStatus.FILLED else "partial_fill"
-        found.append(BrokerEvent(kind, now, now.updated_at, fill))
-    elif now.status is not before.status:
-        found.append(BrokerEvent(str(now.status), now, now.updated_at))
-    return found
+def _from_trade_update(update: Any) -> tuple[str, Order, datetime, Execution | None]:
+    """(kind, order, time, execution) of alpaca-py's ``TradeUpdate``."""
+    execution: Execution | None = None
+    if update.qty is not None and update.price is not None:
+        execution_id = None if update.execution_id is None else str(update.execution_id)
+        execution = (execution_id, _decimal(update.qty), _decimal(update.price))
+    return _value(update.event), order_from_alpaca(update.order), _utc(update.timestamp), execution
 
 
 def _status(value: str, filled: Decimal) -> OrderStatus:
