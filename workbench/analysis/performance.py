@@ -141,7 +141,9 @@ class TradeStatistics:
 def trade_statistics(
     outcomes: pd.Series[float], *, basis: Literal["periods", "trades"] = "periods"
 ) -> TradeStatistics:
-    values = as_series(outcomes, name="outcomes").to_numpy()
+    # trades are outcomes, not a time series: several may close at the same moment
+    plain = outcomes.reset_index(drop=True) if isinstance(outcomes, pd.Series) else outcomes
+    values = as_series(plain, name="outcomes").to_numpy()
     gains, pains = values[values > 0.0], values[values < 0.0]
     decided = len(gains) + len(pains)
     average_win = float(gains.mean()) if len(gains) else NAN

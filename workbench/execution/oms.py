@@ -194,7 +194,9 @@ class OrderManager:
             if view.status == OrderStatus.NEW:
                 return SubmitResult(self._send(view.id, request, actor), None)
             return SubmitResult(view, None)  # the same intent again: nothing new goes out
-        decision = self.gate(strategy).check(request, self.context.build(request.symbol))
+        context = self.context.build(request.symbol)
+        decision = self.gate(strategy).check(request, context)
+        arrival = context.prices.get(request.symbol)
         at = self.now()
         with self.ledger.session() as session:
             account = session.get(AccountRow, self.account_id)
@@ -217,7 +219,16 @@ class OrderManager:
                 actor=actor,
                 payload={"at": at.isoformat(), "order": cid, **decision.to_dict()},
             )
-            records.record_event(session, row, "intent", at=at, actor=actor, status=OrderStatus.NEW)
+            records.record_event(
+                session,
+                row,
+                "intent",
+                at=at,
+                actor=actor,
+                status=OrderStatus.NEW,
+                # the price when the order arrived: what slippage is measured against
+                payload={"arrival_price": None if arrival is None else str(arrival)},
+            )
             if not decision.approved:
                 row.status = OrderStatus.REJECTED
                 row.reason = decision.reason

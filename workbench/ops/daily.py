@@ -3,7 +3,8 @@
 Make sure the lake holds data (load the bundled sample into an empty lake), report coverage and
 data quality, then trade one replayed paper run: the built-in ``momentum_rotation`` strategy
 over the last sessions of the stock panel, through the risk gate, the OMS and the paper broker,
-and summarise its orders, fills, positions, P&L and the audit chain.
+summarise its orders, fills, positions, P&L and the audit chain, compare it with its backtest
+(parity), and write the daily HTML report of it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import pandas as pd
 from workbench.data import QualityReport
 from workbench.ops import data as data_ops
 from workbench.ops import trade_runs
+from workbench.ops.parity import parity, parity_tables
+from workbench.ops.report import daily_report
 from workbench.ops.trade_runs import RunSummary
 
 if TYPE_CHECKING:
@@ -56,6 +59,10 @@ class DailySummary:
     quality: list[QualityReport]
     ledger_revision: str | None
     trading: RunSummary | None = None
+    #: the run's backtest/paper parity, in short
+    parity: list[str] | None = None
+    #: where the daily HTML report was written
+    report_path: str | None = None
 
 
 def run_daily(
@@ -92,6 +99,17 @@ def run_daily(
             actor="daily-job",
             on_session=advance,
         )
+    parity_lines, report_path = None, None
+    if trading is not None:
+        compared = parity(rt, trading.run_id)
+        parity_lines = compared.explanations
+        report = daily_report(
+            rt,
+            run_id=trading.run_id,
+            extra_tables=parity_tables(compared),
+            extra_notes=compared.explanations,
+        )
+        report_path = report.path
     return DailySummary(
         home=str(rt.settings.home),
         loaded_sample=loaded,
@@ -101,4 +119,6 @@ def run_daily(
         quality=reports,
         ledger_revision=rt.ledger.current(),
         trading=trading,
+        parity=parity_lines,
+        report_path=report_path,
     )

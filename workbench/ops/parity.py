@@ -22,6 +22,7 @@ from workbench.exchange.matching.config import MatchingConfig
 from workbench.execution.parity import ParityReport, compare_runs
 from workbench.ledger import FillRow, OrderRow, RunRow
 from workbench.ops.strategy import load_bars
+from workbench.reporting import Table
 from workbench.strategy import BacktestConfig, Bars, SignalStrategy, get_strategy
 from workbench.strategy import backtest as run_backtest
 
@@ -72,6 +73,33 @@ def parity(rt: Runtime, run_id: int, *, slippage: float | None = None) -> Parity
         backtest_slippage=config.slippage,
         paper_cost_bps=cost,
     )
+
+
+def parity_tables(report: ParityReport) -> list[Table]:
+    """The parity report as report tables (the execution and daily reports show them)."""
+    trades = pd.DataFrame(report.tables()["trades"])
+    equity = pd.DataFrame(report.tables()["equity"])
+    money: dict[str, Any] = {
+        "backtest_price": "money",
+        "paper_price": "money",
+        "open_price": "money",
+    }
+    bps: dict[str, Any] = {"backtest_cost_bps": "bps", "paper_cost_bps": "bps"}
+    return [
+        Table(
+            "parity_trades",
+            f"Backtest/paper parity of run {report.run_id}: trades",
+            trades,
+            {"backtest_qty": "number", "paper_qty": "number", **money, **bps},
+            note="; ".join(report.explanations),
+        ),
+        Table(
+            "parity_equity",
+            "Backtest/paper parity: equity by session",
+            equity,
+            {"paper": "money", "backtest": "money", "difference": "money"},
+        ),
+    ]
 
 
 def _run(rt: Runtime, run_id: int) -> dict[str, Any]:

@@ -57,6 +57,12 @@ def test_hand_worked_trade_statistics() -> None:
     assert stats.payoff_ratio == pytest.approx(2.0)
 
 
+def test_trades_closing_at_the_same_moment_all_count() -> None:
+    at = pd.Timestamp("2018-01-23 14:30", tz="UTC")
+    stats = trade_statistics(pd.Series([10.0, -4.0, 6.0], index=[at, at, at]), basis="trades")
+    assert (stats.count, stats.wins, stats.losses) == (3, 2, 1)
+
+
 def test_flat_outcomes_are_neither_wins_nor_losses() -> None:
     stats = trade_statistics(pd.Series([0.0, 0.01, 0.0, -0.02]))
     assert stats.hit_rate == 0.5

@@ -13,6 +13,7 @@ from workbench.interfaces.cli import config as config_cli
 from workbench.interfaces.cli import data as data_cli
 from workbench.interfaces.cli import db as db_cli
 from workbench.interfaces.cli import exchange as exchange_cli
+from workbench.interfaces.cli import report as report_cli
 from workbench.interfaces.cli import run as run_cli
 from workbench.interfaces.cli import strategy as strategy_cli
 from workbench.interfaces.cli import trade as trade_cli
@@ -41,6 +42,9 @@ app.add_typer(audit_cli.app, name="audit", help="The audit chain: verify and sho
 app.add_typer(config_cli.app, name="config", help="Show and validate settings.")
 app.add_typer(db_cli.app, name="db", help="The SQL ledger: migrations, backup and restore.")
 app.add_typer(exchange_cli.app, name="exchange", help="The local Alpaca-compatible exchange.")
+app.add_typer(
+    report_cli.app, name="report", help="Reports and exports: HTML, PDF, XLSX, CSV, JSON, Parquet."
+)
 app.command("run", help="The daily job on the configured defaults (what `make run` does).")(
     run_cli.run
 )

@@ -22,6 +22,8 @@ def run(as_json: JsonOption = False) -> None:
         "coverage": summary.coverage,
         "quality": [q.to_dict() for q in summary.quality],
         "trading": None if summary.trading is None else summary.trading.to_dict(),
+        "parity": summary.parity,
+        "report": summary.report_path,
     }
     emit(payload, as_json, lambda _: _print(summary))
 
@@ -61,8 +63,13 @@ def _print(summary: Any) -> None:
             highlight=False,
         )
         _render_trade.run_summary(summary.trading.to_dict())
+        console.print("[bold]Parity with its backtest[/]:")
+        for line in summary.parity or []:
+            console.print(f"  {line}", highlight=False)
         console.print(
-            f"Orders: `workbench trade orders --run {summary.trading.run_id}`; "
-            f"parity with its backtest: `workbench trade parity --run {summary.trading.run_id}`",
+            f"Orders: `workbench trade orders --run {summary.trading.run_id}`; the trades "
+            f"compared: `workbench trade parity --run {summary.trading.run_id}`",
             highlight=False,
         )
+    if summary.report_path is not None:
+        console.print(f"[bold]Daily report[/]: {summary.report_path}", highlight=False)

@@ -1,0 +1,74 @@
+"""Fixtures of the report tests: the bundled sample in a lake (loaded once), and a home whose
+ledger holds a recorded paper session (``paper_session.py``; it stands in for
+``workbench.ops.trade.paper_session`` until that lands)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from workbench.core.config import load_settings
+from workbench.data import Lake
+from workbench.data.sample import load_sample
+from workbench.runtime import Runtime
+
+
+def load_helper(stem: str) -> ModuleType:
+    """A helper module beside this file (tests import by path: pytest runs in importlib mode)."""
+    name = f"reporting_{stem}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{stem}.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def sample_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    lake = Lake(tmp_path_factory.mktemp("report-sample") / "lake")
+    load_sample(lake)
+    lake.close()
+    return lake.root
+
+
+def home_with_lake(home: Path, lake: Path) -> Path:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "lake").symlink_to(lake, target_is_directory=True)
+    return home
+
+
+@dataclass(frozen=True)
+class Paper:
+    rt: Runtime
+    session: Any  # paper_session.PaperSession
+
+
+@pytest.fixture(scope="module")
+def paper(sample_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Paper]:
+    """A runtime over the sample whose SQLite ledger holds one paper session."""
+    home = home_with_lake(tmp_path_factory.mktemp("report-home"), sample_lake)
+    with Runtime.from_settings(load_settings(home=home)) as runtime:
+        module = load_helper("paper_session")
+        yield Paper(runtime, module.write_paper_session(runtime.ledger, runtime.data))
+        runtime.data.close()
+
+
+@pytest.fixture(scope="session")
+def readback() -> ModuleType:
+    """``readback.py``: read a rendered report back in each format."""
+    return load_helper("readback")
+
+
+@pytest.fixture(scope="session")
+def paper_session() -> ModuleType:
+    """``paper_session.py``: writes a recorded paper session into a ledger."""
+    return load_helper("paper_session")

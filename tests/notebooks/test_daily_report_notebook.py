@@ -1,0 +1,56 @@
+"""The daily-report workflow notebook runs through papermill on a real kernel, writes the
+report of the paper session it is given and records it in the ledger."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench.core.config import load_settings
+from workbench.data import Lake
+from workbench.data.sample import load_sample
+from workbench.runtime import Runtime
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "notebooks" / "workflows" / "daily_report.ipynb"
+
+
+def write_paper_session(home: Path) -> None:
+    path = ROOT / "tests" / "integration" / "reporting" / "paper_session.py"
+    spec = importlib.util.spec_from_file_location("notebook_paper_session", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    with Runtime.from_settings(load_settings(home=home)) as runtime:
+        module.write_paper_session(runtime.ledger, runtime.data)
+        runtime.data.close()
+
+
+@pytest.mark.slow
+def test_daily_report_notebook_writes_and_records_the_report(tmp_path: Path, wb_home: Path) -> None:
+    import papermill
+
+    lake = Lake(wb_home / "lake")
+    load_sample(lake)
+    lake.close()
+    write_paper_session(wb_home)
+    summary, out = tmp_path / "summary.json", tmp_path / "daily.html"
+    papermill.execute_notebook(
+        str(NOTEBOOK),
+        str(tmp_path / "out.ipynb"),
+        parameters={"run_id": 1, "out": str(out), "summary_path": str(summary)},
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    made = json.loads(summary.read_text())
+    assert made["kind"] == "daily" and made["format"] == "html" and made["run_id"] == 1
+    assert made["path"] == str(out) and "Daily report" in out.read_text()
+    with Runtime.from_settings(load_settings(home=wb_home)) as runtime:
+        from workbench.ops import report
+
+        assert [r.id for r in report.reports(runtime)] == [made["id"]]

@@ -1,0 +1,175 @@
+"""CSV, JSON and Parquet: the report's tables as data.
+
+JSON is one document: the report with its metrics, tables (columns and rows), charts (their
+series) and notes. CSV and Parquet write a folder with one file per table plus
+``metrics.<ext>``; ``write_table`` writes a single table to one file (ledger exports)."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.reporting.files import atomic_directory, atomic_file
+from workbench.reporting.model import Chart, Report, Table
+
+__all__ = [
+    "TABLE_FORMATS",
+    "frame_records",
+    "plain_frame",
+    "report_document",
+    "write_folder",
+    "write_json",
+    "write_table",
+]
+
+TABLE_FORMATS = ("csv", "json", "parquet")
+
+
+def write_json(report: Report, out: Path) -> Path:
+    with atomic_file(out) as temporary:
+        temporary.write_text(json.dumps(report_document(report), indent=1), encoding="utf-8")
+    return Path(out).expanduser().absolute()
+
+
+def write_folder(report: Report, out: Path, fmt: str) -> Path:
+    """One ``<table>.csv`` (or ``.parquet``) per table, and the headline metrics."""
+    writer = _writer(fmt)
+    with atomic_directory(out) as folder:
+        for table in (report.metrics_table(), *report.tables()):
+            writer(plain_frame(table.frame), folder / f"{table.key}.{fmt}")
+    return Path(out).expanduser().absolute()
+
+
+def write_table(frame: pd.DataFrame, out: Path, fmt: str) -> Path:
+    """One table to one file in ``fmt`` (csv, json: a list of records, parquet)."""
+    if fmt == "json":
+        with atomic_file(out) as temporary:
+            temporary.write_text(json.dumps(frame_records(frame), indent=1), encoding="utf-8")
+    else:
+        writer = _writer(fmt)
+        with atomic_file(out) as temporary:
+            writer(plain_frame(frame), temporary)
+    return Path(out).expanduser().absolute()
+
+
+def report_document(report: Report) -> dict[str, Any]:
+    return {
+        "kind": report.kind,
+        "title": report.title,
+        "subtitle": report.subtitle,
+        "generated_at": report.generated_at.isoformat(),
+        "params": _plain(dict(report.params)),
+        "sections": [
+            {
+                "key": section.key,
+                "title": section.title,
+                "metrics": [
+                    {
+                        "key": m.key,
+                        "label": m.label,
+                        "value": _plain(m.value),
+                        "format": m.format,
+                        "display": m.display,
+                    }
+                    for m in section.metrics
+                ],
+                "tables": [_table_document(t) for t in section.tables],
+                "charts": [_chart_document(c) for c in section.charts],
+                "notes": list(section.notes),
+            }
+            for section in report.sections
+        ],
+    }
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns Parquet and CSV can hold: Decimals as floats, enums and mixed objects as text."""
+    plain = frame.reset_index(drop=True).copy()
+    plain.columns = [str(c) for c in plain.columns]
+    for column in plain.columns:
+        series = plain[column]
+        if series.dtype != object:
+            continue
+        present = series.dropna()
+        if present.map(lambda v: isinstance(v, Decimal)).all() and len(present):
+            plain[column] = series.map(lambda v: None if v is None else float(v)).astype("float64")
+        elif not present.map(lambda v: isinstance(v, str)).all():
+            plain[column] = series.map(lambda v: None if _absent(v) else _text(v))
+    return plain
+
+
+def _table_document(table: Table) -> dict[str, Any]:
+    return {
+        "key": table.key,
+        "title": table.title,
+        "columns": [str(c) for c in table.frame.columns],
+        "formats": {str(c): table.format_of(str(c)) for c in table.frame.columns},
+        "rows": frame_records(table.frame),
+        "note": table.note,
+    }
+
+
+def _chart_document(chart: Chart) -> dict[str, Any]:
+    return {
+        "key": chart.key,
+        "title": chart.title,
+        "kind": chart.kind,
+        "y_format": chart.y_format,
+        "x": [_plain(v) for v in chart.x],
+        "series": [{"name": s.name, "values": list(s.values)} for s in chart.series],
+    }
+
+
+def _writer(fmt: str) -> Callable[[pd.DataFrame, Path], None]:
+    if fmt == "csv":
+        return lambda frame, path: frame.to_csv(path, index=False)
+    if fmt == "parquet":
+        return lambda frame, path: frame.to_parquet(path, index=False)
+    raise ValueError(f"no table writer for {fmt!r}")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if _absent(value):
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, Enum):
+        return _plain(value.value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str | int | bool):
+        return value
+    return str(value)
+
+
+def _absent(value: Any) -> bool:
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return json.dumps(_plain(value))
+    return str(value.value) if isinstance(value, Enum) else str(value)
