@@ -1,6 +1,7 @@
-"""Floor 4: venue adapters. The ports (``ports``: ``Broker``, ``MarketData``, ``MarketStream``) and one package per
-venue, alike in shape (``config``, ``data``, ``execution``): ``paper`` (the exchange's matching
-engine in-process) and ``alpaca`` (alpaca-py); a venue's SDK is imported only inside its package."""
+"""Floor 4: venue adapters. The ports (``ports``: ``Broker``, ``MarketData``, ``MarketStream``)
+and one package per venue, alike in shape (``config``, ``data``, ``execution``): ``paper`` (the
+exchange's matching engine in-process) and ``alpaca`` (alpaca-py); a venue's SDK is imported
+only inside its package."""
 
 from workbench.adapters.ports import (
     Broker,

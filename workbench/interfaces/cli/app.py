@@ -13,6 +13,7 @@ from workbench.interfaces.cli import config as config_cli
 from workbench.interfaces.cli import data as data_cli
 from workbench.interfaces.cli import db as db_cli
 from workbench.interfaces.cli import exchange as exchange_cli
+from workbench.interfaces.cli import monitor as monitor_cli
 from workbench.interfaces.cli import report as report_cli
 from workbench.interfaces.cli import run as run_cli
 from workbench.interfaces.cli import strategy as strategy_cli
@@ -45,6 +46,7 @@ app.add_typer(exchange_cli.app, name="exchange", help="The local Alpaca-compatib
 app.add_typer(
     report_cli.app, name="report", help="Reports and exports: HTML, PDF, XLSX, CSV, JSON, Parquet."
 )
+app.add_typer(monitor_cli.app, name="monitor", help="Alert rules, alerts, health and a live view.")
 app.command("run", help="The daily job on the configured defaults (what `make run` does).")(
     run_cli.run
 )
