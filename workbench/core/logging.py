@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -78,6 +79,9 @@ def configure_logging(
     logger.setLevel(level)
 
 
+_SECRET_SUFFIXES = ("_PASSWORD", "_SECRET", "_TOKEN", "_KEY")
+
+
 def secret_values(settings: Any) -> list[str]:
     """Every configured secret's value in ``settings``, for the filter that masks them."""
     from workbench.core.config import secret_fields
@@ -89,4 +93,11 @@ def secret_values(settings: Any) -> list[str]:
             node = getattr(node, part)
         if node is not None:
             values.append(node.get_secret_value())
+    # secrets read outside Settings (the notification channels' WB_SMTP_PASSWORD,
+    # WB_WEBHOOK_SECRET, WB_TWILIO_AUTH_TOKEN...) are masked by the shape of their name
+    values.extend(
+        value
+        for name, value in os.environ.items()
+        if name.startswith("WB_") and name.endswith(_SECRET_SUFFIXES) and value
+    )
     return values

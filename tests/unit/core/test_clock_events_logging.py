@@ -128,3 +128,18 @@ def test_cli_runtime_masks_configured_secrets_in_logs(
     err = capsys.readouterr().err
     assert "sk-runtime-secret" not in err
     assert "key is ***" in err
+
+
+def test_channel_secrets_read_outside_settings_are_masked_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from workbench.core.config import load_settings
+    from workbench.core.logging import secret_values
+
+    monkeypatch.setenv("WB_SMTP_PASSWORD", "smtp-pass-1")
+    monkeypatch.setenv("WB_WEBHOOK_SECRET", "hook-secret-2")
+    monkeypatch.setenv("WB_TWILIO_AUTH_TOKEN", "twilio-token-3")
+    monkeypatch.setenv("WB_SMTP_HOST", "mail.example.org")
+    masked = secret_values(load_settings())
+    assert {"smtp-pass-1", "hook-secret-2", "twilio-token-3"} <= set(masked)
+    assert "mail.example.org" not in masked
