@@ -36,7 +36,7 @@ from workbench.execution import (
     order_manager_for,
     replay_sessions,
 )
-from workbench.ledger import RunRow
+from workbench.ledger import RunRow, append_audit
 from workbench.ops.run_summary import RunSummary, run_summary
 from workbench.ops.strategy import load_bars
 from workbench.strategy import Bars, get_strategy
@@ -231,6 +231,24 @@ def _new_run(
         account = f"paper-run-{row.id}" if kind == "paper" else rt.settings.broker
         row.params = {**row.params, "account": account}
         row.artifact_path = str(Path("runs") / str(row.id))
+        # the configuration a run trades under is part of its record: strategy, parameters
+        # and the risk limits in force when it started
+        limits = rt.settings.risk.for_strategy(name)
+        append_audit(
+            session,
+            kind="run.started",
+            actor="runner",
+            payload={
+                "run_id": row.id,
+                "kind": kind,
+                "strategy": name,
+                "params": dict(params),
+                "symbols": wanted,
+                "account": account,
+                "env": rt.settings.env,
+                "risk_limits": limits.model_dump(mode="json"),
+            },
+        )
         return row
 
 

@@ -55,6 +55,11 @@ def test_a_paper_run_trades_every_session_and_books_everything(rt: Runtime) -> N
     cash = Decimal(summary.equity[-1][2])
     assert abs(cash + held - summary.final_equity) < Decimal("0.01")
     assert len(summary.positions) == 3
+    from workbench.ops.audit import records
+
+    [started] = records(rt, kind="run.started")
+    assert started["payload"]["strategy"] == "momentum_rotation"
+    assert started["payload"]["risk_limits"]["max_order_notional"] is not None
 
 
 def test_a_stopped_run_resumes_and_ends_where_an_unbroken_run_ends(rt: Runtime) -> None:
