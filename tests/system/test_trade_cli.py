@@ -120,11 +120,11 @@ def test_audit_verify_catches_a_record_edited_in_the_database(home: Path) -> Non
 
 
 def test_halt_then_resume_through_the_cli(home: Path) -> None:
-    halted = run_json("trade", "halt", "--reason", "drill")
+    halted, *_ = run_json("trade", "halt", "--reason", "drill")
     assert halted["state"] == "halted" and halted["previous"] == "active"
     refused = run("trade", "submit", "AAPL", "--side", "sell", "--qty", "1", "--json")
     assert refused.returncode == 1
     assert json.loads(refused.stdout)["risk"]["rule"] == "trading_state"
-    assert run_json("trade", "resume")["state"] == "active"
+    assert run_json("trade", "resume")[0]["state"] == "active"
     records = run_json("audit", "show", "--kind", "trading_state")
     assert [r["payload"]["state"] for r in records] == ["active", "halted"]

@@ -10,7 +10,7 @@ step lands in the ledger and its audit chain.
 """
 
 from workbench.execution.accounting import PositionState, apply_fill, cash_effect
-from workbench.execution.control import StateChange, set_trading_state
+from workbench.execution.control import StateChange, set_every_trading_state, set_trading_state
 from workbench.execution.ids import decision_client_order_id, new_client_order_id
 from workbench.execution.oms import OrderManager, RetryPolicy, SubmitResult, ledger_status
 from workbench.execution.reconcile import Difference, ReconciliationReport, reconcile
@@ -67,5 +67,6 @@ __all__ = [
     "order_manager_for",
     "reconcile",
     "replay_sessions",
+    "set_every_trading_state",
     "set_trading_state",
 ]

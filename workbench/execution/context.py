@@ -10,7 +10,7 @@ started flat).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -66,30 +66,28 @@ class ContextBuilder:
                 )
             }
             pending: dict[str, Decimal] = {}
-            for row in session.scalars(
-                sa.select(OrderRow).where(
+            # columns, not whole orders: this runs before every order
+            for symbol, side, qty, filled in session.execute(
+                sa.select(OrderRow.symbol, OrderRow.side, OrderRow.qty, OrderRow.filled_qty).where(
                     OrderRow.account_id == oms.account_id,
                     OrderRow.status.in_(OPEN_STATUSES),
                     OrderRow.qty.is_not(None),
                 )
             ):
-                left = (row.qty or Decimal(0)) - (row.filled_qty or Decimal(0))
-                sign = Decimal(1) if row.side is OrderSide.BUY else Decimal(-1)
-                pending[row.symbol] = pending.get(row.symbol, Decimal(0)) + sign * left
-            since = now.timestamp() - RATE_WINDOW
+                left = (qty or Decimal(0)) - (filled or Decimal(0))
+                sign = Decimal(1) if side is OrderSide.BUY else Decimal(-1)
+                pending[symbol] = pending.get(symbol, Decimal(0)) + sign * left
+            since = now - timedelta(seconds=RATE_WINDOW)
             recent = [
                 stamp
                 for stamp in session.scalars(
-                    sa.select(OrderRow.submitted_at)
-                    .where(
+                    sa.select(OrderRow.submitted_at).where(
                         OrderRow.account_id == oms.account_id,
-                        OrderRow.submitted_at.is_not(None),
+                        OrderRow.submitted_at >= since,
                         OrderRow.status != OrderStatus.REJECTED,
                     )
-                    .order_by(OrderRow.submitted_at.desc())
-                    .limit(10_000)
                 )
-                if stamp is not None and stamp.timestamp() > since
+                if stamp is not None
             ]
         wanted = sorted({*held, *pending, *symbols})
         prices = self.prices(wanted) if wanted else {}

@@ -120,6 +120,9 @@ class OrderManager:
         self._gates: dict[str | None, RiskGate] = {}
         self._sleep = sleep
         self._account_id: int | None = None
+        self._caught_up = False
+        #: client order ids this process sent: its broker's events cover them
+        self.sent_here: set[str] = set()
         self.context = ContextBuilder(self, prices)
 
     # -- the account -----------------------------------------------------------------------
@@ -263,6 +266,7 @@ class OrderManager:
                 self._sleep(delay)
             except (Fatal, NotFound) as error:
                 return self._broker_rejected(order_id, str(error), actor)
+        self.sent_here.add(placed.client_order_id)
         _crash_point("after_send")
         return self.apply_snapshot(placed, actor=actor, kind="accepted")
 
@@ -302,7 +306,14 @@ class OrderManager:
 
     # -- what the broker says ----------------------------------------------------------------
     def process_events(self, *, actor: str = "broker") -> int:
-        """Book every order change and fill the broker reported since the last call."""
+        """Book every order change and fill the broker reported since the last call. The first
+        call of a process also refreshes the open orders (another process may have placed them,
+        and a venue's event feed only covers what this process sent)."""
+        if not self._caught_up:
+            self._caught_up = True
+            from workbench.execution.recovery import refresh_open_orders
+
+            refresh_open_orders(self, actor=actor)
         events = self.broker.events()
         for event in events:
             self.apply_snapshot(event.order, actor=actor, kind=event.kind, event=event)

@@ -21,7 +21,7 @@ from workbench.model import OrderRequest, OrderStatus
 if TYPE_CHECKING:
     from workbench.execution.oms import OrderManager
 
-__all__ = ["recover", "request_of"]
+__all__ = ["recover", "refresh_open_orders", "request_of"]
 
 
 def recover(oms: OrderManager, *, actor: str = "recovery") -> list[OrderView]:
@@ -36,6 +36,20 @@ def recover(oms: OrderManager, *, actor: str = "recovery") -> list[OrderView]:
             continue
         settled.append(oms.apply_snapshot(placed, actor=actor, kind="recovered"))
     return settled
+
+
+def refresh_open_orders(oms: OrderManager, *, actor: str) -> list[OrderView]:
+    """Bring the open orders another process sent up to the broker's view of them."""
+    refreshed = []
+    for view in oms.open_orders():
+        if view.broker_order_id is None or view.client_order_id in oms.sent_here:
+            continue
+        try:
+            placed = oms.broker.get_order(view.broker_order_id)
+        except NotFound:
+            continue  # reconciliation reports what the broker has lost
+        refreshed.append(oms.apply_snapshot(placed, actor=actor, kind="refreshed"))
+    return refreshed
 
 
 def _resend_or_drop(oms: OrderManager, view: OrderView, actor: str) -> OrderView:

@@ -23,6 +23,7 @@ from workbench.execution import (
     RiskDecision,
     StateChange,
     SubmitResult,
+    set_every_trading_state,
     set_trading_state,
 )
 from workbench.execution import reconcile as reconcile_books
@@ -204,20 +205,47 @@ def account(rt: Runtime) -> AccountSummary:
 
 
 def halt(
-    rt: Runtime, *, actor: str, reason: str | None = None, cancel_open: bool = True
-) -> StateChange:
-    return set_trading_state(
-        rt.oms, TradingState.HALTED, actor=actor, reason=reason, cancel_open=cancel_open
-    )
+    rt: Runtime,
+    *,
+    actor: str,
+    reason: str | None = None,
+    cancel_open: bool = True,
+    only_this_account: bool = False,
+) -> list[StateChange]:
+    """The kill switch: nothing goes out from any account of the ledger (or only the
+    configured broker's); the configured account's open orders are canceled unless told."""
+    return _set(rt, TradingState.HALTED, actor, reason, cancel_open, only_this_account)
 
 
-def reduce(rt: Runtime, *, actor: str, reason: str | None = None) -> StateChange:
-    return set_trading_state(rt.oms, TradingState.REDUCING, actor=actor, reason=reason)
+def reduce(
+    rt: Runtime, *, actor: str, reason: str | None = None, only_this_account: bool = False
+) -> list[StateChange]:
+    return _set(rt, TradingState.REDUCING, actor, reason, False, only_this_account)
 
 
-def resume(rt: Runtime, *, actor: str, reason: str | None = None) -> StateChange:
+def resume(
+    rt: Runtime, *, actor: str, reason: str | None = None, only_this_account: bool = False
+) -> list[StateChange]:
     """Back to ACTIVE; this is also how a reconciliation's REDUCING is acknowledged."""
-    return set_trading_state(rt.oms, TradingState.ACTIVE, actor=actor, reason=reason)
+    return _set(rt, TradingState.ACTIVE, actor, reason, False, only_this_account)
+
+
+def _set(
+    rt: Runtime,
+    state: TradingState,
+    actor: str,
+    reason: str | None,
+    cancel_open: bool,
+    only_this_account: bool,
+) -> list[StateChange]:
+    if only_this_account:
+        change = set_trading_state(
+            rt.oms, state, actor=actor, reason=reason, cancel_open=cancel_open
+        )
+        return [change]
+    return set_every_trading_state(
+        rt.oms, state, actor=actor, reason=reason, cancel_open=cancel_open
+    )
 
 
 def reconcile(rt: Runtime, *, actor: str = "reconciliation") -> ReconciliationReport:

@@ -201,7 +201,11 @@ def _wait(
     if every == "1m":
         target = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
     else:
-        opening = oms.context.calendar.next_open(now)
+        calendar = oms.context.calendar
+        opening = calendar.next_open(now)
+        # at the pre-open minute itself the next bell is today's, which this cycle just traded
+        while opening is not None and opening - timedelta(minutes=1) <= now:
+            opening = calendar.next_open(opening)
         target = (opening or now + timedelta(days=1)) - timedelta(minutes=1)
     while not should_stop() and oms.now() < target:
         sleep(1.0)

@@ -116,3 +116,24 @@ def test_parity_explains_every_difference_between_paper_and_backtest(rt: Runtime
     tables = report.tables()
     assert {"trades", "signal_differences", "equity"} <= set(tables)
     assert len(tables["equity"]) == summary.sessions
+
+
+def test_the_kill_switch_stops_a_replayed_run_on_its_own_account(rt: Runtime) -> None:
+    from workbench.ops import trade
+
+    seen: list[int] = []
+    stopped = _run(
+        rt,
+        on_session=lambda session, step, point: seen.append(len(step.submitted)),
+        should_stop=lambda: len(seen) >= 8,
+    )
+    changes = trade.halt(rt, actor="operator", reason="drill")
+    assert f"paper-run-{stopped.run_id}" in {c.account for c in changes}
+    steps: list[str | None] = []
+    resumed = trade_runs.paper_run(
+        rt,
+        run_id=stopped.run_id,
+        on_session=lambda session, step, point: steps.append(step.skipped),
+    )
+    assert steps and set(steps) == {"trading is halted: nothing sent"}
+    assert resumed.orders == stopped.orders

@@ -33,6 +33,10 @@ class AlpacaVenue:
         self._data = StockHistoricalDataClient(
             api_key=config.api_key, secret_key=config.secret_key, url_override=config.data_url
         )
+        # alpaca-py's own retry of 429/5xx, paced as the rest of the adapter is configured
+        for client in (self._trading, self._data):
+            client._retry = config.retry_attempts
+            client._retry_wait = config.retry_wait_s  # type: ignore[assignment]  # a float sleeps fine
 
     def now(self) -> datetime:
         clock: Any = self._call(self._trading.get_clock)
@@ -50,7 +54,13 @@ class AlpacaVenue:
 
     @staticmethod
     def _call(function: Any) -> Any:
+        from alpaca.common.exceptions import APIError
+
+        from workbench.adapters.alpaca.execution import _translate
+
         try:
             return function()
+        except APIError as error:
+            raise _translate(error, "answer") from None
         except OSError as error:
             raise Retryable(f"Alpaca is unreachable: {error}") from None

@@ -20,6 +20,7 @@ __all__ = [
     "run_summary",
     "session_line",
     "state_change",
+    "state_changes",
     "step",
     "submitted",
 ]
@@ -106,6 +107,11 @@ def state_change(data: dict[str, Any]) -> None:
     )
     if data["canceled"]:
         console.print(f"Canceled {len(data['canceled'])} open order(s).")
+
+
+def state_changes(rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        state_change(row)
 
 
 def reconciliation(data: dict[str, Any]) -> None:

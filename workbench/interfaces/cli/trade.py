@@ -153,43 +153,50 @@ def account(as_json: JsonOption = False) -> None:
     emit(trade.account(open_runtime()).to_dict(), as_json, show.account)
 
 
+OneAccount = Annotated[
+    bool,
+    typer.Option("--only-this-account", help="Only the configured broker's account."),
+]
+
+
 @app.command("halt")
 def halt(
     reason: Reason = None,
     keep_orders: Annotated[
         bool, typer.Option("--keep-orders", help="Leave open orders working.")
     ] = False,
+    only: OneAccount = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Kill switch: nothing goes out; open orders are canceled unless --keep-orders."""
+    """Kill switch: nothing goes out from any account; open orders are canceled."""
     from workbench.ops import trade
 
-    change = trade.halt(open_runtime(), actor=actor(), reason=reason, cancel_open=not keep_orders)
-    emit(change.to_dict(), as_json, show.state_change)
+    changes = trade.halt(
+        open_runtime(),
+        actor=actor(),
+        reason=reason,
+        cancel_open=not keep_orders,
+        only_this_account=only,
+    )
+    emit([c.to_dict() for c in changes], as_json, show.state_changes)
 
 
 @app.command("reduce")
-def reduce(reason: Reason = None, as_json: JsonOption = False) -> None:
+def reduce(reason: Reason = None, only: OneAccount = False, as_json: JsonOption = False) -> None:
     """Only orders that reduce exposure go out."""
     from workbench.ops import trade
 
-    emit(
-        trade.reduce(open_runtime(), actor=actor(), reason=reason).to_dict(),
-        as_json,
-        show.state_change,
-    )
+    changes = trade.reduce(open_runtime(), actor=actor(), reason=reason, only_this_account=only)
+    emit([c.to_dict() for c in changes], as_json, show.state_changes)
 
 
 @app.command("resume")
-def resume(reason: Reason = None, as_json: JsonOption = False) -> None:
+def resume(reason: Reason = None, only: OneAccount = False, as_json: JsonOption = False) -> None:
     """Back to ACTIVE (also acknowledges a reconciliation that set REDUCING)."""
     from workbench.ops import trade
 
-    emit(
-        trade.resume(open_runtime(), actor=actor(), reason=reason).to_dict(),
-        as_json,
-        show.state_change,
-    )
+    changes = trade.resume(open_runtime(), actor=actor(), reason=reason, only_this_account=only)
+    emit([c.to_dict() for c in changes], as_json, show.state_changes)
 
 
 @app.command("reconcile")
