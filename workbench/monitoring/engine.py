@@ -76,12 +76,6 @@ class RuleEngine:
         self.sink, self.bus, self.metrics, self.on_alert = sink, bus, metrics, on_alert
         self.index = index if index is not None else SymbolIndex()
         self.clock = clock or LiveClock()
-        self.rules = [rule for rule in rules if rule.enabled]
-        self._moves: dict[int, list[PercentMoveCondition]] = defaultdict(list)
-        self._indicators: dict[str, list[IndicatorCondition]] = defaultdict(list)
-        self._books: list[PortfolioCondition] = []
-        self._events: list[RuleSpec] = []
-        self._stale: list[RuleSpec] = []
         self._stale_now: set[tuple[int | None, str]] = set()
         self._last_raised: dict[tuple[int | None, str | None], int] = {}
         #: arrival-to-alert latencies in nanoseconds, for the benchmark and the tests
@@ -90,6 +84,21 @@ class RuleEngine:
         self.raised: deque[AlertRecord] = deque(maxlen=1000)
         # the pipeline's worker and the bus's publishers both raise
         self._lock = threading.Lock()
+        self._build(rules)
+
+    def reload(self, rules: Sequence[RuleSpec]) -> None:
+        """Take a new set of rules (added, changed or removed elsewhere) without stopping:
+        cooldowns carry over by rule id; a changed rule's conditions start afresh."""
+        with self._lock:
+            self._build(rules)
+
+    def _build(self, rules: Sequence[RuleSpec]) -> None:
+        self.rules = [rule for rule in rules if rule.enabled]
+        self._moves: dict[int, list[PercentMoveCondition]] = defaultdict(list)
+        self._indicators: dict[str, list[IndicatorCondition]] = defaultdict(list)
+        self._books: list[PortfolioCondition] = []
+        self._events: list[RuleSpec] = []
+        self._stale: list[RuleSpec] = []
         levels = [rule for rule in self.rules if rule.kind in LEVEL_KINDS]
         self._levels = LevelRules(levels, [self.index.code(str(r.scope)) for r in levels])
         for rule in self.rules:

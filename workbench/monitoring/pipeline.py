@@ -27,6 +27,7 @@ from workbench.monitoring.metrics import MonitorMetrics
 from workbench.monitoring.quotes import QuoteBatch, to_nanos
 from workbench.monitoring.store import AlertRecord
 from workbench.monitoring.validation import QuoteValidator
+from workbench.monitoring.watchers import EVENT_KINDS
 
 __all__ = ["PipelineStats", "QuotePipeline"]
 
@@ -210,7 +211,8 @@ class QuotePipeline:
             topics.TRADE: lambda _, trade: self.on_trade(trade),
             topics.BAR: self._on_bar_event,
         }
-        for topic in self.engine.event_topics:
+        # every event topic, not only today's rules' ones: rules may be reloaded while running
+        for topic in {t for kinds in EVENT_KINDS.values() for t in kinds}:
             subscriptions[topic] = self._on_event
         self._unsubscribe += [bus.subscribe(t, h) for t, h in subscriptions.items()]
         return self

@@ -63,6 +63,7 @@ class MonitorService:
             timeout=channel_timeout,
             metrics=self.metrics,
         )
+        self._rules_version = self.store.rules_version()
         self.engine = RuleEngine(
             self.store.rules(enabled_only=True),
             self.store,
@@ -113,6 +114,7 @@ class MonitorService:
             return self._tick(now or self.clock.now())
 
     def _tick(self, now: datetime) -> BookView:
+        self.reload_rules()
         self.engine.check_stale(self.pipeline.cache, now)
         if now.date() != self._day:
             self._day, self.day_start_equity = now.date(), {}
@@ -127,6 +129,17 @@ class MonitorService:
             self.day_start_equity.setdefault(snapshot.account, snapshot.equity)
             self.engine.on_snapshot(snapshot)
         return self._book
+
+    def reload_rules(self) -> bool:
+        """Pick up rules added, changed or removed by another process (``workbench monitor
+        rules add`` while ``watch`` runs); each tick asks. True when the rules changed."""
+        version = self.store.rules_version()
+        if version == self._rules_version:
+            return False
+        self._rules_version = version
+        self.engine.reload(self.store.rules(enabled_only=True))
+        _log.info("monitoring rules reloaded: %d enabled", len(self.engine.rules))
+        return True
 
     @property
     def book(self) -> BookView:

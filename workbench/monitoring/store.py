@@ -158,6 +158,18 @@ class MonitorStore:
         with self.ledger.session(read_only=True) as session:
             return [_spec(row) for row in session.scalars(query)]
 
+    def rules_version(self) -> tuple[int, int, str]:
+        """Changes whenever a rule is added, changed or removed (count, last id, last change)."""
+        with self.ledger.session(read_only=True) as session:
+            count, last_id, changed = session.execute(
+                sa.select(
+                    sa.func.count(AlertRuleRow.id),
+                    sa.func.max(AlertRuleRow.id),
+                    sa.func.max(AlertRuleRow.updated_at),
+                )
+            ).one()
+        return int(count or 0), int(last_id or 0), str(changed)
+
     def rule(self, name_or_id: str | int) -> RuleSpec:
         with self.ledger.session(read_only=True) as session:
             return _spec(self._rule_row(session, name_or_id))

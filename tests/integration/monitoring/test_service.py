@@ -106,6 +106,30 @@ def test_books_at_latest_prices_feed_the_portfolio_rules(ledger: Ledger) -> None
     assert service.engine.raised[-1].details["drawdown"] == pytest.approx(7_500 / 135_000)
 
 
+def test_rules_added_and_removed_elsewhere_apply_at_the_next_tick(ledger: Ledger) -> None:
+    clock = ReplayClock(NOW)
+    bus = EventBus()
+    service = service_with(ledger, clock=clock, bus=bus)
+    index = service.pipeline.index
+    with service.start(dispatch=False):
+        service.pipeline.process(batch(index, [("AAPL", 0, 149.99, 150.01)]))
+        assert service.engine.rules == []
+        # another process (`workbench monitor rules add`) writes two rules to the ledger
+        other = service_with(
+            ledger,
+            RuleSpec("aapl-high", "price_above", {"level": 160}, scope="AAPL"),
+            RuleSpec("rejects", "order_rejected", {}),
+        )
+        assert service.reload_rules() is True
+        assert service.reload_rules() is False  # nothing changed since
+        service.pipeline.process(batch(index, [("AAPL", 60, 160.99, 161.01)]))
+        bus.publish(topics.ORDER_REJECTED, {"rule": "max_order_notional", "symbol": "MSFT"})
+        assert [a.rule for a in service.engine.raised] == ["aapl-high", "rejects"]
+        other.store.remove_rule("aapl-high")
+        service.tick()
+        assert [rule.name for rule in service.engine.rules] == ["rejects"]
+
+
 def test_event_rules_on_the_bus(ledger: Ledger) -> None:
     bus = EventBus()
     service = service_with(
