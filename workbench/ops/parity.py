@@ -1,5 +1,6 @@
 """Use case: the backtest/paper parity report of a paper run (``workbench trade parity``).
 
+Paper runs and live runs (on the local exchange through the Alpaca adapter, or Alpaca) alike.
 The backtest runs the run's strategy and parameters over the same bars (history up to the last
 session, decisions before the run's first decision ignored), from the same starting equity,
 with ``next_open`` execution (what the replay does) and, unless told otherwise, a slippage
@@ -10,7 +11,7 @@ the two is what the report explains: whole shares, partial fills, rejections.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 
 from workbench.core.errors import NotFound, ValidationError
 from workbench.exchange.matching.config import MatchingConfig
+from workbench.exchange.sessions import exchange_calendar
 from workbench.execution.parity import ParityReport, compare_runs
 from workbench.ledger import FillRow, OrderRow, RunRow
 from workbench.ops.strategy import load_bars
@@ -42,6 +44,8 @@ def parity(rt: Runtime, run_id: int, *, slippage: float | None = None) -> Parity
     run = _run(rt, run_id)
     lines = _decisions(rt, run_id)
     equity_rows = (run["metrics"] or {}).get("equity", [])
+    if run["kind"] == "live":
+        lines, equity_rows = _as_traded(lines, equity_rows)
     if not lines or not equity_rows:
         raise ValidationError(f"run {run_id} has not traded a session yet: nothing to compare")
     strategy = get_strategy(run["strategy"])
@@ -105,17 +109,40 @@ def parity_tables(report: ParityReport) -> list[Table]:
 def _run(rt: Runtime, run_id: int) -> dict[str, Any]:
     with rt.ledger.session(read_only=True) as session:
         row = session.get(RunRow, run_id)
-        if row is None or row.kind != "paper":
+        if row is None or row.kind not in ("paper", "live"):
             raise NotFound(
-                f"no paper run {run_id}: parity compares a replayed paper run "
-                "(`workbench trade run NAME --broker paper`) with its backtest"
+                f"no paper or live run {run_id}: parity compares a strategy run "
+                "(`workbench trade run NAME`) with its backtest"
             )
         return {
+            "kind": row.kind,
             "strategy": row.strategy,
             "params": dict(row.params),
             "symbols": list(row.symbols),
             "metrics": row.metrics,
         }
+
+
+def _as_traded(
+    lines: list[dict[str, Any]], equity: list[list[str]]
+) -> tuple[list[dict[str, Any]], list[list[str]]]:
+    """A live run records each cycle by the bar it decided on, and the equity at that bar's
+    close; a paper run by the session its orders trade in. Shift the live run's decisions to
+    the next session (when they trade), keep the equity of the sessions after the first
+    decision, and drop the last decisions whose session no equity reading covers yet."""
+    calendar = exchange_calendar()
+    shifted = []
+    for line in lines:
+        decided = date.fromisoformat(str(line["session"]))
+        after = calendar.session_on_or_after(decided + timedelta(days=1))
+        if after is not None:
+            shifted.append({**line, "session": after.date.isoformat()})
+    if not shifted or not equity:
+        return [], []
+    first = str(lines[0]["session"])
+    traded = [row for row in equity if row[0] > first]
+    covered = {row[0] for row in traded}
+    return [line for line in shifted if line["session"] in covered], traded
 
 
 def _decisions(rt: Runtime, run_id: int) -> list[dict[str, Any]]:

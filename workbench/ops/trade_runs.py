@@ -178,7 +178,10 @@ def live_run(
                 reconcile(oms, actor=actor)  # periodically: before every decision
             as_of = _last_complete_bar(rt, runner.symbols, oms.now())
             step = runner.step(as_of)
-            _save_progress(rt, run.id, _run_folder(rt, run.id), as_of.date(), step, None)
+            # the venue's equity as the cycle decides: the close of the bar it decided on
+            held = oms.broker.account()
+            point = EquityPoint(as_of.date(), held.equity, held.cash)
+            _save_progress(rt, run.id, _run_folder(rt, run.id), as_of.date(), step, point)
             if on_step is not None:
                 on_step(step)
             done += 1

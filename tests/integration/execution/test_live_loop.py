@@ -108,3 +108,39 @@ def test_a_later_command_sees_the_fills_the_exchange_made_since(desk: Desk) -> N
     listed = {o["client_order_id"]: o for o in desk.json("trade", "orders")}
     assert (listed[cid]["status"], listed[cid]["filled_qty"]) == ("filled", "4")
     desk.assert_books_agree()
+
+
+def test_a_live_run_on_the_exchange_has_its_parity_report(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three daily cycles in this process, the exchange's clock moved a day whenever the runner
+    waits for the next bell; then the run against its backtest."""
+    from workbench.ops import trade_runs
+    from workbench.ops.parity import parity
+    from workbench.runtime import Runtime
+
+    for name, value in desk.env.items():
+        if name.startswith("WB_"):
+            monkeypatch.setenv(name, value)
+    desk.venue.clock(to="2017-01-03T14:29:00Z")  # the minute before the first bell
+
+    def wait_a_day(seconds: float) -> None:
+        desk.venue.clock(advance="1d")
+
+    with Runtime.from_settings() as rt:
+        summary = trade_runs.live_run(
+            rt,
+            "momentum_rotation",
+            ["AAPL", "MSFT", "JPM", "XOM", "WMT", "PG"],
+            params={"top": 2, "lookback": 63, "skip": 5, "rebalance": "daily"},
+            cycles=3,
+            sleep=wait_a_day,
+        )
+        assert summary.status == "succeeded" and summary.kind == "live"
+        assert [row[0] for row in summary.equity] == ["2016-12-30", "2017-01-03", "2017-01-04"]
+        report = parity(rt, summary.run_id)
+    assert report.sessions == 2  # the sessions traded on and closed before the last cycle
+    assert report.signals_agree and report.signals_compared > 0
+    both = [t for t in report.trades if t.paper_qty is not None and t.backtest_qty is not None]
+    assert both and all(t.explanation for t in report.trades)
+    assert abs(report.final_difference) / report.backtest_final < 0.01, report.explanations
