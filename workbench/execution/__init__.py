@@ -25,6 +25,7 @@ from workbench.execution.risk import (
 from workbench.execution.runner import Decision, StepResult, StrategyRunner
 from workbench.execution.session import EquityPoint, ReplayOutcome, replay_sessions
 from workbench.execution.states import (
+    LEDGER_STATUSES,
     TRANSITIONS,
     IllegalTransition,
     can_transition,
@@ -34,6 +35,7 @@ from workbench.execution.views import FillView, OrderView, PositionView
 from workbench.execution.wiring import order_manager_for
 
 __all__ = [
+    "LEDGER_STATUSES",
     "TRANSITIONS",
     "Decision",
     "Difference",

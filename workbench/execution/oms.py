@@ -40,7 +40,7 @@ from workbench.execution.accounting import PRICE_PLACES
 from workbench.execution.context import ContextBuilder
 from workbench.execution.ids import new_client_order_id
 from workbench.execution.risk import RiskDecision, RiskGate, RiskLimits
-from workbench.execution.states import can_transition
+from workbench.execution.states import TRANSITIONS, can_transition
 from workbench.execution.views import OrderView
 from workbench.ledger import AccountRow, Ledger, OrderRow, PositionRow, append_audit
 from workbench.model import Order, OrderRequest, OrderStatus, TradingState
@@ -57,10 +57,18 @@ def _crash_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def ledger_status(broker_status: OrderStatus) -> OrderStatus:
-    """The broker's ``new`` is an order live at the venue: for the ledger it is ``accepted``
-    (the ledger's ``new`` is an intent not yet acknowledged)."""
-    return OrderStatus.ACCEPTED if broker_status is OrderStatus.NEW else broker_status
+def ledger_status(broker_status: OrderStatus, filled_qty: Decimal = Decimal(0)) -> OrderStatus:
+    """The ledger's name for what the broker reports. The broker's ``new`` is an order live at
+    the venue: for the ledger it is ``accepted`` (the ledger's ``new`` is an intent not yet
+    acknowledged). A venue's passing states map to the nearest ledger status: ``pending_new``
+    is a send not yet confirmed; ``held`` (a bracket leg waiting for its parent),
+    ``pending_cancel``, ``done_for_day``... are orders still open at the venue."""
+    status = OrderStatus(broker_status)
+    if status is OrderStatus.PENDING_NEW:
+        return OrderStatus.SUBMITTED
+    if status is OrderStatus.NEW or status not in TRANSITIONS:
+        return OrderStatus.PARTIALLY_FILLED if filled_qty > 0 else OrderStatus.ACCEPTED
+    return status
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,7 +352,7 @@ class OrderManager:
                 row.submitted_at = order.created_at
             booked = self._book_fills(session, row, order, event, actor, at)
             fills.extend(booked)
-            target = ledger_status(order.status)
+            target = ledger_status(order.status, order.filled_qty)
             if target is OrderStatus.PARTIALLY_FILLED and not booked:
                 target = row.status  # a repeat of a partial fill already booked
             if target != row.status and not can_transition(row.status, target):
@@ -430,7 +438,7 @@ class OrderManager:
             placed = self.broker.get_order_by_client_id(row_view.client_order_id)
         except NotFound:
             return self._cancel_unsent(row_view.id, actor)
-        if ledger_status(placed.status) in records.OPEN_STATUSES:
+        if ledger_status(placed.status, placed.filled_qty) in records.OPEN_STATUSES:
             self.broker.cancel(placed.id)
             placed = self.broker.get_order(placed.id)
         view = self.apply_snapshot(placed, actor=actor, kind="canceled")

@@ -12,7 +12,13 @@ from __future__ import annotations
 from workbench.core.errors import WorkbenchError
 from workbench.model import OrderStatus
 
-__all__ = ["TRANSITIONS", "IllegalTransition", "can_transition", "check_transition"]
+__all__ = [
+    "LEDGER_STATUSES",
+    "TRANSITIONS",
+    "IllegalTransition",
+    "can_transition",
+    "check_transition",
+]
 
 S = OrderStatus
 _ENDINGS = {S.CANCELED, S.EXPIRED, S.REPLACED, S.REJECTED}
@@ -35,6 +41,10 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 }
 
 
+#: the statuses an order has in the ledger; a venue's passing states are mapped onto these
+LEDGER_STATUSES = tuple(TRANSITIONS)
+
+
 class IllegalTransition(WorkbenchError):
     """A status change the state machine does not allow (for example, a fill after a cancel)."""
 
@@ -42,7 +52,7 @@ class IllegalTransition(WorkbenchError):
 
 
 def can_transition(current: OrderStatus, new: OrderStatus) -> bool:
-    return OrderStatus(new) in TRANSITIONS[OrderStatus(current)]
+    return OrderStatus(new) in TRANSITIONS.get(OrderStatus(current), frozenset())
 
 
 def check_transition(current: OrderStatus, new: OrderStatus, *, order: str = "") -> None:

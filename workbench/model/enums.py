@@ -54,6 +54,10 @@ class OrderClass(StrEnum):
 
 
 class OrderStatus(StrEnum):
+    """An order's status. The first nine are the ledger's own (``workbench.execution.states``);
+    the rest are states a venue reports in passing (Alpaca's ``held`` bracket legs,
+    ``pending_cancel``...), which the OMS reads as the nearest of the nine."""
+
     NEW = "new"
     SUBMITTED = "submitted"
     ACCEPTED = "accepted"
@@ -63,6 +67,15 @@ class OrderStatus(StrEnum):
     REJECTED = "rejected"
     EXPIRED = "expired"
     REPLACED = "replaced"
+    HELD = "held"
+    PENDING_NEW = "pending_new"
+    ACCEPTED_FOR_BIDDING = "accepted_for_bidding"
+    PENDING_CANCEL = "pending_cancel"
+    PENDING_REPLACE = "pending_replace"
+    DONE_FOR_DAY = "done_for_day"
+    STOPPED = "stopped"
+    SUSPENDED = "suspended"
+    CALCULATED = "calculated"
 
     @property
     def is_terminal(self) -> bool:

@@ -52,18 +52,6 @@ __all__ = ["AlpacaBroker", "order_from_alpaca", "order_to_alpaca"]
 T = TypeVar("T")
 #: what Alpaca (and the local exchange) answer a reused client_order_id with (422)
 _DUPLICATE_MESSAGE = "client_order_id must be unique"
-#: Alpaca's states the model has no name for (the model's ACCEPTED is "received, not yet live")
-_STATUS = {
-    "held": OrderStatus.ACCEPTED,
-    "pending_new": OrderStatus.SUBMITTED,
-    "accepted_for_bidding": OrderStatus.ACCEPTED,
-    "pending_cancel": OrderStatus.NEW,
-    "pending_replace": OrderStatus.NEW,
-    "done_for_day": OrderStatus.NEW,
-    "stopped": OrderStatus.NEW,
-    "suspended": OrderStatus.NEW,
-    "calculated": OrderStatus.NEW,
-}
 _MODEL_STATUSES = frozenset(str(status) for status in OrderStatus)
 _FIELDS_OF_TYPE = {
     OrderType.MARKET: (),
@@ -333,9 +321,10 @@ def _from_trade_update(update: Any) -> tuple[str, Order, datetime, Execution | N
 
 
 def _status(value: str, filled: Decimal) -> OrderStatus:
-    if value in _MODEL_STATUSES:
-        return OrderStatus(value)
-    status = _STATUS.get(value, OrderStatus.SUBMITTED)
+    """Alpaca's status as the model's (a status the model does not know yet reads as
+    ``submitted``: the venue has it, its state unknown); a live order with fills is
+    ``partially_filled``."""
+    status = OrderStatus(value) if value in _MODEL_STATUSES else OrderStatus.SUBMITTED
     return OrderStatus.PARTIALLY_FILLED if status is OrderStatus.NEW and filled > 0 else status
 
 
