@@ -167,7 +167,7 @@ def live_run(
         run = _new_run(rt, "live", name, symbols, params, {"every": every})
     from workbench.execution import reconcile
 
-    oms = rt.oms
+    oms, streaming = _live_order_manager(rt)
     try:
         reconcile(oms, actor=actor)
         _record_opening(rt, run.id, oms.broker.account().equity)
@@ -192,7 +192,22 @@ def live_run(
     except BaseException as error:
         _finish(rt, run.id, "failed", error=str(error) or type(error).__name__)
         raise
+    finally:
+        if streaming is not None:
+            streaming.close()
     return run_summary(rt, run.id)
+
+
+def _live_order_manager(rt: Runtime) -> tuple[OrderManager, Any]:
+    """The OMS a live run trades through. On Alpaca it gets a broker of its own that listens
+    to ``TradingStream`` (a run lives long enough for a stream to pay; one-shot commands poll),
+    with polling as the fallback; the caller closes it."""
+    if rt.settings.broker != "alpaca":
+        return rt.oms, None
+    from workbench.adapters.alpaca import AlpacaBroker, AlpacaConfig
+
+    broker = AlpacaBroker(AlpacaConfig.from_settings(rt.settings.alpaca), stream=True)
+    return order_manager_for(rt, broker, account=rt.settings.broker), broker
 
 
 def _wait(
