@@ -14,27 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from workbench.data import Lake
-from workbench.data.sample import load_sample
-
 pytestmark = pytest.mark.system
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
-
-
-@pytest.fixture(scope="module")
-def sample_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    lake = Lake(tmp_path_factory.mktemp("analyze-sample") / "lake")
-    load_sample(lake)
-    lake.close()
-    return lake.root
-
-
-@pytest.fixture
-def home(sample_lake: Path, wb_home: Path) -> Path:
-    """This test's WB_HOME, its lake the sample (read only)."""
-    (wb_home / "lake").symlink_to(sample_lake, target_is_directory=True)
-    return wb_home
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -15,8 +15,6 @@ from types import ModuleType
 import pytest
 
 from workbench.core.config import load_settings
-from workbench.data import Lake
-from workbench.data.sample import load_sample
 from workbench.runtime import Runtime
 
 pytestmark = pytest.mark.system
@@ -35,14 +33,6 @@ def paper_session_module() -> ModuleType:
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture(scope="module")
-def sample_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    lake = Lake(tmp_path_factory.mktemp("report-cli-sample") / "lake")
-    load_sample(lake)
-    lake.close()
-    return lake.root
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -16,18 +15,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.integration.exchange.conftest import sample_lake
-
 pytestmark = pytest.mark.system
-__all__ = ["sample_lake"]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
-
-
-@pytest.fixture
-def home(sample_lake: Path, wb_home: Path) -> Path:
-    shutil.copytree(sample_lake, wb_home / "lake")
-    return wb_home
 
 
 def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

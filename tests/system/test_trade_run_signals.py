@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,11 +16,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.integration.exchange.conftest import sample_lake
 from workbench.exchange.sessions import exchange_calendar
 
 pytestmark = pytest.mark.system
-__all__ = ["sample_lake"]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 RUN = [
@@ -41,10 +38,8 @@ RUN = [
 ]
 
 
-def test_sigterm_stops_after_a_session_and_the_run_resumes(
-    sample_lake: Path, wb_home: Path
-) -> None:
-    shutil.copytree(sample_lake, wb_home / "lake")
+def test_sigterm_stops_after_a_session_and_the_run_resumes(home: Path) -> None:
+    wb_home = home
     process = subprocess.Popen(
         [WORKBENCH, *RUN],
         stdout=subprocess.PIPE,
