@@ -26,6 +26,7 @@ import pandas as pd
 from workbench.adapters.paper import PaperBroker, PaperConfig
 from workbench.adapters.paper.execution import last_session
 from workbench.core.errors import NotFound, ValidationError
+from workbench.data import bars_dataset
 from workbench.exchange.matching.market import Session
 from workbench.exchange.sessions import exchange_calendar
 from workbench.execution import (
@@ -78,6 +79,7 @@ def paper_run(
             raise ValidationError("a paper run needs a strategy name and --symbols")
         strategy = get_strategy(name)
         params = strategy.validate(params)
+        _check_symbols(rt, symbols)
         start, end = _span(rt, calendar, start, end, sessions)
         run = _new_run(rt, "paper", name, symbols, params, {"start": str(start), "end": str(end)})
     all_sessions = calendar.between(start, end)
@@ -156,18 +158,26 @@ def live_run(
     bar and send, until ``cycles`` are done or ``should_stop`` says so."""
     if every not in ("1d", "1m"):
         raise ValidationError(f"--every must be 1d or 1m, got {every!r}")
-    if run_id is not None:
-        run = _run_row(rt, run_id, kind="live")
-        name, symbols, params = run.strategy, list(run.symbols), dict(run.params["strategy"])
-        every = str(run.params.get("every", every))
-    else:
+    from workbench.execution import reconcile
+
+    if run_id is None:  # bad input fails before anything is built or recorded
         if name is None or not symbols:
             raise ValidationError("a live run needs a strategy name and --symbols")
         params = get_strategy(name).validate(params)
-        run = _new_run(rt, "live", name, symbols, params, {"every": every})
-    from workbench.execution import reconcile
-
-    oms, streaming = _live_order_manager(rt)
+        _check_symbols(rt, symbols)
+    oms, streaming = _live_order_manager(rt)  # so does a broker that cannot be built
+    try:
+        if run_id is not None:
+            run = _run_row(rt, run_id, kind="live")
+            name, symbols = run.strategy, list(run.symbols)
+            every = str(run.params.get("every", every))
+        else:
+            assert name is not None
+            run = _new_run(rt, "live", name, symbols, dict(params or {}), {"every": every})
+    except BaseException:
+        if streaming is not None:
+            streaming.close()
+        raise
     try:
         reconcile(oms, actor=actor)
         _record_opening(rt, run.id, oms.broker.account().equity)
@@ -196,6 +206,17 @@ def live_run(
         if streaming is not None:
             streaming.close()
     return run_summary(rt, run.id)
+
+
+def _check_symbols(rt: Runtime, symbols: Sequence[str]) -> None:
+    """Refuse unknown symbols before a run is recorded (the lake's daily bars say which)."""
+    known = set(rt.data.symbols(bars_dataset("1d")))
+    unknown = sorted({s.upper() for s in symbols} - known)
+    if unknown:
+        raise NotFound(
+            f"no daily bars for {', '.join(unknown)} in the lake: see `workbench data list`",
+            symbols=unknown,
+        )
 
 
 def _live_order_manager(rt: Runtime) -> tuple[OrderManager, Any]:

@@ -137,3 +137,17 @@ def test_the_kill_switch_stops_a_replayed_run_on_its_own_account(rt: Runtime) ->
     )
     assert steps and set(steps) == {"trading is halted: nothing sent"}
     assert resumed.orders == stopped.orders
+
+
+def test_bad_input_fails_before_a_run_is_recorded(rt: Runtime, wb_home: Path) -> None:
+    from workbench.core.config import load_settings
+    from workbench.core.errors import ConfigError, NotFound
+    from workbench.ledger import RunRow
+
+    with pytest.raises(NotFound, match="no daily bars for NOSUCH"):
+        trade_runs.paper_run(rt, "momentum_rotation", ["AAPL", "NOSUCH"], params=PARAMS)
+    live = Runtime.from_settings(load_settings(home=wb_home, broker="alpaca"))
+    with live, pytest.raises(ConfigError, match="WB_ALPACA__API_KEY"):
+        trade_runs.live_run(live, "momentum_rotation", ["AAPL"], cycles=1)
+    with rt.ledger.session(read_only=True) as session:
+        assert session.scalars(sa.select(RunRow)).all() == []
