@@ -48,6 +48,28 @@ def wb_home(_isolated_environment: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def shared_sample_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample loaded once for the whole run (as `workbench data load-sample` leaves
+    it). Tests only read it: a test that writes takes a copy (``workbench.testing.copy_lake``)."""
+    from workbench.data import Lake
+    from workbench.data.sample import load_sample
+
+    lake = Lake(tmp_path_factory.mktemp("sample") / "lake")
+    load_sample(lake)
+    lake.close()
+    return lake.root
+
+
+@pytest.fixture
+def sample_home(shared_sample_lake: Path, wb_home: Path) -> Path:
+    """This test's ``WB_HOME`` holding a writable copy of the sample lake."""
+    from workbench.testing import copy_lake
+
+    copy_lake(shared_sample_lake, wb_home / "lake")
+    return wb_home
+
+
+@pytest.fixture(scope="session")
 def postgres_server_url() -> str:
     import sqlalchemy as sa
 

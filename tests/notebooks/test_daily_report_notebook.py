@@ -11,8 +11,6 @@ from pathlib import Path
 import pytest
 
 from workbench.core.config import load_settings
-from workbench.data import Lake
-from workbench.data.sample import load_sample
 from workbench.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,12 +30,12 @@ def write_paper_session(home: Path) -> None:
 
 
 @pytest.mark.slow
-def test_daily_report_notebook_writes_and_records_the_report(tmp_path: Path, wb_home: Path) -> None:
+def test_daily_report_notebook_writes_and_records_the_report(
+    tmp_path: Path, sample_home: Path
+) -> None:
     import papermill
 
-    lake = Lake(wb_home / "lake")
-    load_sample(lake)
-    lake.close()
+    wb_home = sample_home
     write_paper_session(wb_home)
     summary, out = tmp_path / "summary.json", tmp_path / "daily.html"
     papermill.execute_notebook(

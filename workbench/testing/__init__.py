@@ -4,5 +4,16 @@ users' own tests can use them; nothing in the engines imports this package."""
 from workbench.testing.alpaca_stub import AlpacaDataStub, RecordedRequest
 from workbench.testing.brokers import FlakyBroker
 from workbench.testing.generated import generated_bars
+from workbench.testing.json_documents import SNAKE_CASE, json_keys, odd_json_keys
+from workbench.testing.lakes import copy_lake
 
-__all__ = ["AlpacaDataStub", "FlakyBroker", "RecordedRequest", "generated_bars"]
+__all__ = [
+    "SNAKE_CASE",
+    "AlpacaDataStub",
+    "FlakyBroker",
+    "RecordedRequest",
+    "copy_lake",
+    "generated_bars",
+    "json_keys",
+    "odd_json_keys",
+]

@@ -18,20 +18,16 @@ import pandas as pd
 import pytest
 
 from workbench.core.config import load_settings
-from workbench.data import Lake
-from workbench.data.sample import load_sample, read_sample
+from workbench.data.sample import read_sample
 from workbench.runtime import Runtime
 
 NEW_YORK = "America/New_York"
 
 
 @pytest.fixture(scope="session")
-def sample_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sample_lake(shared_sample_lake: Path) -> Path:
     """A lake holding the bundled sample, as `workbench data load-sample` leaves it."""
-    lake = Lake(tmp_path_factory.mktemp("analysis-sample") / "lake")
-    load_sample(lake)
-    lake.close()
-    return lake.root
+    return shared_sample_lake
 
 
 def home_with_lake(home: Path, lake: Path) -> Path:

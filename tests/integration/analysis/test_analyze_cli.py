@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from workbench.core.errors import NotFound, ValidationError
 from workbench.interfaces.cli.analyze import app
 from workbench.interfaces.cli.app import main
+from workbench.testing import odd_json_keys
 
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 #: maps keyed by symbol (market values, moves, quantities) carry data in their keys
@@ -30,19 +31,11 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-def keys_of(value: object) -> set[str]:
-    if isinstance(value, dict):
-        return {str(k) for k in value} | {k for v in value.values() for k in keys_of(v)}
-    if isinstance(value, list):
-        return {k for v in value for k in keys_of(v)}
-    return set()
-
-
 def json_of(runner: CliRunner, *args: str) -> dict:
     result = runner.invoke(app, [*args, "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)  # the whole of stdout is one JSON document
-    odd = {k for k in keys_of(document) if not (SNAKE.match(k) or SYMBOL.match(k))}
+    odd = odd_json_keys(document, (SNAKE, SYMBOL))
     assert not odd, odd
     return document
 

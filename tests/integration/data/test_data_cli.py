@@ -7,18 +7,15 @@ and one line on stderr; that mapping is tested on the root app).
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from workbench.core.errors import NotFound, ValidationError
-from workbench.data import Lake
-from workbench.data.sample import load_sample
 from workbench.interfaces.cli.data import app
+from workbench.testing import odd_json_keys
 
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -28,35 +25,17 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-def keys_of(value: object) -> set[str]:
-    if isinstance(value, dict):
-        return set(value) | {k for v in value.values() for k in keys_of(v)}
-    if isinstance(value, list):
-        return {k for v in value for k in keys_of(v)}
-    return set()
-
-
 def json_of(result) -> object:
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)  # the whole of stdout is one JSON document
-    assert all(SNAKE.match(k) for k in keys_of(document)), keys_of(document)
+    assert not odd_json_keys(document, (SNAKE,)), odd_json_keys(document, (SNAKE,))
     return document
 
 
-@pytest.fixture(scope="module")
-def sample_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample loaded once per module; each test gets its own copy in its WB_HOME."""
-    lake = Lake(tmp_path_factory.mktemp("cli-sample") / "lake")
-    load_sample(lake)
-    lake.close()
-    return lake.root
-
-
 @pytest.fixture
-def loaded(sample_lake: Path, wb_home: Path) -> Path:
-    # hard links: a write replaces a partition file (a new inode) and never edits one in place
-    shutil.copytree(sample_lake, wb_home / "lake", copy_function=os.link)
-    return wb_home / "lake"
+def loaded(sample_home: Path) -> Path:
+    """The sample in this test's WB_HOME, a copy of the session's that this test may write."""
+    return sample_home / "lake"
 
 
 def test_load_sample(runner: CliRunner, wb_home: Path) -> None:

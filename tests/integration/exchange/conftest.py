@@ -19,7 +19,6 @@ import httpx
 import pytest
 
 from workbench.data import Lake
-from workbench.data.sample import load_sample
 from workbench.exchange.config import ExchangeConfig
 from workbench.exchange.server import ExchangeServer
 from workbench.exchange.service import Exchange
@@ -36,12 +35,8 @@ HEADERS = {"APCA-API-KEY-ID": KEY, "APCA-API-SECRET-KEY": SECRET}
 
 
 @pytest.fixture(scope="session")
-def sample_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("exchange-lake") / "lake"
-    lake = Lake(root)
-    load_sample(lake)
-    lake.close()
-    return root
+def sample_lake(shared_sample_lake: Path) -> Path:
+    return shared_sample_lake
 
 
 @dataclass

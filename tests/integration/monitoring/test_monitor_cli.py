@@ -16,6 +16,7 @@ from workbench.core.errors import NotFound, ValidationError
 from workbench.data import Lake
 from workbench.data.sample import read_sample
 from workbench.interfaces.cli.monitor import app
+from workbench.testing import odd_json_keys
 
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 #: weight targets are keyed by symbol: data in their keys
@@ -31,19 +32,11 @@ def home(wb_home: Path) -> Path:
     return wb_home
 
 
-def keys_of(value: object) -> set[str]:
-    if isinstance(value, dict):
-        return {str(k) for k in value} | {k for v in value.values() for k in keys_of(v)}
-    if isinstance(value, list):
-        return {k for v in value for k in keys_of(v)}
-    return set()
-
-
 def json_of(*args: str) -> Any:
     result = CliRunner().invoke(app, [*args, "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    odd = {k for k in keys_of(document) if not (SNAKE.match(k) or SYMBOL.match(k))}
+    odd = odd_json_keys(document, (SNAKE, SYMBOL))
     assert not odd, odd
     return document
 

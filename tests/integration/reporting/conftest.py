@@ -15,8 +15,6 @@ from typing import Any
 import pytest
 
 from workbench.core.config import load_settings
-from workbench.data import Lake
-from workbench.data.sample import load_sample
 from workbench.runtime import Runtime
 
 
@@ -33,11 +31,8 @@ def load_helper(stem: str) -> ModuleType:
 
 
 @pytest.fixture(scope="session")
-def sample_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    lake = Lake(tmp_path_factory.mktemp("report-sample") / "lake")
-    load_sample(lake)
-    lake.close()
-    return lake.root
+def sample_lake(shared_sample_lake: Path) -> Path:
+    return shared_sample_lake
 
 
 def home_with_lake(home: Path, lake: Path) -> Path:

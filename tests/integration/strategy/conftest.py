@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from workbench.data import Lake
-from workbench.data.sample import load_sample
 from workbench.strategy import Bars
 
 #: the fixed window and symbols the pinned figures of the tests are measured on
@@ -25,10 +24,8 @@ BarsOf = Callable[..., Bars]
 
 
 @pytest.fixture(scope="session")
-def sample_lake(tmp_path_factory: pytest.TempPathFactory) -> Lake:
-    lake = Lake(tmp_path_factory.mktemp("strategy-sample") / "lake", policy="drop")
-    load_sample(lake)
-    return lake
+def sample_lake(shared_sample_lake: Path) -> Lake:
+    return Lake(shared_sample_lake, policy="drop")
 
 
 @pytest.fixture(scope="session")

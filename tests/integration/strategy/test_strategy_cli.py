@@ -17,23 +17,16 @@ from typer.testing import CliRunner
 
 from workbench.core.errors import NotFound, ValidationError
 from workbench.interfaces.cli.strategy import app
+from workbench.testing import odd_json_keys
 
 SNAKE = re.compile(r"^[a-z][a-z0-9_.]*$")  # dotted metric names (trades.hit_rate) are keys too
-
-
-def keys_of(value: object) -> set[str]:
-    if isinstance(value, dict):
-        return set(value) | {k for v in value.values() for k in keys_of(v)}
-    if isinstance(value, list):
-        return {k for v in value for k in keys_of(v)}
-    return set()
 
 
 def run_json(*args: str) -> object:
     result = CliRunner().invoke(app, [*args, "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)  # the whole of stdout is one JSON document
-    assert all(SNAKE.match(k) for k in keys_of(document)), keys_of(document)
+    assert not odd_json_keys(document, (SNAKE,)), odd_json_keys(document, (SNAKE,))
     return document
 
 

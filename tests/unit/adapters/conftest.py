@@ -11,16 +11,11 @@ import pytest
 
 from workbench.adapters.paper import PaperBroker, PaperConfig
 from workbench.data import Lake
-from workbench.data.sample import load_sample
 
 
 @pytest.fixture(scope="session")
-def sample_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("paper-lake") / "lake"
-    lake = Lake(root)
-    load_sample(lake)
-    lake.close()
-    return root
+def sample_lake(shared_sample_lake: Path) -> Path:
+    return shared_sample_lake
 
 
 @pytest.fixture
