@@ -24,8 +24,8 @@ def write_paper_session(home: Path) -> None:
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
-    with Runtime.from_settings(load_settings(home=home)) as runtime:
-        module.write_paper_session(runtime.ledger, runtime.data)
+    with Runtime.from_settings(load_settings(home=home, **module.session_settings())) as runtime:
+        module.write_paper_session(runtime)
         runtime.data.close()
 
 

@@ -28,7 +28,7 @@ __all__ = ["EXPORT_TABLES", "LedgerFilter", "ledger_frame", "utc_bounds"]
 
 NEW_YORK = ZoneInfo("America/New_York")
 #: what ``report export`` offers, and the column its date filter reads (orders: when sent,
-#: else when recorded)
+#: else when the OMS recorded its intent, on the venue's clock)
 EXPORT_TABLES: Final[Mapping[str, str]] = {
     "orders": "submitted_at",
     "order_events": "occurred_at",
@@ -78,8 +78,17 @@ def ledger_frame(ledger: Ledger, table: str, where: LedgerFilter | None = None) 
     columns = list(model.__table__.columns)
     query = sa.select(*columns)
     stamp: Any = model.__table__.columns[EXPORT_TABLES[table]]
-    if table == "orders":  # an order never sent dates from when it was recorded
-        stamp = sa.func.coalesce(stamp, model.__table__.columns["created_at"])
+    if table == "orders":
+        # an order never sent (refused by the risk gate) dates from its first event, stamped
+        # on the venue's clock: in a replayed run the row's created_at is today's wall clock
+        from workbench.ledger import OrderEventRow
+
+        first_event = (
+            sa.select(sa.func.min(OrderEventRow.occurred_at))
+            .where(OrderEventRow.order_id == model.__table__.columns["id"])
+            .scalar_subquery()
+        )
+        stamp = sa.func.coalesce(stamp, first_event, model.__table__.columns["created_at"])
     lower, upper = utc_bounds(chosen.start, chosen.end)
     if lower is not None:
         query = query.where(stamp >= lower)

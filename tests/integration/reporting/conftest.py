@@ -1,6 +1,5 @@
 """Fixtures of the report tests: the bundled sample in a lake (loaded once), and a home whose
-ledger holds a recorded paper session (``paper_session.py``; it stands in for
-``workbench.ops.trade.paper_session`` until that lands)."""
+ledger holds a paper session traded through the real engine (``paper_session.py``)."""
 
 from __future__ import annotations
 
@@ -51,9 +50,9 @@ class Paper:
 def paper(sample_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Paper]:
     """A runtime over the sample whose SQLite ledger holds one paper session."""
     home = home_with_lake(tmp_path_factory.mktemp("report-home"), sample_lake)
-    with Runtime.from_settings(load_settings(home=home)) as runtime:
-        module = load_helper("paper_session")
-        yield Paper(runtime, module.write_paper_session(runtime.ledger, runtime.data))
+    module = load_helper("paper_session")
+    with Runtime.from_settings(load_settings(home=home, **module.session_settings())) as runtime:
+        yield Paper(runtime, module.write_paper_session(runtime))
         runtime.data.close()
 
 
@@ -65,5 +64,5 @@ def readback() -> ModuleType:
 
 @pytest.fixture(scope="session")
 def paper_session() -> ModuleType:
-    """``paper_session.py``: writes a recorded paper session into a ledger."""
+    """``paper_session.py``: trades a paper session through the engine into a ledger."""
     return load_helper("paper_session")

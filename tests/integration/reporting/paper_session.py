@@ -1,11 +1,12 @@
-"""A recorded paper-trading session, written straight into the ledger with its models.
+"""A paper-trading session traded through the real engine: risk gate -> OMS -> paper broker
+(the exchange's matching engine on a replay clock over the bundled sample) -> ledger.
 
-Until ``workbench.ops.trade.paper_session`` lands this stands in for it: one paper account
-funded with $100,000, a ``runs`` row of kind ``paper``, market orders for four symbols of the
-bundled sample filled at that session's real open plus a 5 bp slippage, a partial exit, a
-rejected and a canceled order (with reasons), the positions and cash movements those fills
-imply, two alerts and audit records. Swap ``write_paper_session`` for the real session when it
-exists: the tests read only what the ledger holds.
+One paper account funded with $100,000 and a ``runs`` row of kind ``paper`` naming its target
+weights; market orders for four symbols at the open of 2017-10-02, half the XOM sold on
+2017-12-01, an AAPL buy the risk gate refuses (over a 40 % position limit), a MSFT limit order
+that rests below the market and is canceled, and two alerts raised through the monitoring
+store (one resolved). The tests take every figure they expect from what the ledger holds
+afterwards (``PaperSession.fills`` is read back from it), never from this script's arithmetic.
 """
 
 from __future__ import annotations
@@ -13,45 +14,36 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_DOWN, Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from workbench.data import Lake
-from workbench.ledger import (
-    AccountRow,
-    AlertRow,
-    CashMovementRow,
-    FillRow,
-    Ledger,
-    OrderEventRow,
-    OrderRow,
-    PositionRow,
-    RunRow,
-    append_audit,
-)
-from workbench.model import (
-    AlertSeverity,
-    AlertState,
-    OrderSide,
-    OrderStatus,
-    OrderType,
-    TimeInForce,
-)
+import sqlalchemy as sa
+
+from workbench.adapters.paper import PaperBroker, PaperConfig
+from workbench.execution import order_manager_for
+from workbench.ledger import FillRow, OrderEventRow, OrderRow, RunRow
+from workbench.model import AlertSeverity, OrderRequest, OrderSide, OrderType
+from workbench.monitoring.rules import RuleSpec
+from workbench.monitoring.store import AlertRequest, MonitorStore
 
 NEW_YORK = ZoneInfo("America/New_York")
 INITIAL_CASH = Decimal("100000")
 TARGETS = {"AAPL": 0.3, "MSFT": 0.3, "JNJ": 0.2, "XOM": 0.2}
-SLIPPAGE = Decimal("0.0005")
-FEE = Decimal("1.00")
 OPEN_DAY = date(2017, 10, 2)
 TRIM_DAY = date(2017, 12, 1)
+CANCEL_DAY = date(2018, 1, 10)
 #: the session's last day: its reports stop here, though the lake goes on
 RUN_END = date(2018, 1, 31)
+#: the position limit the session trades under; the AAPL top-up on TRIM_DAY breaks it
+POSITION_LIMIT = 0.4
+ACTOR = "paper-session"
 
 
 @dataclass
 class PaperSession:
     run_id: int
     account: str
+    #: (filled_at, symbol, side, qty, price, fee), as the ledger booked them
     fills: list[tuple[datetime, str, str, float, float, float]] = field(default_factory=list)
     #: order id -> arrival price each order recorded (absent: the report falls back)
     arrival: dict[int, float] = field(default_factory=dict)
@@ -61,14 +53,60 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), NEW_YORK).astimezone(UTC)
 
 
-def _open(lake: Lake, symbol: str, day: date) -> Decimal:
-    bars = lake.bars(symbol, day, day)
-    return Decimal(str(float(bars["open"].iloc[0]))).quantize(Decimal("0.0001"))
+def _open(lake: Any, symbol: str, day: date) -> Decimal:
+    return Decimal(str(float(lake.bars(symbol, day, day)["open"].iloc[0])))
 
 
-def write_paper_session(ledger: Ledger, lake: Lake) -> PaperSession:
-    with ledger.session() as session:
-        account = AccountRow(name="paper", broker="paper", broker_account_id="PA-REPORT")
+def write_paper_session(rt: Any) -> PaperSession:
+    """Trade the session on ``rt`` (its settings must carry ``POSITION_LIMIT``, see
+    ``session_settings``) and return what the ledger recorded."""
+    paper = PaperBroker.from_lake(rt.data, PaperConfig(start=OPEN_DAY, cash=INITIAL_CASH))
+    oms = order_manager_for(rt, paper, account="paper")
+    run_id = _record_run(rt)
+
+    def send(symbol: str, side: OrderSide, qty: Decimal, **order: Any) -> Any:
+        request = OrderRequest(symbol=symbol, side=side, qty=qty, **order)
+        return oms.submit(request, actor=ACTOR, strategy="equal_weight", run_id=run_id)
+
+    def play_to(moment: datetime) -> None:
+        paper.move_to(moment)
+        oms.process_events(actor=ACTOR)
+
+    play_to(_at(OPEN_DAY, 9, 29))
+    for symbol, weight in TARGETS.items():
+        budget = INITIAL_CASH * Decimal(str(weight)) * Decimal("0.98")
+        send(
+            symbol,
+            OrderSide.BUY,
+            (budget / _open(rt.data, symbol, OPEN_DAY)).quantize(1, ROUND_DOWN),
+        )
+    play_to(_at(OPEN_DAY, 10))
+
+    play_to(_at(TRIM_DAY, 9, 29))
+    held = {p.symbol: p.qty for p in paper.positions()}
+    send("XOM", OrderSide.SELL, (held["XOM"] / 2).quantize(1, ROUND_DOWN))
+    refused = send("AAPL", OrderSide.BUY, Decimal(300))
+    assert refused.order.status == "rejected", refused.order
+    play_to(_at(TRIM_DAY, 10))
+
+    play_to(_at(CANCEL_DAY, 9, 29))
+    resting = send(
+        "MSFT", OrderSide.BUY, Decimal(10), type=OrderType.LIMIT, limit_price=Decimal(80)
+    )
+    play_to(_at(CANCEL_DAY, 10))
+    oms.cancel(str(resting.order.id), actor=ACTOR)
+
+    _raise_alerts(rt)
+    return _read_back(rt, run_id)
+
+
+def session_settings() -> dict[str, Any]:
+    """The settings overrides the session trades under."""
+    return {"risk": {"limits": {"max_position_weight": POSITION_LIMIT}}}
+
+
+def _record_run(rt: Any) -> int:
+    with rt.ledger.session() as session:
         run = RunRow(
             kind="paper",
             strategy="equal_weight",
@@ -79,166 +117,82 @@ def write_paper_session(ledger: Ledger, lake: Lake) -> PaperSession:
             finished_at=_at(RUN_END, 16),
             metrics={},
         )
-        session.add_all([account, run])
+        session.add(run)
         session.flush()
-        session.add(
-            CashMovementRow(
-                account_id=account.id,
-                amount=INITIAL_CASH,
-                kind="deposit",
-                reference="initial",
-                occurred_at=_at(OPEN_DAY, 8),
-            )
-        )
-        result = PaperSession(run_id=run.id, account=account.name)
-        book: dict[str, list[Decimal]] = {}  # symbol -> [qty, avg price, realised]
-        number = 0
+        return int(run.id)
 
-        def order(
-            symbol: str,
-            side: OrderSide,
-            qty: Decimal,
-            day: date,
-            *,
-            status: OrderStatus = OrderStatus.FILLED,
-            reason: str | None = None,
-            limit: Decimal | None = None,
-            record_arrival: bool = True,
-        ) -> None:
-            nonlocal number
-            number += 1
-            sent = _at(day, 9, 31)
-            arrival = _open(lake, symbol, day)
-            row = OrderRow(
-                account_id=account.id,
-                client_order_id=f"report-{number}",
-                broker_order_id=f"B-{number}",
-                symbol=symbol,
-                side=side,
-                type=OrderType.LIMIT if limit is not None else OrderType.MARKET,
-                time_in_force=TimeInForce.DAY,
-                qty=qty,
-                limit_price=limit,
-                status=status,
-                reason=reason,
-                strategy="equal_weight",
-                run_id=run.id,
-                submitted_at=sent,
-            )
-            session.add(row)
-            session.flush()
-            payload = {"arrival_price": str(arrival)} if record_arrival else {}
-            events = [("submitted", OrderStatus.SUBMITTED, payload)]
-            if status is OrderStatus.REJECTED:
-                events.append(("rejected", status, {"reason": reason}))
-            elif status is OrderStatus.CANCELED:
-                events += [("accepted", OrderStatus.ACCEPTED, {}), ("canceled", status, {})]
-            else:
-                events += [("accepted", OrderStatus.ACCEPTED, {}), ("fill", status, {})]
-            for kind, state, body in events:
-                session.add(
-                    OrderEventRow(
-                        order_id=row.id, kind=kind, status=state, payload=body, occurred_at=sent
-                    )
-                )
-            append_audit(
-                session,
-                kind="order.submitted",
-                actor="paper-session",
-                payload={"order": row.client_order_id, "symbol": symbol, "qty": str(qty)},
-                at=sent,
-            )
-            if record_arrival:
-                result.arrival[row.id] = float(arrival)
-            if status is not OrderStatus.FILLED:
-                return
-            sign = Decimal(1) if side is OrderSide.BUY else Decimal(-1)
-            price = (arrival * (1 + sign * SLIPPAGE)).quantize(Decimal("0.0001"))
-            filled = _at(day, 9, 32)
-            fill = FillRow(
-                order_id=row.id,
-                broker_fill_id=f"F-{number}",
-                symbol=symbol,
-                side=side,
-                qty=qty,
-                price=price,
-                fee=FEE,
-                filled_at=filled,
-            )
-            row.filled_qty, row.filled_avg_price = qty, price
-            session.add(fill)
-            for kind, amount in (("trade", -sign * qty * price), ("fee", -FEE)):
-                session.add(
-                    CashMovementRow(
-                        account_id=account.id,
-                        amount=amount,
-                        kind=kind,
-                        reference=fill.broker_fill_id,
-                        occurred_at=filled,
-                    )
-                )
-            held = book.setdefault(symbol, [Decimal(0), Decimal(0), Decimal(0)])
-            if side is OrderSide.BUY:
-                held[1] = (held[0] * held[1] + qty * price) / (held[0] + qty)
-                held[0] += qty
-            else:
-                held[2] += qty * (price - held[1])
-                held[0] -= qty
-            result.fills.append((filled, symbol, side.value, float(qty), float(price), float(FEE)))
 
-        for symbol, weight in TARGETS.items():
-            price = _open(lake, symbol, OPEN_DAY)
-            qty = (INITIAL_CASH * Decimal(str(weight)) * Decimal("0.98") / price).quantize(
-                Decimal(1), rounding=ROUND_DOWN
-            )
-            order(symbol, OrderSide.BUY, qty, OPEN_DAY, record_arrival=symbol != "JNJ")
-        order("XOM", OrderSide.SELL, book["XOM"][0] / 2, TRIM_DAY)
-        order(
-            "AAPL",
-            OrderSide.BUY,
-            Decimal(300),
-            TRIM_DAY,
-            status=OrderStatus.REJECTED,
-            reason="risk gate: AAPL would be 62% of equity, over the 40% position limit",
+def _raise_alerts(rt: Any) -> None:
+    store = MonitorStore(rt.ledger)
+    moves = store.add_rule(
+        RuleSpec(
+            name="xom-move",
+            kind="percent_move",
+            scope="XOM",
+            params={"percent": 2, "window_seconds": 86400},
+            owner=ACTOR,
         )
-        order(
-            "MSFT",
-            OrderSide.BUY,
-            Decimal(10),
-            date(2018, 1, 10),
-            status=OrderStatus.CANCELED,
-            reason="day order expired unfilled",
-            limit=Decimal("80.00"),
+    )
+    drawdown = store.add_rule(
+        RuleSpec(
+            name="paper-drawdown",
+            kind="drawdown",
+            scope="paper",
+            params={"max_drawdown": 0.1},
+            owner=ACTOR,
+            severity=AlertSeverity.CRITICAL,
         )
-        for symbol, (qty, average, realised) in book.items():
-            session.add(
-                PositionRow(
-                    account_id=account.id,
-                    symbol=symbol,
-                    qty=qty,
-                    avg_entry_price=average.quantize(Decimal("0.0001")),
-                    realized_pl=realised.quantize(Decimal("0.01")),
-                    opened_at=_at(OPEN_DAY, 9, 32),
+    )
+    fell, near = store.raise_alerts(
+        [
+            AlertRequest(
+                moves,
+                "XOM fell 2.1% in one session",
+                "xom-move:XOM",
+                _at(date(2017, 11, 2), 16),
+                {},
+                "XOM",
+            ),
+            AlertRequest(
+                drawdown,
+                "paper account drawdown at 85% of its 10% limit",
+                "paper-drawdown:paper",
+                _at(date(2018, 2, 5), 16),
+                {},
+                "paper",
+            ),
+        ]
+    )
+    assert fell is not None and near is not None
+    store.resolve(fell.id, by="analyst", at=_at(date(2017, 11, 3), 10))
+
+
+def _read_back(rt: Any, run_id: int) -> PaperSession:
+    result = PaperSession(run_id=run_id, account="paper")
+    with rt.ledger.session(read_only=True) as session:
+        rows = session.execute(
+            sa.select(FillRow)
+            .join(OrderRow)
+            .where(OrderRow.run_id == run_id)
+            .order_by(FillRow.filled_at, FillRow.order_id, FillRow.id)
+        ).scalars()
+        for fill in rows:
+            result.fills.append(
+                (
+                    fill.filled_at.replace(tzinfo=UTC)
+                    if fill.filled_at.tzinfo is None
+                    else fill.filled_at,
+                    fill.symbol,
+                    str(getattr(fill.side, "value", fill.side)),
+                    float(fill.qty),
+                    float(fill.price),
+                    float(fill.fee),
                 )
             )
-        session.add_all(
-            [
-                AlertRow(
-                    severity=AlertSeverity.WARNING,
-                    state=AlertState.RESOLVED,
-                    message="XOM fell 2.1% in one session",
-                    scope="XOM",
-                    raised_at=_at(date(2017, 11, 2), 16),
-                    resolved_at=_at(date(2017, 11, 3), 10),
-                    resolved_by="analyst",
-                ),
-                AlertRow(
-                    severity=AlertSeverity.CRITICAL,
-                    state=AlertState.OPEN,
-                    message="paper account drawdown at 85% of its 10% limit",
-                    scope="paper",
-                    raised_at=_at(date(2018, 2, 5), 16),
-                ),
-            ]
-        )
+        for event in session.scalars(
+            sa.select(OrderEventRow).join(OrderRow).where(OrderRow.run_id == run_id)
+        ):
+            arrival = (event.payload or {}).get("arrival_price")
+            if arrival is not None:
+                result.arrival[event.order_id] = float(arrival)
     return result

@@ -174,7 +174,7 @@ def test_xlsx_cells_are_typed_with_number_formats_and_frozen_headers(
     assert when.value.year == 2017 and when.number_format == "yyyy-mm-dd hh:mm:ss"
     rejects = workbook["rejects"]
     reasons = [row[5] for row in rejects.iter_rows(min_row=2, values_only=True)]
-    assert any("position limit" in str(reason) for reason in reasons)
+    assert any("max_position_weight" in str(reason) and "AAPL" in str(reason) for reason in reasons)
 
 
 def test_reports_are_recorded_with_their_parameters(paper: Any, tmp_path: Path) -> None:
