@@ -13,6 +13,10 @@ export UV_CACHE_DIR    ?= $(HOME)/.cache/uv
 export NUMBA_CACHE_DIR ?= $(HOME)/.cache/workbench/numba
 export UV_PYTHON       ?= 3.11
 
+# The suite spreads over every core (pytest-xdist; work stealing evens out the long system tests)
+# and names its 15 slowest tests at the end. `make test PYTEST_ARGS=...` replaces both.
+PYTEST_ARGS ?= -n auto --dist worksteal --durations=15
+
 .PHONY: help run test lint format bench clean
 
 help:
