@@ -4,5 +4,6 @@ users' own tests can use them; nothing in the engines imports this package."""
 from workbench.testing.alpaca_stub import AlpacaDataStub, RecordedRequest
 from workbench.testing.brokers import FlakyBroker
 from workbench.testing.generated import generated_bars
+from workbench.testing.waiting import wait_until
 
-__all__ = ["AlpacaDataStub", "FlakyBroker", "RecordedRequest", "generated_bars"]
+__all__ = ["AlpacaDataStub", "FlakyBroker", "RecordedRequest", "generated_bars", "wait_until"]

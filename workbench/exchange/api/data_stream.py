@@ -29,7 +29,7 @@ import msgpack
 from anyio import to_thread
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from workbench.core.errors import AuthError
+from workbench.core.errors import AuthError, PermissionDenied
 from workbench.exchange.feed import FrameBarFeed
 from workbench.exchange.matching.market import BarSlot, DerivedQuote, PricePoint, to_decimal
 from workbench.exchange.service import Exchange
@@ -190,8 +190,13 @@ async def _authenticated(connection: _Connection) -> bool:
     key, secret = str(message.get("key", "")), str(message.get("secret", ""))
     try:
         await to_thread.run_sync(connection.exchange.authenticate, key, secret)
-    except AuthError:
-        await connection.send([{"T": "error", "code": 402, "msg": "auth failed"}])
+    except (AuthError, PermissionDenied) as error:
+        refusal = (
+            {"T": "error", "code": 402, "msg": "auth failed"}
+            if isinstance(error, AuthError)
+            else {"T": "error", "code": 406, "msg": "connection limit exceeded"}  # account cap
+        )
+        await connection.send([refusal])
         await connection.socket.close()
         return False
     await connection.send([{"T": "success", "msg": "authenticated"}])

@@ -17,7 +17,7 @@ from typing import Any
 from anyio import to_thread
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from workbench.core.errors import AuthError
+from workbench.core.errors import AuthError, PermissionDenied
 from workbench.exchange.api.render import order_json, price, quantity, timestamp
 from workbench.exchange.matching.tickets import ExchangeEvent
 from workbench.exchange.service import Exchange
@@ -79,7 +79,7 @@ async def trading_stream(socket: WebSocket) -> None:
         key, secret = _credentials(await _receive_json(socket))
         try:
             account_id = await to_thread.run_sync(exchange.authenticate, key, secret)
-        except AuthError:
+        except (AuthError, PermissionDenied):  # PermissionDenied: the account cap
             await socket.send_text(_authorization("unauthorized"))
             await socket.close()
             return
