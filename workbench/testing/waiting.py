@@ -13,15 +13,21 @@ T = TypeVar("T")
 
 
 def wait_until(
-    predicate: Callable[[], T], *, what: str, timeout: float = 15.0, interval: float = 0.02
+    predicate: Callable[[], T],
+    *,
+    what: str | Callable[[], str],
+    timeout: float = 15.0,
+    interval: float = 0.02,
 ) -> T:
     """Call ``predicate`` every ``interval`` seconds until it returns something truthy, and
-    return that; after ``timeout`` seconds raise ``TimeoutError`` naming ``what`` was awaited."""
+    return that; after ``timeout`` seconds raise ``TimeoutError`` naming ``what`` was awaited
+    (a callable ``what`` is asked then, to tell what was seen so far)."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() >= deadline:
-            raise TimeoutError(f"timed out after {timeout:g} s waiting for {what}")
+            awaited = what() if callable(what) else what
+            raise TimeoutError(f"timed out after {timeout:g} s waiting for {awaited}")
         time.sleep(interval)

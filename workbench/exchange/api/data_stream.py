@@ -66,6 +66,9 @@ class _Connection:
         except (ValueError, msgpack.UnpackException):
             return None
 
+    def topics(self) -> set[str]:
+        return {f"{c}:{s}" for c, symbols in self.subscribed.items() for s in symbols}
+
     def change(self, message: dict[str, Any], add: bool) -> dict[str, Any]:
         for channel in CHANNELS:
             symbols = {str(s).upper() if s != "*" else "*" for s in message.get(channel) or ()}
@@ -204,17 +207,20 @@ async def _authenticated(connection: _Connection) -> bool:
 
 
 async def _serve(connection: _Connection, poll: float) -> None:
+    token, hangup = connection.exchange.hub.subscribe("")
+
     async def listen() -> None:
         while True:
             message = await connection.receive()
             action = message.get("action") if isinstance(message, dict) else None
             if action in ("subscribe", "unsubscribe"):
-                await connection.send([connection.change(message, action == "subscribe")])
+                acknowledgement = connection.change(message, action == "subscribe")
+                connection.exchange.hub.listen(token, connection.topics())
+                await connection.send([acknowledgement])
             else:
                 await connection.send([{"T": "error", "code": 400, "msg": "invalid syntax"}])
 
     reader = asyncio.create_task(listen())
-    token, hangup = connection.exchange.hub.subscribe("")
     try:
         while not reader.done():
             await asyncio.wait({reader}, timeout=poll)
