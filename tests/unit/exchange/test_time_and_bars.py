@@ -49,7 +49,6 @@ def test_the_replay_clock_runs_at_its_speed_and_only_forward() -> None:
         clock.set(start)
 
 
-
 def test_the_replay_clock_stops_at_its_end_whatever_the_speed_or_the_wait() -> None:
     wall = [0.0]
     start = datetime(2017, 1, 3, 14, 29, tzinfo=UTC)
@@ -75,6 +74,7 @@ def test_the_replay_clock_refuses_a_speed_out_of_range(speed: float) -> None:
     assert clock.speed == 0
     with pytest.raises(DataError, match="calendar"):
         ExchangeClock(start, end=start).advance(timedelta(weeks=99999999))
+
 
 def test_daily_bars_open_at_the_bell_and_complete_at_the_close(calendar: ExchangeCalendar) -> None:
     rows = read_sample("bars_1d").query("symbol == 'AAPL'").sort_values("timestamp")
