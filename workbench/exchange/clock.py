@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from workbench.core.errors import DataError
 
-__all__ = ["MAX_SPEED", "ExchangeClock"]
+__all__ = ["MAX_SPEED", "ExchangeClock", "check_speed"]
 
 #: simulated seconds per real second: about eleven and a half days a second
 MAX_SPEED = 1_000_000.0
@@ -34,7 +34,7 @@ class ExchangeClock:
     ) -> None:
         if start.tzinfo is None:
             raise DataError(f"the exchange clock needs a timezone-aware start, got {start}")
-        _check_speed(speed)
+        check_speed(speed)
         self._wall = wall
         self._lock = threading.Lock()
         self.end = (end or datetime.max.replace(tzinfo=UTC)).astimezone(UTC)
@@ -88,7 +88,7 @@ class ExchangeClock:
             return self._reanchor(moment.astimezone(UTC))
 
     def set_speed(self, speed: float) -> None:
-        _check_speed(speed)
+        check_speed(speed)
         with self._lock:
             self._reanchor(self._now())
             self._speed = float(speed)
@@ -98,7 +98,7 @@ class ExchangeClock:
         return moment
 
 
-def _check_speed(speed: float) -> None:
+def check_speed(speed: float) -> None:
     if not math.isfinite(speed) or not 0 <= speed <= MAX_SPEED:
         raise DataError(
             f"speed must be between 0 and {MAX_SPEED:,.0f} simulated seconds a second, got {speed}"

@@ -25,7 +25,7 @@ from workbench.core.errors import (
     WorkbenchError,
 )
 from workbench.exchange.assets import AssetCatalog
-from workbench.exchange.clock import ExchangeClock
+from workbench.exchange.clock import ExchangeClock, check_speed
 from workbench.exchange.config import ExchangeConfig
 from workbench.exchange.faults import Faults
 from workbench.exchange.feed import LakeBarFeed
@@ -47,6 +47,7 @@ class Exchange:
             raise NotFound(
                 f"the market-data lake at {lake.root} is empty: run `workbench data load-sample`"
             )
+        check_speed(config.speed)  # before any file is opened
         if config.reset and config.db_path.exists():
             for suffix in ("", "-wal", "-shm"):
                 config.db_path.with_name(config.db_path.name + suffix).unlink(missing_ok=True)

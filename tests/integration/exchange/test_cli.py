@@ -50,6 +50,15 @@ def test_listening_beyond_loopback_needs_allow_remote(wb_home: Path, host: str) 
     assert "--allow-remote" in str(result.exception)
 
 
+@pytest.mark.parametrize("speed", ["1e308", "-1", "inf"])
+def test_serve_refuses_a_speed_out_of_range(wb_home: Path, sample_lake: Path, speed: str) -> None:
+    (wb_home / "lake").symlink_to(sample_lake, target_is_directory=True)
+    result = CliRunner().invoke(app, ["serve", "--start", "2017-01-03", "--speed", speed])
+    assert isinstance(result.exception, DataError)
+    assert "speed must be between 0 and 1,000,000" in str(result.exception)
+    assert not (wb_home / "exchange" / "exchange.db").exists()
+
+
 # -- a served exchange, as a user runs it ----------------------------------------------------
 @dataclass
 class Served:

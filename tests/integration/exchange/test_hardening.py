@@ -92,6 +92,23 @@ def test_a_far_but_possible_window_is_an_empty_answer(shared_venue: Venue) -> No
     assert answer.json() == {"bars": {}, "next_page_token": None}
 
 
+@pytest.mark.parametrize(
+    "query", ["period=99999999D", "period=99999A&timeframe=1D", "date_end=0001-01-01"]
+)
+def test_portfolio_history_over_any_span_answers(shared_venue: Venue, query: str) -> None:
+    answer = shared_venue.http.get("/v2/account/portfolio/history?" + query)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert len(body["timestamp"]) == len(body["equity"]) <= 1  # a new account: now, at most
+    assert body["base_value"] == 100000.0
+
+
+def test_a_burst_of_429s_is_bounded(shared_venue: Venue) -> None:
+    answer = shared_venue.http.post("/admin/faults", json={"rate_limit_burst": 10**30})
+    assert _error(answer)[0] == 422
+    _still_serving(shared_venue)
+
+
 # -- the admin key -------------------------------------------------------------------------
 @pytest.fixture
 def bare(shared_venue: Venue) -> Iterator[httpx.Client]:

@@ -36,7 +36,7 @@ class FaultChange(BaseModel):
 
     latency_ms: float | None = Field(default=None, ge=0, le=60_000)
     error_rate: float | None = Field(default=None, ge=0, le=1)
-    rate_limit_burst: int | None = Field(default=None, ge=0)
+    rate_limit_burst: int | None = Field(default=None, ge=0, le=1_000_000)
     fill_delay: str | None = None
     drop_streams: bool = False
     seed: int | None = None
