@@ -191,8 +191,8 @@ def _saved_admin_key(home: Path | None) -> str:
         return path.read_text().strip()
     except OSError:
         raise ConfigError(
-            f"no admin key: give --admin-key, set {ADMIN_KEY_ENV}, or run this where the "
-            f"exchange was started (it writes {path})"
+            f"no admin key: give --admin-key, set {ADMIN_KEY_ENV}, or use the WB_HOME of "
+            f"`workbench exchange serve`, which writes it to {path} while it runs"
         ) from None
 
 
