@@ -145,7 +145,8 @@ class Exchange:
         if not key_id or not secret:
             raise AuthError("request is not authorized")
         if self.is_admin_key(key_id) or self.is_admin_key(secret):
-            raise AuthError("request is not authorized: the admin key is not a trading key")
+            # the admin key is no trading key; the same answer as any refusal, not a hint
+            raise AuthError("request is not authorized")
         configured = self.config.api_keys
         if configured is not None:
             expected = configured.get(key_id)
