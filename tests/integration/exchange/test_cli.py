@@ -126,6 +126,7 @@ def test_serve_says_where_its_clock_is_and_clock_moves_it(serve: Any) -> None:
     assert "market closed; next open Tue 2018-01-02 09:30 New York" in banner
     assert "Speed: 0 - the clock stands still until moved" in banner
     assert f"workbench exchange clock --url {served.url} --to open" in banner
+    assert "--to 2018-01-02T15:00:00Z, --advance 1d, --speed 60" in banner
     key_file = served.home / "exchange" / "admin-key"
     admin_key = key_file.read_text().strip()
     assert f"Admin key: {admin_key}" in banner

@@ -88,9 +88,10 @@ def _started(started: ExchangeStarted) -> None:
     else:
         typer.echo("Speed: 0 - the clock stands still until moved; orders wait for the next open")
     where = "" if started.url == _DEFAULT_URL else f" --url {started.url}"
+    example = f"{(started.next_open or started.now):%Y-%m-%d}T15:00:00Z"
     typer.echo(
         f"Move the clock: workbench exchange clock{where} --to open  (or --to close, "
-        "--to 2018-01-02T15:00:00Z, --advance 1d, --speed 60)"
+        f"--to {example}, --advance 1d, --speed 60)"
     )
     typer.echo(f"Admin key: {started.admin_key}  (saved in {started.admin_key_file})")
     typer.echo(f"Books: {started.books}. Stop with Ctrl+C.")
