@@ -59,6 +59,18 @@ def test_serve_refuses_a_speed_out_of_range(wb_home: Path, sample_lake: Path, sp
     assert not (wb_home / "exchange" / "exchange.db").exists()
 
 
+@pytest.mark.parametrize(
+    ("option", "complaint"),
+    [(["--admin-key", "short"], "at least 16 characters"), (["--max-accounts", "0"], "at least 1")],
+)
+def test_serve_checks_its_admin_key_and_account_cap(
+    wb_home: Path, option: list[str], complaint: str
+) -> None:
+    result = CliRunner().invoke(app, ["serve", "--start", "2017-01-03", *option])
+    assert isinstance(result.exception, ConfigError)
+    assert complaint in str(result.exception)
+
+
 # -- a served exchange, as a user runs it ----------------------------------------------------
 @dataclass
 class Served:
