@@ -189,7 +189,8 @@ def _market_stream_figure(folder: Path) -> None:
         while stream.acknowledged().get("bars") != tuple(symbols):
             time.sleep(0.01)
         began = time.perf_counter()
-        http.post("/admin/clock", json={"to": "2023-05-25T20:00:00Z"})
+        admin = {"Authorization": f"Bearer {exchange.admin_key}"}
+        http.post("/admin/clock", json={"to": "2023-05-25T20:00:00Z"}, headers=admin)
         expected = 3 * len(symbols) * 391  # each minute of the session, pre-market minute too
         while len(arrived) < expected and time.perf_counter() - began < 60:
             time.sleep(0.01)

@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import hmac
 import logging
+import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from workbench.core.errors import AuthError, DataError, NotFound, WorkbenchError
+from workbench.core.errors import (
+    AuthError,
+    DataError,
+    NotFound,
+    PermissionDenied,
+    WorkbenchError,
+)
 from workbench.exchange.assets import AssetCatalog
-from workbench.exchange.clock import ExchangeClock
+from workbench.exchange.clock import ExchangeClock, check_speed
 from workbench.exchange.config import ExchangeConfig
 from workbench.exchange.faults import Faults
 from workbench.exchange.feed import LakeBarFeed
@@ -40,6 +47,7 @@ class Exchange:
             raise NotFound(
                 f"the market-data lake at {lake.root} is empty: run `workbench data load-sample`"
             )
+        check_speed(config.speed)  # before any file is opened
         if config.reset and config.db_path.exists():
             for suffix in ("", "-wal", "-shm"):
                 config.db_path.with_name(config.db_path.name + suffix).unlink(missing_ok=True)
@@ -50,7 +58,12 @@ class Exchange:
         self.store = ExchangeStore(config.db_path)
         saved = self.store.meta()
         start = self._start(saved)
-        self.clock = ExchangeClock(start, config.speed)
+        last = self.calendar.session_on_or_after(self.calendar.last_date)
+        self.clock = ExchangeClock(
+            start, config.speed, end=None if last is None else last.after_hours_end
+        )
+        #: the bearer token of the /admin routes; never accepted as a trading key
+        self.admin_key = config.admin_key or secrets.token_urlsafe(24)
         self.feed = LakeBarFeed(lake, self.calendar, config.timeframe)
         processed = datetime.fromisoformat(saved["processed_until"]) if saved else start
         self.matching = MatchingEngine(
@@ -127,8 +140,12 @@ class Exchange:
 
     # -- keys and accounts -----------------------------------------------------------------
     def authenticate(self, key_id: str, secret: str) -> str:
-        """The account id of a key pair; a new key (when any key is welcome) opens an account."""
+        """The account id of a key pair; a new key (when any key is welcome) opens an account,
+        up to ``config.max_accounts`` (then ``PermissionDenied``)."""
         if not key_id or not secret:
+            raise AuthError("request is not authorized")
+        if self.is_admin_key(key_id) or self.is_admin_key(secret):
+            # the admin key is no trading key; the same answer as any refusal, not a hint
             raise AuthError("request is not authorized")
         configured = self.config.api_keys
         if configured is not None:
@@ -142,10 +159,19 @@ class Exchange:
                 if configured is None and not secret_matches(secret, digest):
                     raise AuthError("request is not authorized")
                 return account_id
+            if len(self.matching.book.accounts) >= self.config.max_accounts:
+                raise PermissionDenied(
+                    f"this exchange has opened its {self.config.max_accounts} accounts (its "
+                    "max_accounts): use a key it already knows, or restart it with a larger "
+                    "--max-accounts"
+                )
             with self.engine() as engine:
                 account = engine.open_account()
             self.store.bind_key(key_id, secret, account.id)
             return account.id
+
+    def is_admin_key(self, candidate: str) -> bool:
+        return hmac.compare_digest(candidate.encode(), self.admin_key.encode())
 
     # -- the clock -------------------------------------------------------------------------
     def advance(self, step: timedelta) -> int:

@@ -6,6 +6,7 @@ from workbench.testing.brokers import FlakyBroker
 from workbench.testing.generated import generated_bars
 from workbench.testing.json_documents import SNAKE_CASE, json_keys, odd_json_keys
 from workbench.testing.lakes import copy_lake
+from workbench.testing.waiting import wait_until
 
 __all__ = [
     "SNAKE_CASE",
@@ -16,4 +17,5 @@ __all__ = [
     "generated_bars",
     "json_keys",
     "odd_json_keys",
+    "wait_until",
 ]

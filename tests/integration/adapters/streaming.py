@@ -1,23 +1,51 @@
-"""Helpers for the stream tests: bounded waits, an event bus that records, and a market stream
-run on its own thread and event loop as a live runner would run it."""
+"""Helpers for the stream tests: bounded waits, an event bus that records, a market stream run
+on its own thread and event loop as a live runner would run it, and a port that hangs up."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 from workbench.adapters.alpaca import AlpacaMarketStream
 from workbench.core.events import EventBus
+from workbench.testing import wait_until
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
+    wait_until(condition, what=what, timeout=timeout)
+
+
+class HangUp:
+    """A loopback port that takes each connection and closes it at once, counting them: a
+    venue no handshake ever reaches, whose ``attempts`` say how often a client tried."""
+
+    def __init__(self) -> None:
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen()
+        self._socket.settimeout(0.05)
+        self.port = int(self._socket.getsockname()[1])
+        self.attempts = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="hang-up", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._socket.accept()
+            except TimeoutError:
+                continue
+            connection.close()
+            self.attempts += 1
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._socket.close()
 
 
 class RecordingBus(EventBus):

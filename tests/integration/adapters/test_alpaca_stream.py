@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -18,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.adapters.streaming import RecordingBus, StreamThread, wait_for
+from tests.integration.adapters.streaming import HangUp, RecordingBus, StreamThread, wait_for
 from tests.integration.exchange.conftest import KEY, SECRET, Venue
 from workbench.adapters.alpaca import AlpacaConfig, AlpacaMarketStream, LakeBarWriter
 from workbench.adapters.ports import MarketStream
@@ -206,16 +204,19 @@ def test_stop_before_anything_was_subscribed_ends_at_once(
 def test_an_unreachable_venue_is_reported_once_and_stop_still_ends_at_once(
     minute_venue: Venue, bus: RecordingBus
 ) -> None:
-    with socket.socket() as probe:  # a loopback port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    venue = HangUp()
+    port = venue.port
     config = replace(_config(minute_venue), stream_url=f"ws://127.0.0.1:{port}/v2/iex")
     stream = AlpacaMarketStream(config, bus)
     stream.subscribe(trades=["AAPL"])
     worker = StreamThread(stream)
-    wait_for(lambda: "cannot connect" in (stream.status().reason or ""), "a failed attempt")
-    time.sleep(0.3)  # several more attempts (0.05 s to 0.2 s apart)
-    worker.stop()
+    try:
+        wait_for(lambda: "cannot connect" in (stream.status().reason or ""), "a failed attempt")
+        failed = venue.attempts
+        wait_for(lambda: venue.attempts >= failed + 3, "three more attempts")
+        worker.stop()
+    finally:
+        venue.close()
     states = [(s["connected"], s["reason"]) for s in bus.of(topics.STREAM_STATUS)]
     assert len(states) == 2 and states[-1] == (False, "stopped")
     assert not states[0][0] and f"127.0.0.1:{port}" in states[0][1]

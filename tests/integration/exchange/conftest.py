@@ -46,7 +46,9 @@ class Venue:
     http: httpx.Client = field(init=False)
 
     def __post_init__(self) -> None:
-        self.http = httpx.Client(base_url=self.server.url, headers=HEADERS, timeout=30)
+        # trading keys for /v2, the admin key for /admin: each route reads only its own
+        admin = {"Authorization": f"Bearer {self.exchange.admin_key}"}
+        self.http = httpx.Client(base_url=self.server.url, headers=HEADERS | admin, timeout=30)
 
     @property
     def url(self) -> str:

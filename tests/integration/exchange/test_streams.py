@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -16,13 +14,7 @@ from alpaca.trading.requests import MarketOrderRequest
 from alpaca.trading.stream import TradingStream
 
 from tests.integration.exchange.conftest import KEY, SECRET, Venue
-
-
-def _wait(condition: Callable[[], bool], what: str, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
+from workbench.testing import wait_until
 
 
 def _run(stream: Any) -> threading.Thread:
@@ -49,13 +41,15 @@ def test_trade_updates_arrive_for_every_state_change(venue: Venue) -> None:
     )
     stream.subscribe_trade_updates(on_update)
     worker = _run(stream)
-    _wait(lambda: len(venue.exchange.hub) == 1, "the stream to connect")
-    time.sleep(0.2)  # the listen request follows the authorization answer
+    wait_until(
+        lambda: venue.exchange.hub.topics() == [{"trade_updates"}],
+        what="the stream to listen to trade_updates",
+    )
     order = venue.trading().submit_order(
         MarketOrderRequest(symbol="AAPL", qty=10, side="buy", time_in_force="day")
     )
     venue.clock(advance="1h")
-    _wait(lambda: len(updates) >= 3, "accepted, new and fill")
+    wait_until(lambda: len(updates) >= 3, what="accepted, new and fill")
     _stop(stream, worker, venue)
     assert [u.event for u in updates] == ["accepted", "new", "fill"]
     assert all(u.order.id == order.id for u in updates)
@@ -75,9 +69,13 @@ def test_market_data_arrives_in_msgpack_as_the_clock_passes(venue: Venue) -> Non
     stream.subscribe_trades(on_data, "AAPL", "MSFT")
     stream.subscribe_quotes(on_data, "MSFT")
     worker = _run(stream)
-    time.sleep(0.5)  # connect, authenticate, subscribe
+    wanted = {"dailyBars:AAPL", "trades:AAPL", "trades:MSFT", "quotes:MSFT"}
+    wait_until(
+        lambda: any(wanted <= topics for topics in venue.exchange.hub.topics()),
+        what="the stream to subscribe",
+    )
     venue.clock(to="2017-01-04T21:00:00Z")  # two closes
-    _wait(lambda: len(received) >= 8, "two days of bars, trades and quotes")
+    wait_until(lambda: len(received) >= 8, what="two days of bars, trades and quotes")
     _stop(stream, worker, venue)
     kinds = sorted({type(item).__name__ for item in received})
     assert kinds == ["Bar", "Quote", "Trade"]

@@ -10,7 +10,6 @@ import ipaddress
 import socket
 import ssl
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -22,6 +21,7 @@ import pytest
 
 from workbench.ledger import Ledger
 from workbench.monitoring import MonitorStore
+from workbench.testing import wait_until
 
 
 @dataclass
@@ -184,10 +184,7 @@ def store(tmp_path: Path) -> Iterator[MonitorStore]:
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
+    wait_until(condition, what=what, timeout=timeout)
 
 
 def closed_port_url() -> str:

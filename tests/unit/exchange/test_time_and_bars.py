@@ -8,7 +8,7 @@ import pytest
 
 from workbench.core.errors import DataError
 from workbench.data.sample import read_sample
-from workbench.exchange.clock import ExchangeClock
+from workbench.exchange.clock import MAX_SPEED, ExchangeClock
 from workbench.exchange.feed import FrameBarFeed, timeframe_delta
 from workbench.exchange.sessions import NEW_YORK, ExchangeCalendar
 
@@ -47,6 +47,33 @@ def test_the_replay_clock_runs_at_its_speed_and_only_forward() -> None:
     assert clock.now() == start + timedelta(hours=1, minutes=2)
     with pytest.raises(DataError, match="forward"):
         clock.set(start)
+
+
+def test_the_replay_clock_stops_at_its_end_whatever_the_speed_or_the_wait() -> None:
+    wall = [0.0]
+    start = datetime(2017, 1, 3, 14, 29, tzinfo=UTC)
+    end = datetime(2027, 12, 3, 23, tzinfo=UTC)
+    clock = ExchangeClock(start, speed=MAX_SPEED, wall=lambda: wall[0], end=end)
+    wall[0] = 1e12  # thirty thousand years of running: far past datetime's range
+    assert clock.now() == end
+    with pytest.raises(DataError, match="end of the exchange's calendar"):
+        clock.advance(timedelta(seconds=1))
+    with pytest.raises(DataError, match="end of the exchange's calendar"):
+        clock.set(datetime(9999, 12, 31, tzinfo=UTC))
+    assert clock.now() == end
+
+
+@pytest.mark.parametrize("speed", [-1.0, MAX_SPEED * 2, 1e308, float("inf"), float("nan")])
+def test_the_replay_clock_refuses_a_speed_out_of_range(speed: float) -> None:
+    start = datetime(2017, 1, 3, 14, 29, tzinfo=UTC)
+    with pytest.raises(DataError, match="speed must be between 0 and"):
+        ExchangeClock(start, speed=speed)
+    clock = ExchangeClock(start)
+    with pytest.raises(DataError, match="speed must be between 0 and"):
+        clock.set_speed(speed)
+    assert clock.speed == 0
+    with pytest.raises(DataError, match="calendar"):
+        ExchangeClock(start, end=start).advance(timedelta(weeks=99999999))
 
 
 def test_daily_bars_open_at_the_bell_and_complete_at_the_close(calendar: ExchangeCalendar) -> None:

@@ -2,8 +2,10 @@
 
 ``POST /admin/clock`` takes one of ``{"advance": "1d"}`` (s, m, min, h, d, w; days are calendar
 days), ``{"to": "2017-01-04T15:00:00Z"}`` or ``{"to": "open"}`` / ``{"to": "close"}`` (the next
-regular open or close), and optionally ``{"speed": 60}``. Moving the clock plays the market over
-the interval before it answers, so resting orders have met every bar that passed.
+regular open or close), and optionally ``{"speed": 60}`` (0 to ``MAX_SPEED``). Moving the clock
+plays the market over the interval before it answers, so resting orders have met every bar that
+passed. A step past the calendar's end is refused (422). Every route here needs the admin key
+(``api/auth.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from workbench.exchange.clock import MAX_SPEED
 from workbench.exchange.matching.errors import InvalidOrder
 from workbench.exchange.service import Exchange
 
@@ -25,6 +28,7 @@ router = APIRouter(prefix="/admin")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hour|d|day|w|week)s?\s*$", re.I)
 _SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600}
 _SECONDS |= {"d": 86400, "day": 86400, "w": 604800, "week": 604800}
+_LONGEST_FILL_DELAY = timedelta(days=366)
 
 
 class FaultChange(BaseModel):
@@ -32,25 +36,28 @@ class FaultChange(BaseModel):
 
     latency_ms: float | None = Field(default=None, ge=0, le=60_000)
     error_rate: float | None = Field(default=None, ge=0, le=1)
-    rate_limit_burst: int | None = Field(default=None, ge=0)
+    rate_limit_burst: int | None = Field(default=None, ge=0, le=1_000_000)
     fill_delay: str | None = None
     drop_streams: bool = False
     seed: int | None = None
 
 
 class ClockChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    advance: str | None = None
-    to: str | None = None
-    speed: float | None = Field(default=None, ge=0)
+    advance: str | None = Field(default=None, max_length=64)
+    to: str | None = Field(default=None, max_length=64)
+    speed: float | None = Field(default=None, ge=0, le=MAX_SPEED)
 
 
 def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text)
     if match is None:
         raise InvalidOrder(f"invalid duration {text!r}: expected e.g. 30s, 15m, 2h, 1d, 1w")
-    return timedelta(seconds=float(match.group(1)) * _SECONDS[match.group(2).lower()])
+    try:
+        return timedelta(seconds=float(match.group(1)) * _SECONDS[match.group(2).lower()])
+    except OverflowError:
+        raise InvalidOrder(f"invalid duration {text!r}: too long") from None
 
 
 def _exchange(request: Request) -> Exchange:
@@ -115,6 +122,10 @@ def set_faults(request: Request, change: FaultChange) -> JSONResponse:
     """See ``workbench.exchange.faults``; ``drop_streams`` hangs up every stream once."""
     exchange = _exchange(request)
     delay = parse_duration(change.fill_delay) if change.fill_delay is not None else None
+    if delay is not None and delay > _LONGEST_FILL_DELAY:
+        raise InvalidOrder(
+            f"fill_delay {change.fill_delay!r} is over {_LONGEST_FILL_DELAY.days} days"
+        )
     exchange.inject(
         latency_ms=change.latency_ms,
         error_rate=change.error_rate,

@@ -1,14 +1,19 @@
-"""Who is calling, and how often: API-key authentication and the per-key rate limit.
+"""Who is calling, and how often: API-key authentication, the per-key rate limit and the
+request size limit.
 
-An ASGI middleware in front of every ``/v2`` and ``/admin`` route, so both run before a body is
-read or a route acts: a refused or throttled request has no side effect (alpaca-py re-sends a
-429'd POST, so an order must never be created by a request that is then answered 429).
+An ASGI middleware in front of every route, so all of it runs before a route acts: a refused or
+throttled request has no side effect (alpaca-py re-sends a 429'd POST, so an order must never
+be created by a request that is then answered 429).
 
-Keys arrive as Alpaca's ``APCA-API-KEY-ID`` / ``APCA-API-SECRET-KEY`` headers or as HTTP Basic
-(the data client's ``use_basic_auth``). The rate limit is a token bucket per key: ``limit``
-requests per minute, refilled continuously; answers carry ``X-Ratelimit-Limit``,
-``X-Ratelimit-Remaining`` and ``X-Ratelimit-Reset``. Admin routes are not rate limited.
-Injected faults (``workbench.exchange.faults``) act here too, before any route runs.
+* Bodies: at most ``max_body_bytes`` (413 past it), read here whole before any route sees them,
+  so a client cannot hold the server on an endless body.
+* ``/admin``: only ``Authorization: Bearer <admin key>`` (``Exchange.admin_key``); trading keys
+  do not open it, and the admin key is not a trading key.
+* ``/v2``: keys arrive as Alpaca's ``APCA-API-KEY-ID`` / ``APCA-API-SECRET-KEY`` headers or as
+  HTTP Basic (the data client's ``use_basic_auth``). The rate limit is a token bucket per key:
+  ``limit`` requests per minute, refilled continuously; answers carry ``X-Ratelimit-Limit``,
+  ``X-Ratelimit-Remaining`` and ``X-Ratelimit-Reset``. Injected faults
+  (``workbench.exchange.faults``) act here too, before any route runs.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ from typing import Any
 
 from anyio import to_thread
 
-from workbench.core.errors import AuthError
+from workbench.core.errors import WorkbenchError
+from workbench.exchange.api.errors import error_body, status_and_code
 from workbench.exchange.service import Exchange
 
 __all__ = ["KeyAuthMiddleware", "RateLimiter"]
@@ -82,26 +88,41 @@ class KeyAuthMiddleware:
         self._accounts: dict[tuple[str, str], str] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.exchange.config.max_body_bytes
+        body = await _read_body(scope, receive, limit)
+        if body is None:
+            message = f"request body too large: the limit is {limit} bytes"
+            await _reply(send, 413, {"code": 41310000, "message": message})
+            return
+        receive = _replay(body, receive)
         path = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith(("/v2", "/admin")):
+        if path.startswith("/admin"):
+            if not self.exchange.is_admin_key(_bearer(scope)):
+                message = "admin routes need the exchange's admin key (Authorization: Bearer ...)"
+                await _reply(send, 401, {"code": 40110000, "message": message})
+                return
+            await self.app(scope, receive, send)
+            return
+        if not path.startswith("/v2"):
             await self.app(scope, receive, send)
             return
         key_id, secret = _credentials(scope)
         try:
             account_id = await self._account(key_id, secret)
-        except AuthError as error:
-            await _reply(send, 401, {"code": 40110000, "message": error.message})
+        except WorkbenchError as error:
+            await _reply(send, status_and_code(error)[0], error_body(error))
             return
         headers: list[tuple[bytes, bytes]] = []
-        if not path.startswith("/admin"):
-            fault = self.exchange.faults.draw()
-            if fault.delay:
-                await asyncio.sleep(fault.delay)
-            if fault.status is not None:
-                body = _INJECTED[fault.status]
-                await _reply(send, fault.status, body)
-                return
-        if self.limiter is not None and not path.startswith("/admin"):
+        fault = self.exchange.faults.draw()
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.status is not None:
+            await _reply(send, fault.status, _INJECTED[fault.status])
+            return
+        if self.limiter is not None:
             verdict = self.limiter.take(key_id)
             headers = [
                 (b"x-ratelimit-limit", str(self.limiter.limit).encode()),
@@ -132,8 +153,52 @@ class KeyAuthMiddleware:
         return account_id
 
 
+async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes | None:
+    """The whole request body, or None when it is (or says it is) over ``limit`` bytes."""
+    declared = _headers(scope).get("content-length", "")
+    if declared.strip().isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client left: the route will see it too
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The body read once more for the app, then the connection's own messages (a disconnect)."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replayed
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+
+
+def _bearer(scope: Scope) -> str:
+    scheme, _, token = _headers(scope).get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else ""
+
+
 def _credentials(scope: Scope) -> tuple[str, str]:
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    headers = _headers(scope)
     key_id = headers.get("apca-api-key-id", "")
     secret = headers.get("apca-api-secret-key", "")
     basic = headers.get("authorization", "")

@@ -29,7 +29,7 @@ import msgpack
 from anyio import to_thread
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from workbench.core.errors import AuthError
+from workbench.core.errors import AuthError, PermissionDenied
 from workbench.exchange.feed import FrameBarFeed
 from workbench.exchange.matching.market import BarSlot, DerivedQuote, PricePoint, to_decimal
 from workbench.exchange.service import Exchange
@@ -65,6 +65,9 @@ class _Connection:
             return json.loads(message.get("text") or "")
         except (ValueError, msgpack.UnpackException):
             return None
+
+    def topics(self) -> set[str]:
+        return {f"{c}:{s}" for c, symbols in self.subscribed.items() for s in symbols}
 
     def change(self, message: dict[str, Any], add: bool) -> dict[str, Any]:
         for channel in CHANNELS:
@@ -190,8 +193,13 @@ async def _authenticated(connection: _Connection) -> bool:
     key, secret = str(message.get("key", "")), str(message.get("secret", ""))
     try:
         await to_thread.run_sync(connection.exchange.authenticate, key, secret)
-    except AuthError:
-        await connection.send([{"T": "error", "code": 402, "msg": "auth failed"}])
+    except (AuthError, PermissionDenied) as error:
+        refusal = (
+            {"T": "error", "code": 402, "msg": "auth failed"}
+            if isinstance(error, AuthError)
+            else {"T": "error", "code": 406, "msg": "connection limit exceeded"}  # account cap
+        )
+        await connection.send([refusal])
         await connection.socket.close()
         return False
     await connection.send([{"T": "success", "msg": "authenticated"}])
@@ -199,17 +207,20 @@ async def _authenticated(connection: _Connection) -> bool:
 
 
 async def _serve(connection: _Connection, poll: float) -> None:
+    token, hangup = connection.exchange.hub.subscribe("")
+
     async def listen() -> None:
         while True:
             message = await connection.receive()
             action = message.get("action") if isinstance(message, dict) else None
             if action in ("subscribe", "unsubscribe"):
-                await connection.send([connection.change(message, action == "subscribe")])
+                acknowledgement = connection.change(message, action == "subscribe")
+                connection.exchange.hub.listen(token, connection.topics())
+                await connection.send([acknowledgement])
             else:
                 await connection.send([{"T": "error", "code": 400, "msg": "invalid syntax"}])
 
     reader = asyncio.create_task(listen())
-    token, hangup = connection.exchange.hub.subscribe("")
     try:
         while not reader.done():
             await asyncio.wait({reader}, timeout=poll)

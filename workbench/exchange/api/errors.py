@@ -6,9 +6,10 @@ raised                                       status  code
 ==========================================  ======  ==========
 malformed JSON body                          400     40010000
 AuthError (missing or wrong keys)            401     40110000
-TradingForbidden and its subclasses          403     40310000
+TradingForbidden, PermissionDenied           403     40310000
 NotFound (order, position, asset, route)     404     40410000
 method not allowed                           405     40510000
+request body over ``max_body_bytes``         413     41310000
 DuplicateClientOrderId, request schema       422     40010001
 InvalidOrder, OrderNotCancelable, DataError  422     42210000
 RateLimited                                  429     42910000
@@ -32,6 +33,7 @@ from workbench.core.errors import (
     AuthError,
     DataError,
     NotFound,
+    PermissionDenied,
     RateLimited,
     WorkbenchError,
 )
@@ -54,7 +56,7 @@ def alpaca_error(status: int, code: int, message: str, **extra: Any) -> JSONResp
 def status_and_code(error: WorkbenchError) -> tuple[int, int]:
     if isinstance(error, AuthError):
         return 401, 40110000
-    if isinstance(error, TradingForbidden):
+    if isinstance(error, TradingForbidden | PermissionDenied):
         return 403, 40310000
     if isinstance(error, NotFound):
         return 404, 40410000

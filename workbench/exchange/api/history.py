@@ -20,6 +20,8 @@ __all__ = ["portfolio_history"]
 
 _PERIOD = re.compile(r"^(\d+)([DWMA])$")
 _DAYS = {"D": 1, "W": 7, "M": 30, "A": 365}
+#: nothing is recorded before the epoch: a longer period means everything (and cannot overflow)
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def portfolio_history(
@@ -37,7 +39,7 @@ def portfolio_history(
     upper = end or now
     if date_end is not None:
         upper = min(upper, datetime.combine(date_end, time(23, 59), tzinfo=NEW_YORK))
-    lower = start or upper - _span(period or "1M")
+    lower = start or _lower(upper, period or "1M")
     series = [(p.timestamp, p.equity) for p in points if p.timestamp <= upper]
     if upper >= now and (not series or series[-1][0] < now):
         series.append((now, equity_now))
@@ -57,8 +59,11 @@ def portfolio_history(
     }
 
 
-def _span(period: str) -> timedelta:
+def _lower(upper: datetime, period: str) -> datetime:
     match = _PERIOD.match(period.upper())
     if match is None:
         raise InvalidOrder(f"invalid period {period!r}: expected e.g. 1D, 1W, 3M, 1A")
-    return timedelta(days=int(match.group(1)) * _DAYS[match.group(2)])
+    days = int(match.group(1)) * _DAYS[match.group(2)]
+    if upper <= _EARLIEST or days >= (upper - _EARLIEST).days:
+        return _EARLIEST
+    return upper - timedelta(days=days)

@@ -52,9 +52,20 @@ def _symbols(raw: str) -> list[str]:
     return symbols
 
 
+#: the instants a window may name: pandas' nanosecond timestamps end in 2262
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
 def _window(
     exchange: Exchange, start: datetime | None, end: datetime | None
 ) -> tuple[datetime, datetime, datetime]:
+    for name, moment in (("start", start), ("end", end)):
+        if moment is not None and not EARLIEST <= _aware(moment) < LATEST:
+            raise InvalidOrder(
+                f"{name} {moment.isoformat()} is out of range: give a time from "
+                f"{EARLIEST:%Y-%m-%d} to before {LATEST:%Y-%m-%d}"
+            )
     now = exchange.clock.now()
     upper = min(_aware(end) if end is not None else now, now)
     if start is None:  # Alpaca: the beginning of the current (New York) day

@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from anyio import to_thread
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from workbench.core.errors import AuthError
+from workbench.core.errors import AuthError, PermissionDenied
 from workbench.exchange.api.render import order_json, price, quantity, timestamp
 from workbench.exchange.matching.tickets import ExchangeEvent
 from workbench.exchange.service import Exchange
@@ -79,21 +80,25 @@ async def trading_stream(socket: WebSocket) -> None:
         key, secret = _credentials(await _receive_json(socket))
         try:
             account_id = await to_thread.run_sync(exchange.authenticate, key, secret)
-        except AuthError:
+        except (AuthError, PermissionDenied):  # PermissionDenied: the account cap
             await socket.send_text(_authorization("unauthorized"))
             await socket.close()
             return
         await socket.send_text(_authorization("authorized"))
         token, queue = exchange.hub.subscribe(account_id)
         try:
-            await _serve(socket, queue)
+            await _serve(socket, queue, lambda topics: exchange.hub.listen(token, topics))
         finally:
             exchange.hub.unsubscribe(token)
     except WebSocketDisconnect:
         return
 
 
-async def _serve(socket: WebSocket, queue: asyncio.Queue[ExchangeEvent | None]) -> None:
+async def _serve(
+    socket: WebSocket,
+    queue: asyncio.Queue[ExchangeEvent | None],
+    listen_to: Callable[[set[str]], None],
+) -> None:
     listening = asyncio.Event()
 
     async def listen() -> None:
@@ -103,6 +108,7 @@ async def _serve(socket: WebSocket, queue: asyncio.Queue[ExchangeEvent | None]) 
                 streams = (message.get("data") or {}).get("streams") or []
                 wanted = [s for s in streams if s == "trade_updates"]
                 listening.set() if wanted else listening.clear()
+                listen_to(set(wanted))
                 reply = {"stream": "listening", "data": {"streams": wanted}}
                 await socket.send_text(json.dumps(reply))
 
