@@ -39,7 +39,10 @@ if TYPE_CHECKING:
     from workbench.runtime import Runtime
 
 __all__ = [
+    "AlertRecord",
+    "HealthReport",
     "RuleDryRun",
+    "RuleSpec",
     "WatchView",
     "acknowledge_alert",
     "add_rule",
