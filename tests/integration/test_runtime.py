@@ -120,3 +120,17 @@ def test_orders_from_many_threads_are_placed_once_and_booked_once(
     assert booked == {o.client_order_id: o.filled_qty for o in placed if o.filled_qty}
     assert report.ok, report.to_dict()
     assert summary.cash == summary.broker_cash
+
+
+def test_a_commands_runtime_is_closed_when_the_command_ends(home: Path) -> None:
+    """``open_runtime`` ties the runtime to the command's click context: whatever the command
+    opened (the ledger's connections, the broker's book) is released when it ends."""
+    import click
+
+    from workbench.interfaces.cli._common import open_runtime
+
+    with click.Context(click.Command("probe")):
+        rt = open_runtime()
+        trade.account(rt)
+        assert {"broker", "oms", "ledger"} <= set(vars(rt))
+    assert not {"broker", "oms", "ledger"} & set(vars(rt))
