@@ -11,7 +11,7 @@ from, and everything else asks the ports (``workbench.adapters``) what differs b
 
 One runtime serves any number of threads at once (a long-lived API, MCP or dashboard process
 holds one): each part is built once, under a lock, however many threads ask for it first.
-``settings``, ``clock``, ``bus``, ``data`` (the lake reads through a DuckDB connection per
+``settings``, ``clock``, ``bus``, ``data`` (the lake reads through a DuckDB cursor per
 query), ``ledger`` (a session per call), ``historical_source`` and ``venue`` are shared as
 they are. ``broker`` and ``oms`` are shared too and take one caller at a time: every call
 through the OMS, and through the broker it wraps, holds the runtime's trading lock, so orders

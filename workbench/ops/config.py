@@ -117,7 +117,8 @@ def _broker(settings: Settings) -> list[str]:
     """What keeps the configured venue from trading (keys, reachable, keys accepted)."""
     from workbench.runtime import Runtime
 
-    return [f"broker: {problem}" for problem in Runtime(settings).venue.problems()]
+    with Runtime.from_settings(settings) as rt:
+        return [f"broker: {problem}" for problem in rt.venue.problems()]
 
 
 def _production_rules(settings: Settings) -> list[str]:
