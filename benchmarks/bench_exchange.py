@@ -39,7 +39,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from workbench.data import Lake
+from workbench.data import Lake, LakeBarWriter
 from workbench.data.sample import read_sample
 from workbench.exchange.config import ExchangeConfig
 from workbench.exchange.server import ExchangeServer
@@ -152,7 +152,7 @@ def _market_stream_figure(folder: Path) -> None:
 
     import httpx
 
-    from workbench.adapters.alpaca import AlpacaConfig, AlpacaMarketStream, LakeBarWriter
+    from workbench.adapters.alpaca import AlpacaConfig, AlpacaMarketStream
     from workbench.core import topics
     from workbench.core.events import EventBus
 

@@ -1,8 +1,9 @@
 """Workbench: a Jupyter-first research and trading workbench.
 
 ``workbench.open()`` is the notebook entry: it returns the composed runtime, with ``.data``
-(the market-data lake) and ``.ledger`` (the SQL ledger). Heavy modules load on first use, so
-``import workbench`` stays cheap for the CLI.
+(the market-data lake) and ``.ledger`` (the SQL ledger); ``with workbench.open() as wb:`` (or
+``wb.close()``) releases its ledger connections and broker session. Heavy modules load on
+first use, so ``import workbench`` stays cheap for the CLI.
 """
 
 from __future__ import annotations

@@ -1,27 +1,78 @@
-"""The composition root: ``Runtime.from_settings()`` builds every store and engine once.
+"""The composition root: ``Runtime.from_settings()`` builds every store, engine and venue part
+once.
 
 Nothing in the workbench is a module-level singleton; faces hold a runtime and pass it to
 ``workbench.ops``. Parts are built on first use, so a command that only reads settings never
 opens the ledger, and one that only reads the lake never imports SQLAlchemy.
+
+Venue choice lives here and nowhere above the adapters: ``WB_BROKER`` names the venue whose
+broker the OMS trades through, ``WB_DATA__SOURCE`` the one history and live market data come
+from, and everything else asks the ports (``workbench.adapters``) what differs between them.
+
+One runtime serves any number of threads at once (a long-lived API, MCP or dashboard process
+holds one): each part is built once, under a lock, however many threads ask for it first.
+``settings``, ``clock``, ``bus``, ``data`` (the lake reads through a DuckDB cursor per
+query), ``ledger`` (a session per call), ``historical_source`` and ``venue`` are shared as
+they are. ``broker`` and ``oms`` are shared too and take one caller at a time: every call
+through the OMS, and through the broker it wraps, holds the runtime's trading lock, so orders
+and the events they cause are booked in order. ``market_stream()``, ``live_broker()`` and
+``replay_broker()`` build a new part for each caller, who closes it.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from workbench.core.clock import Clock, LiveClock
 from workbench.core.config import Settings, load_settings
 from workbench.core.events import EventBus
 
 if TYPE_CHECKING:
-    from workbench.adapters import Broker
-    from workbench.data import Lake
+    from workbench.adapters import Broker, MarketStream, ReplayBroker, Venue
+    from workbench.adapters.paper.venue import PaperVenue
+    from workbench.data import Lake, LakeBarWriter
+    from workbench.data.sources import HistoricalSource
     from workbench.execution import OrderManager
     from workbench.ledger import Ledger
 
 __all__ = ["Runtime"]
+
+T = TypeVar("T")
+
+
+class _Part(Generic[T]):
+    """A part built on first use, once: the build runs under the runtime's lock, and a thread
+    that waited for it finds the part already there (``functools.cached_property`` would build
+    it twice when two threads ask at once)."""
+
+    def __init__(self, build: Callable[[Runtime], T]) -> None:
+        self._build = build
+        self.__doc__ = build.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, runtime: None, owner: type) -> _Part[T]: ...
+
+    @overload
+    def __get__(self, runtime: Runtime, owner: type) -> T: ...
+
+    def __get__(self, runtime: Runtime | None, owner: type) -> _Part[T] | T:
+        if runtime is None:
+            return self
+        parts = runtime.__dict__
+        if self._name not in parts:
+            with runtime._building:
+                if self._name not in parts:
+                    parts[self._name] = self._build(runtime)
+        value: T = parts[self._name]
+        return value
 
 
 @dataclass
@@ -29,12 +80,19 @@ class Runtime:
     settings: Settings
     clock: Clock = field(default_factory=LiveClock)
     bus: EventBus = field(default_factory=EventBus)
+    _building: threading.RLock = field(
+        default_factory=threading.RLock, init=False, repr=False, compare=False
+    )
+    #: held around every call through the shared OMS and broker (one caller at a time)
+    trading_lock: threading.RLock = field(
+        default_factory=threading.RLock, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, **overrides: Any) -> Runtime:
         return cls(settings=settings if settings is not None else load_settings(**overrides))
 
-    @cached_property
+    @_Part
     def data(self) -> Lake:
         """The market-data lake under ``<home>/lake`` (created on first write)."""
         from workbench.data import Lake
@@ -46,7 +104,7 @@ class Runtime:
             calendar=self.settings.data.calendar,
         )
 
-    @cached_property
+    @_Part
     def ledger(self) -> Ledger:
         """The SQL ledger at ``WB_LEDGER_URL`` (default ``<home>/ledger.db``), migrated to head."""
         from workbench.ledger import Ledger
@@ -56,37 +114,88 @@ class Runtime:
         ledger.upgrade()
         return ledger
 
-    @cached_property
+    # -- venues ----------------------------------------------------------------------------
+    @_Part
+    def venue(self) -> Venue:
+        """The venue ``WB_BROKER`` names (``paper`` by default)."""
+        return self._open_venue(self.settings.broker)
+
+    @_Part
+    def source_venue(self) -> Venue:
+        """The venue ``WB_DATA__SOURCE`` names: where history and live market data come from."""
+        if self.settings.data.source == self.settings.broker:
+            return self.venue
+        return self._open_venue(self.settings.data.source)
+
+    @_Part
     def broker(self) -> Broker:
-        """The configured broker (``WB_BROKER``): the paper book under ``<home>/paper`` (kept
-        across processes), or Alpaca (``WB_ALPACA_URL`` says where; the local exchange in
-        tests)."""
-        if self.settings.broker == "paper":
-            from workbench.adapters.paper import PaperBroker
+        """The configured venue's broker: the paper book under ``<home>/paper`` (kept across
+        processes), or Alpaca (``WB_ALPACA_URL`` says where; the local exchange in tests)."""
+        from workbench.execution.serial import SerialBroker
 
-            return PaperBroker.open(self.data, self.settings.home / "paper" / "book.db")
-        from workbench.core.errors import ConfigError
+        return SerialBroker(self.venue.broker(), self.trading_lock)
 
-        if not self.settings.alpaca.has_keys:
-            raise ConfigError("WB_BROKER=alpaca needs WB_ALPACA__API_KEY and WB_ALPACA__SECRET_KEY")
-        from workbench.adapters.alpaca import AlpacaBroker, AlpacaConfig
-
-        return AlpacaBroker(AlpacaConfig.from_settings(self.settings.alpaca))
-
-    @cached_property
+    @_Part
     def oms(self) -> OrderManager:
         """The order manager over the configured broker; its ledger account is named after
-        the broker (``paper`` or ``alpaca``)."""
+        the venue (``paper`` or ``alpaca``)."""
         from workbench.execution import order_manager_for
 
-        return order_manager_for(self, self.broker, account=self.settings.broker)
+        return order_manager_for(
+            self, self.broker, account=self.account_name, lock=self.trading_lock
+        )
 
+    @property
+    def account_name(self) -> str:
+        """The ledger account one-shot commands and live runs trade: the venue's name."""
+        return self.venue.name
+
+    @_Part
+    def historical_source(self) -> HistoricalSource:
+        """Where ``data fetch`` gets what the lake lacks (``WB_DATA__SOURCE``)."""
+        return self.source_venue.historical_source()
+
+    def market_stream(self, *, bars_to: LakeBarWriter | None = None) -> MarketStream:
+        """A new live market stream from ``WB_DATA__SOURCE`` onto this runtime's bus."""
+        return self.source_venue.market_stream(self.bus, bars_to=bars_to)
+
+    def live_broker(self) -> Broker | None:
+        """A broker of its own for a long-running loop when the venue has one (the caller
+        closes it), else None: the shared ``broker`` serves the loop."""
+        return self.venue.live_broker()
+
+    def replay_broker(self, path: Path, *, start: date) -> ReplayBroker:
+        """A paper book of its own in ``path`` for a replayed run, its clock before ``start``'s
+        open (reopened where it stood when the file exists); the caller closes it."""
+        return self._replays.replay_broker(path, start=start)
+
+    def last_replay_session(self) -> date:
+        """The last session a replayed run can trade: the lake's last full session."""
+        return self._replays.last_session()
+
+    @_Part
+    def _replays(self) -> PaperVenue:
+        # replayed runs trade a paper book whichever venue WB_BROKER names
+        from workbench.adapters.paper.venue import PaperVenue
+
+        return PaperVenue(self.settings, lambda: self.data)
+
+    def _open_venue(self, name: str) -> Venue:
+        from workbench.adapters import open_venue
+
+        return open_venue(name, self.settings, lambda: self.data)
+
+    # -- lifetime --------------------------------------------------------------------------
     def close(self) -> None:
-        broker = self.__dict__.get("broker")
-        if broker is not None and hasattr(broker, "close"):
+        """Release the broker's session and the ledger's connections (idempotent)."""
+        with self._building:
+            parts = self.__dict__
+            broker, ledger = parts.pop("broker", None), parts.pop("ledger", None)
+            parts.pop("oms", None)
+        if broker is not None:
             broker.close()
-        if "ledger" in self.__dict__:
-            self.ledger.dispose()
+        if ledger is not None:
+            ledger.dispose()
 
     def __enter__(self) -> Runtime:
         return self

@@ -2,8 +2,15 @@
 
 ``Broker`` is what the execution layer trades through: ``adapters.paper`` (in-process, on the
 exchange's matching engine) and ``adapters.alpaca`` (alpaca-py) both implement it, so nothing
-above this floor asks which one it has. ``submit`` is idempotent on ``client_order_id``: a resend
-with an id the venue already knows returns that order and never places a second one.
+above this floor asks which one it has. What differs between venues is answered here: the
+venue's time and last prices (``now``, ``last_prices``: a replay's clock and the matching
+engine's last trade, or the venue's clock and latest trades), and whether its time moves only
+when told (``ReplayBroker``). ``submit`` is idempotent on ``client_order_id``: a resend with an
+id the venue already knows returns that order and never places a second one.
+
+``Venue`` is how the composition root (``workbench.runtime``) builds a venue's parts: its
+broker, a broker of its own for long-running loops, its historical source and its market
+stream. Each venue package registers one (``workbench.adapters.register_venue``).
 
 Fills and order changes arrive through ``events()``, which drains what happened since the last
 call (oldest first). A venue decides how it learns of them (engine callbacks, a stream, polling).
@@ -14,13 +21,18 @@ call (oldest first). A venue decides how it learns of them (engine callbacks, a 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from workbench.model import Account, Bar, Fill, Order, OrderRequest, Position, Quote, TimeInForce
+
+if TYPE_CHECKING:
+    from workbench.core.events import EventBus
+    from workbench.data import LakeBarWriter
+    from workbench.data.sources import HistoricalSource
 
 __all__ = [
     "Broker",
@@ -28,7 +40,9 @@ __all__ = [
     "MarketData",
     "MarketStream",
     "OrderStatusFilter",
+    "ReplayBroker",
     "StreamStatus",
+    "Venue",
 ]
 
 OrderStatusFilter = Literal["open", "closed", "all"]
@@ -48,6 +62,20 @@ class BrokerEvent:
 
 @runtime_checkable
 class Broker(Protocol):
+    @property
+    def venue(self) -> str:
+        """The venue's name (``paper``, ``alpaca``), which the ledger keeps with the account."""
+        ...
+
+    def now(self) -> datetime:
+        """The venue's time: orders are stamped, and sessions judged, by it, not this
+        machine's clock (a replay's clock stands wherever the replay is)."""
+        ...
+
+    def last_prices(self, symbols: Sequence[str]) -> dict[str, Decimal]:
+        """The last trade price of each symbol at the venue; symbols without one are absent."""
+        ...
+
     def account(self) -> Account: ...
 
     def positions(self) -> list[Position]: ...
@@ -82,6 +110,23 @@ class Broker(Protocol):
 
     def events(self) -> list[BrokerEvent]:
         """Order changes and fills since the last call, oldest first."""
+        ...
+
+    def close(self) -> None:
+        """Release what the broker holds (its book's file, its streams); idempotent."""
+        ...
+
+
+@runtime_checkable
+class ReplayBroker(Broker, Protocol):
+    """A broker on a replay clock: its time moves only when told, and the market is played
+    over each step, so resting orders meet every bar that passed."""
+
+    def move_to(self, moment: datetime) -> datetime: ...
+
+    def next_print(self) -> datetime:
+        """Just past the next moment orders can trade (the session's open or close): how time
+        passes for a person trading a replay by hand."""
         ...
 
 
@@ -136,3 +181,47 @@ class MarketStream(Protocol):
     async def stop(self) -> None: ...
 
     def status(self) -> StreamStatus: ...
+
+
+@runtime_checkable
+class Venue(Protocol):
+    """One venue's parts, built for the runtime from settings. ``name`` is what ``WB_BROKER``
+    (and ``WB_DATA__SOURCE``) call it; ``replays`` says its time moves only when a run moves it
+    (a strategy run on it replays past sessions); ``remote`` says it lives outside this process
+    (health asks its broker and compares clocks with it). A part the venue does not have
+    raises ``ConfigError`` naming what to configure instead."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def replays(self) -> bool: ...
+
+    @property
+    def remote(self) -> bool: ...
+
+    def problems(self) -> list[str]:
+        """What keeps the venue from trading with these settings (missing keys, unreachable,
+        refused), each one line; may reach the venue. Empty when nothing does."""
+        ...
+
+    def broker(self) -> Broker:
+        """The broker one-shot commands trade through."""
+        ...
+
+    def live_broker(self) -> Broker | None:
+        """A broker of its own for a long-running loop (the caller closes it), or None when the
+        one from ``broker()`` serves a loop as well."""
+        ...
+
+    def reference_clock(self) -> Callable[[], datetime] | None:
+        """The venue's own clock, to measure this machine's drift against; None in-process."""
+        ...
+
+    def historical_source(self) -> HistoricalSource:
+        """Where ``data fetch`` gets the history the lake lacks."""
+        ...
+
+    def market_stream(self, bus: EventBus, *, bars_to: LakeBarWriter | None = None) -> MarketStream:
+        """Live quotes, trades and bars onto ``bus``; minute bars also to ``bars_to``."""
+        ...

@@ -74,6 +74,9 @@ class ApiSettings(BaseModel):
 
 
 class DataSettings(BaseModel):
+    #: the venue history (``data fetch``) and live market data (``monitor watch --stream``)
+    #: come from, whichever venue ``broker`` trades on
+    source: str = "alpaca"
     validation_policy: Literal["reject", "drop", "warn"] = "reject"
     calendar: str = "XNYS"
     #: a close-to-close move larger than this share is reported as a suspicious jump

@@ -1,5 +1,6 @@
 """Floor 2: the market-data lake (Parquet files queried by DuckDB), its validation and sources."""
 
+from workbench.data.bar_writer import LakeBarWriter
 from workbench.data.catalog import Catalog
 from workbench.data.lake import IngestReport, Lake
 from workbench.data.quality import Issue, QualityReport
@@ -12,6 +13,7 @@ __all__ = [
     "IngestReport",
     "Issue",
     "Lake",
+    "LakeBarWriter",
     "QualityReport",
     "bars_dataset",
     "spec_for",

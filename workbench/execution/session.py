@@ -1,5 +1,5 @@
-"""A replayed trading run on the paper broker: the live runner, session by session, over
-history.
+"""A replayed trading run on a replay broker (a paper book): the live runner, session by
+session, over history.
 
 Each session goes: the replay clock stands a minute before the open bell; the runner decides
 on the bars up to the previous close and sends its orders (they queue for the open, as Alpaca
@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from workbench.adapters.paper import PaperBroker
+from workbench.adapters.ports import ReplayBroker
 from workbench.exchange.matching.market import Session
 from workbench.execution.runner import StepResult, StrategyRunner
 
@@ -58,7 +58,7 @@ class ReplayOutcome:
 
 def replay_sessions(
     runner: StrategyRunner,
-    paper: PaperBroker,
+    replay: ReplayBroker,
     sessions: list[Session],
     *,
     previous: dict[date, date],
@@ -76,14 +76,14 @@ def replay_sessions(
             outcome.stopped_early = True
             break
         pre_open = session.open - BEFORE_OPEN
-        if paper.now() < pre_open:
-            paper.move_to(pre_open)
+        if replay.now() < pre_open:
+            replay.move_to(pre_open)
         oms.process_events(actor=runner.actor)
         decided = _decision_time(previous[session.date])
         step = runner.step(decided)
-        paper.move_to(max(paper.now(), session.close + AFTER_CLOSE))
+        replay.move_to(max(replay.now(), session.close + AFTER_CLOSE))
         oms.process_events(actor=runner.actor)
-        account = paper.account()
+        account = replay.account()
         point = EquityPoint(session.date, account.equity, account.cash)
         outcome.steps.append(step)
         outcome.equity.append(point)

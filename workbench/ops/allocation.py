@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AllocationReport",
     "RebalanceReport",
+    "WeightConstraints",
     "allocate",
     "allocation_method",
     "rebalance",

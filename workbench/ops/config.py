@@ -114,30 +114,11 @@ def _redis(settings: Settings) -> list[str]:
 
 
 def _broker(settings: Settings) -> list[str]:
-    if settings.broker != "alpaca":
-        return []
-    if not settings.alpaca.has_keys:
-        return ["broker: alpaca needs WB_ALPACA__API_KEY and WB_ALPACA__SECRET_KEY"]
-    import httpx
+    """What keeps the configured venue from trading (keys, reachable, keys accepted)."""
+    from workbench.runtime import Runtime
 
-    try:
-        response = httpx.get(
-            settings.alpaca.url.rstrip("/") + "/v2/clock",
-            headers={
-                "APCA-API-KEY-ID": settings.alpaca.api_key.get_secret_value(),  # type: ignore[union-attr]
-                "APCA-API-SECRET-KEY": settings.alpaca.secret_key.get_secret_value(),  # type: ignore[union-attr]
-            },
-            timeout=5,
-        )
-    except httpx.HTTPError as exc:
-        return [f"broker: cannot reach Alpaca at {settings.alpaca.url}: {_first_line(exc)}"]
-    if response.status_code in (401, 403):
-        return [
-            f"broker: Alpaca at {settings.alpaca.url} refused the keys ({response.status_code})"
-        ]
-    if response.status_code >= 400:
-        return [f"broker: Alpaca at {settings.alpaca.url} answered {response.status_code}"]
-    return []
+    with Runtime.from_settings(settings) as rt:
+        return [f"broker: {problem}" for problem in rt.venue.problems()]
 
 
 def _production_rules(settings: Settings) -> list[str]:

@@ -80,13 +80,11 @@ def fetch(
     timeframe: str = "1d",
     progress: Progress | None = None,
 ) -> FetchReport:
-    """Fetch from Alpaca (or whatever WB_ALPACA__DATA_URL points at) only what the lake lacks."""
-    from workbench.adapters.alpaca import AlpacaConfig, AlpacaHistoricalSource
-
-    source = AlpacaHistoricalSource(AlpacaConfig.from_settings(rt.settings.alpaca))
+    """Fetch only what the lake lacks from the runtime's historical source (``WB_DATA__SOURCE``:
+    Alpaca, or whatever ``WB_ALPACA__DATA_URL`` points at)."""
     return fetch_missing(
         rt.data,
-        source,
+        rt.historical_source,
         [s.upper() for s in symbols],
         start,
         end,

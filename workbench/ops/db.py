@@ -17,7 +17,16 @@ from workbench.ledger import BackupInfo, Ledger, RestoreInfo
 if TYPE_CHECKING:
     from workbench.runtime import Runtime
 
-__all__ = ["LedgerStatus", "UpgradeResult", "backup", "current", "restore", "upgrade"]
+__all__ = [
+    "BackupInfo",
+    "LedgerStatus",
+    "RestoreInfo",
+    "UpgradeResult",
+    "backup",
+    "current",
+    "restore",
+    "upgrade",
+]
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from functools import partial
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.errors import ConfigError, ValidationError
@@ -40,7 +39,10 @@ if TYPE_CHECKING:
     from workbench.runtime import Runtime
 
 __all__ = [
+    "AlertRecord",
+    "HealthReport",
     "RuleDryRun",
+    "RuleSpec",
     "WatchView",
     "acknowledge_alert",
     "add_rule",
@@ -216,16 +218,16 @@ def deliver(rt: Runtime) -> DispatchResult:
 
 def health(rt: Runtime) -> HealthReport:
     """Every health check. The ledger is opened as it is, not migrated: an old schema is a
-    finding, and an unreachable database a failed check, not an error. With the Alpaca broker
-    configured, its account is asked for and its clock (the HTTP ``Date``) is the reference."""
+    finding, and an unreachable database a failed check, not an error. With a venue outside
+    this process configured (Alpaca), its account is asked for and its clock (the HTTP
+    ``Date``) is the reference; one without its keys is ``config validate``'s finding."""
     ledger = Ledger.from_url(rt.settings.ledger_dsn)
     broker, reference = None, None
-    alpaca = rt.settings.alpaca
-    if rt.settings.broker == "alpaca" and alpaca.has_keys:
-        from workbench.adapters.alpaca import AlpacaBroker, AlpacaConfig
-
-        broker = AlpacaBroker(AlpacaConfig.from_settings(alpaca))
-        reference = partial(_server_time, alpaca.url)
+    if rt.venue.remote:
+        try:
+            broker, reference = rt.broker, rt.venue.reference_clock()
+        except ConfigError:  # no keys: nothing to ask
+            broker, reference = None, None
     try:
         return run_health_checks(
             ledger=ledger,
@@ -239,22 +241,6 @@ def health(rt: Runtime) -> HealthReport:
         ledger.dispose()
 
 
-def _server_time(url: str) -> datetime:
-    """The venue's clock from its HTTP ``Date`` header (whole seconds: the drift limit is
-    seconds, and the middle of the round trip is taken as its moment)."""
-    from email.utils import parsedate_to_datetime
-
-    import httpx
-
-    began = datetime.now(UTC)
-    answer = httpx.get(url, timeout=5.0)
-    stamp = answer.headers.get("date")
-    if stamp is None:
-        raise ConfigError(f"{url} sent no Date header to compare clocks with")
-    elapsed = datetime.now(UTC) - began
-    return parsedate_to_datetime(stamp) + timedelta(seconds=0.5) - elapsed / 2
-
-
 def start_monitor(
     rt: Runtime,
     *,
@@ -263,10 +249,10 @@ def start_monitor(
     stream: bool = False,
     pace_seconds: float = 0.5,
 ) -> MonitorService:
-    """The running monitor on the runtime's bus. Market data comes from the Alpaca stream
-    (``stream``: quotes, trades and bars of ``symbols`` at ``WB_ALPACA__...``, the local
-    exchange included), from a replay of the lake's daily bars from ``replay_from`` (a
-    thread), or from whatever else publishes on the bus."""
+    """The running monitor on the runtime's bus. Market data comes from the runtime's market
+    stream (``stream``: quotes, trades and bars of ``symbols`` from ``WB_DATA__SOURCE``, Alpaca
+    at ``WB_ALPACA__...`` or the local exchange), from a replay of the lake's daily bars from
+    ``replay_from`` (a thread), or from whatever else publishes on the bus."""
     if stream and replay_from is not None:
         raise ValidationError("watch a stream or replay the lake, not both")
     if stream and not symbols:
@@ -284,10 +270,7 @@ def start_monitor(
     )
     service.start()
     if stream:
-        from workbench.adapters.alpaca import AlpacaConfig, AlpacaMarketStream
-
-        config = AlpacaConfig.from_settings(rt.settings.alpaca)
-        service.run_stream(AlpacaMarketStream(config, rt.bus), symbols=symbols)
+        service.run_stream(rt.market_stream(), symbols=symbols)
     if replay_from is not None:
         import threading
 

@@ -39,11 +39,14 @@ __all__ = [
     "DEFAULT_VALUE",
     "Book",
     "BookSpec",
+    "HistoricalScenario",
     "PortfolioRisk",
+    "Shock",
     "StressReport",
     "load_book",
     "portfolio_risk",
     "stress",
+    "stress_table",
 ]
 
 #: the value a book given as weights is worth when the caller names none

@@ -23,6 +23,7 @@ from workbench.strategy import (
     BacktestResult,
     Bars,
     GridResult,
+    Sizing,
     WalkForwardResult,
     get_strategy,
     list_runs,
@@ -41,7 +42,9 @@ if TYPE_CHECKING:
     from workbench.runtime import Runtime
 
 __all__ = [
+    "BacktestConfig",
     "Progress",
+    "Sizing",
     "backtest",
     "load_bars",
     "optimize",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from workbench.adapters.paper import PaperBroker
+from workbench.adapters import ReplayBroker
 from workbench.core.errors import ValidationError
 from workbench.execution import (
     FillView,
@@ -84,12 +84,13 @@ def preview(rt: Runtime, request: OrderRequest, *, strategy: str | None = None) 
 def submit(
     rt: Runtime, request: OrderRequest, *, actor: str, strategy: str | None = None
 ) -> SubmitResult:
-    """Gate, record and send; the answer reflects every event the broker had by then. On the
-    paper book, sending an order moves its replay clock to the next print (the open, then the
-    close): paper time passes as a person trades, and a market order fills as it would there."""
+    """Gate, record and send; the answer reflects every event the broker had by then. On a
+    replay (the paper book), sending an order moves its clock to the next print (the open,
+    then the close): replay time passes as a person trades, and a market order fills as it
+    would there."""
     oms = rt.oms
     result = oms.submit(request, actor=actor, strategy=strategy)
-    if result.accepted and isinstance(oms.broker, PaperBroker):
+    if result.accepted and isinstance(oms.broker, ReplayBroker):
         oms.broker.next_print()
     oms.process_events(actor=actor)
     return SubmitResult(oms.find(str(result.order.id)), result.decision)

@@ -23,8 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from workbench.adapters.paper import PaperBroker, PaperConfig
-from workbench.adapters.paper.execution import last_session
 from workbench.core.errors import NotFound, ValidationError
 from workbench.data import bars_dataset
 from workbench.exchange.matching.market import Session
@@ -45,11 +43,67 @@ from workbench.strategy import Bars, get_strategy
 if TYPE_CHECKING:
     from workbench.runtime import Runtime
 
-__all__ = ["DEFAULT_SESSIONS", "RunSummary", "dry_run", "live_run", "paper_run", "run_summary"]
+__all__ = [
+    "DEFAULT_SESSIONS",
+    "RunSummary",
+    "dry_run",
+    "live_run",
+    "paper_run",
+    "run_summary",
+    "strategy_run",
+]
 
 #: how many sessions a paper run replays when no start is given
 DEFAULT_SESSIONS = 20
 SessionCallback = Callable[[Session, StepResult, EquityPoint], None]
+
+
+def strategy_run(
+    rt: Runtime,
+    name: str | None = None,
+    symbols: Sequence[str] = (),
+    *,
+    params: Mapping[str, object] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    sessions: int | None = None,
+    every: str = "1d",
+    cycles: int | None = None,
+    run_id: int | None = None,
+    actor: str = "runner",
+    on_session: SessionCallback | None = None,
+    on_step: Callable[[StepResult], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> RunSummary:
+    """A strategy run on the configured venue: on one whose time moves only when a run moves
+    it (the paper book), a replay of past sessions (``start``, ``end``, ``sessions``); else a
+    live run on the venue's clock (``every``, ``cycles``)."""
+    if rt.venue.replays:
+        return paper_run(
+            rt,
+            name,
+            symbols,
+            params=params,
+            start=start,
+            end=end,
+            sessions=sessions,
+            run_id=run_id,
+            actor=actor,
+            on_session=on_session,
+            should_stop=should_stop,
+        )
+    return live_run(
+        rt,
+        name,
+        symbols,
+        params=params,
+        every=every,
+        cycles=cycles,
+        run_id=run_id,
+        actor=actor,
+        on_step=on_step,
+        should_stop=should_stop,
+    )
 
 
 # -- paper runs -------------------------------------------------------------------------------
@@ -86,7 +140,7 @@ def paper_run(
     if not all_sessions:
         raise ValidationError(f"no trading sessions between {start} and {end}")
     folder = _run_folder(rt, run.id)
-    paper = PaperBroker.open(rt.data, folder / "paper.db", PaperConfig(start=all_sessions[0].date))
+    paper = rt.replay_broker(folder / "paper.db", start=all_sessions[0].date)
     try:
         oms = order_manager_for(rt, paper, account=f"paper-run-{run.id}")
         _record_opening(rt, run.id, paper.account().equity)
@@ -220,15 +274,13 @@ def _check_symbols(rt: Runtime, symbols: Sequence[str]) -> None:
 
 
 def _live_order_manager(rt: Runtime) -> tuple[OrderManager, Any]:
-    """The OMS a live run trades through. On Alpaca it gets a broker of its own that listens
-    to ``TradingStream`` (a run lives long enough for a stream to pay; one-shot commands poll),
-    with polling as the fallback; the caller closes it."""
-    if rt.settings.broker != "alpaca":
+    """The OMS a live run trades through: over a broker of its own when the venue has one for
+    long-running loops (Alpaca's listens to ``TradingStream``; the caller closes it), else the
+    runtime's."""
+    broker = rt.live_broker()
+    if broker is None:
         return rt.oms, None
-    from workbench.adapters.alpaca import AlpacaBroker, AlpacaConfig
-
-    broker = AlpacaBroker(AlpacaConfig.from_settings(rt.settings.alpaca), stream=True)
-    return order_manager_for(rt, broker, account=rt.settings.broker), broker
+    return order_manager_for(rt, broker, account=rt.account_name), broker
 
 
 def _wait(
@@ -271,7 +323,7 @@ def _new_run(
         )
         session.add(row)
         session.flush()
-        account = f"paper-run-{row.id}" if kind == "paper" else rt.settings.broker
+        account = f"paper-run-{row.id}" if kind == "paper" else rt.account_name
         row.params = {**row.params, "account": account}
         row.artifact_path = str(Path("runs") / str(row.id))
         # the configuration a run trades under is part of its record: strategy, parameters
@@ -390,7 +442,7 @@ def _span(
     end: date | None,
     sessions: int | None,
 ) -> tuple[date, date]:
-    last = end or last_session(rt.data, PaperConfig(), calendar)
+    last = end or rt.last_replay_session()
     if start is None:
         count = sessions or DEFAULT_SESSIONS
         history = calendar.between(date(last.year - 2, 1, 1), last)

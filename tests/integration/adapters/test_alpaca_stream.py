@@ -18,11 +18,11 @@ import pytest
 
 from tests.integration.adapters.streaming import HangUp, RecordingBus, StreamThread, wait_for
 from tests.integration.exchange.conftest import KEY, SECRET, Venue
-from workbench.adapters.alpaca import AlpacaConfig, AlpacaMarketStream, LakeBarWriter
+from workbench.adapters.alpaca import AlpacaConfig, AlpacaMarketStream
 from workbench.adapters.ports import MarketStream
 from workbench.core import topics
 from workbench.core.errors import DataError
-from workbench.data import Lake
+from workbench.data import Lake, LakeBarWriter
 from workbench.model import Bar, Quote, Trade
 
 OPEN = "2023-05-25T13:30:00Z"

@@ -2,7 +2,6 @@
 Alpaca's paper endpoint or to the local exchange. alpaca-py itself is imported only when an
 adapter is built."""
 
-from workbench.adapters.alpaca.bar_writer import LakeBarWriter
 from workbench.adapters.alpaca.config import AlpacaConfig
 from workbench.adapters.alpaca.data import AlpacaHistoricalSource
 from workbench.adapters.alpaca.execution import AlpacaBroker
@@ -13,5 +12,4 @@ __all__ = [
     "AlpacaConfig",
     "AlpacaHistoricalSource",
     "AlpacaMarketStream",
-    "LakeBarWriter",
 ]

@@ -45,6 +45,7 @@ from workbench.model import (
 )
 
 if TYPE_CHECKING:
+    from workbench.adapters.alpaca.clock import AlpacaClock
     from workbench.adapters.alpaca.trading_stream import TradeUpdateListener
 
 __all__ = ["AlpacaBroker", "order_from_alpaca", "order_to_alpaca"]
@@ -63,6 +64,8 @@ _FIELDS_OF_TYPE = {
 
 
 class AlpacaBroker:
+    venue = "alpaca"
+
     def __init__(
         self,
         config: AlpacaConfig,
@@ -90,12 +93,19 @@ class AlpacaBroker:
         self._listener: TradeUpdateListener | None = None
         #: order id -> the listener's outage count since which the stream has seen it all
         self._covered: dict[str, int] = {}
+        self._clock: AlpacaClock | None = None
         if stream:
             from workbench.adapters.alpaca.trading_stream import TradeUpdateListener
 
             self._listener = TradeUpdateListener(config).start()
 
     # -- Broker ----------------------------------------------------------------------------
+    def now(self) -> datetime:
+        return self._venue_clock().now()
+
+    def last_prices(self, symbols: Sequence[str]) -> dict[str, Decimal]:
+        return self._venue_clock().last_prices(symbols)
+
     def account(self) -> Account:
         raw = self._call(self._client.get_account)
         return Account(
@@ -212,6 +222,14 @@ class AlpacaBroker:
             self._log.polled(self.get_order(order.id))
 
     # -- plumbing --------------------------------------------------------------------------
+    def _venue_clock(self) -> AlpacaClock:
+        """Built on first use: a broker that only places orders never opens the data client."""
+        if self._clock is None:
+            from workbench.adapters.alpaca.clock import AlpacaClock
+
+            self._clock = AlpacaClock(self.config, self._client)
+        return self._clock
+
     def _track(self, order: Order) -> Order:
         self._log.sighted(order)
         listener = self._listener

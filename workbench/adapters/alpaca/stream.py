@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from workbench.adapters.alpaca.bar_writer import LakeBarWriter
 from workbench.adapters.alpaca.config import AlpacaConfig
 from workbench.adapters.ports import StreamStatus
 from workbench.core import topics
@@ -38,6 +37,7 @@ from workbench.model import Bar, Quote, Trade
 
 if TYPE_CHECKING:
     from workbench.adapters.alpaca.market_feed import MarketFeed
+    from workbench.data import LakeBarWriter
 
 __all__ = ["AlpacaMarketStream"]
 

@@ -38,6 +38,8 @@ __all__ = ["PaperBroker"]
 
 
 class PaperBroker:
+    venue = "paper"
+
     def __init__(
         self,
         engine: MatchingEngine,
@@ -155,6 +157,11 @@ class PaperBroker:
         return self.clock.now()
 
     # -- Broker ----------------------------------------------------------------------------
+    def last_prices(self, symbols: Sequence[str]) -> dict[str, Decimal]:
+        """The matching engine's last trade of each symbol, as of the replay clock."""
+        found = {symbol: self.engine.price(symbol) for symbol in symbols}
+        return {symbol: price for symbol, price in found.items() if price is not None}
+
     def account(self) -> Account:
         return self.engine.account(self.account_id).to_model()
 

@@ -44,12 +44,18 @@ err_console = Console(stderr=True)
 
 
 def open_runtime(**overrides: Any) -> Runtime:
-    """The runtime for one command (``overrides`` replace settings, e.g. ``broker``); logs go
-    to stderr with every configured secret masked."""
+    """The runtime for one command (``overrides`` replace settings, e.g. ``broker``), closed
+    when the command ends, however it ends (its ledger connections and broker session are
+    released); logs go to stderr with every configured secret masked."""
+    import click
+
     from workbench.core.logging import configure_logging, secret_values
     from workbench.runtime import Runtime
 
     runtime = Runtime.from_settings(**overrides)
+    command = click.get_current_context(silent=True)
+    if command is not None:
+        command.call_on_close(runtime.close)
     settings = runtime.settings
     configure_logging(
         settings.log_level, settings.effective_log_format, secrets=secret_values(settings)

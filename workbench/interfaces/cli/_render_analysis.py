@@ -154,7 +154,7 @@ def portfolio_risk(full: Any) -> None:
     if sectors is not None:
         lines = [(str(s), _money(r.gross), _pct(r.net_fraction)) for s, r in sectors.iterrows()]
         _table("Exposure by sector", ["sector", "gross", "net of equity"], lines)
-    from workbench.analysis.risk import stress_table
+    from workbench.ops.portfolio import stress_table
 
     stress(stress_table(report.stress), report.equity)
 

@@ -172,15 +172,14 @@ def stress(
     as_json: JsonOption = False,
 ) -> None:
     """Historical windows and shocks applied to a portfolio."""
-    from workbench.analysis import HistoricalScenario, Shock
     from workbench.ops import portfolio as ops
 
-    windows = [HistoricalScenario(w, *_window(w)) for w in window] if window else None
+    windows = [ops.HistoricalScenario(w, *_window(w)) for w in window] if window else None
     shocks = None
     if shock is not None or sector_shocks or symbol_shocks:
         sectors = _numbers(sector_shocks, "--sector-shocks")
         moves = _numbers(symbol_shocks, "--symbol-shocks")
-        shocks = [Shock("your shock", everything=shock, sectors=sectors, symbols=moves)]
+        shocks = [ops.Shock("your shock", everything=shock, sectors=sectors, symbols=moves)]
     spec = _book(portfolio, weights, quantities, value, cash, account)
     report = ops.stress(
         open_runtime(), spec, windows=windows, shocks=shocks, end=parse_date(end, "--end")
@@ -209,10 +208,9 @@ def allocate(
     as_json: JsonOption = False,
 ) -> None:
     """Target weights for symbols by a method, with each symbol's share of risk."""
-    from workbench.analysis import WeightConstraints
     from workbench.ops import allocation as ops
 
-    rules = WeightConstraints(
+    rules = ops.WeightConstraints(
         min_weight=min_weight, max_weight=max_weight, max_sector_weight=max_sector_weight
     )
     with progress_bar(not as_json) as progress:
@@ -254,13 +252,12 @@ def rebalance(
     as_json: JsonOption = False,
 ) -> None:
     """The orders from current positions and cash to target weights (shown, not submitted)."""
-    from workbench.analysis import WeightConstraints
     from workbench.ops import allocation as ops
 
     if quantities is None and cash is not None and not portfolio:
         quantities = ""  # a book of cash only
     spec = _book(portfolio, None, quantities, None, cash, account)
-    rules = WeightConstraints(
+    rules = ops.WeightConstraints(
         min_weight=min_weight, max_weight=max_weight, max_sector_weight=max_sector_weight
     )
     with progress_bar(not as_json) as progress:

@@ -14,8 +14,7 @@ import typer
 from workbench.interfaces.cli._common import JsonOption, console, emit, open_runtime
 
 if TYPE_CHECKING:
-    from workbench.ledger import BackupInfo, RestoreInfo
-    from workbench.ops.db import LedgerStatus, UpgradeResult
+    from workbench.ops.db import BackupInfo, LedgerStatus, RestoreInfo, UpgradeResult
 
 __all__ = ["app"]
 

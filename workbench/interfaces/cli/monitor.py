@@ -16,8 +16,7 @@ from workbench.interfaces.cli._common import JsonOption, console, emit, open_run
 from workbench.interfaces.cli._parse import parse_date, parse_pairs, parse_symbols
 
 if TYPE_CHECKING:
-    from workbench.monitoring import AlertRecord, HealthReport, RuleSpec
-    from workbench.ops.monitor import RuleDryRun, WatchView
+    from workbench.ops.monitor import AlertRecord, HealthReport, RuleDryRun, RuleSpec, WatchView
 
 __all__ = ["app"]
 

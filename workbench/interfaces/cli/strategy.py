@@ -22,7 +22,7 @@ from workbench.interfaces.cli._parse import parse_date, parse_pairs, parse_symbo
 from workbench.interfaces.cli._render import table
 
 if TYPE_CHECKING:
-    from workbench.strategy import BacktestConfig
+    from workbench.ops.strategy import BacktestConfig
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -240,7 +240,7 @@ def results(
 
 def _config(options: dict[str, Any]) -> BacktestConfig:
     """The backtest settings among a command's options (only those it has)."""
-    from workbench.strategy import BacktestConfig, Sizing
+    from workbench.ops.strategy import BacktestConfig, Sizing
 
     names = {
         "cash": "initial_cash",

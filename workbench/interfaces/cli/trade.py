@@ -238,33 +238,22 @@ def run(
         emit(step.to_dict(), as_json, show.step)
         return
     with stop_requested() as should_stop:
-        if broker == "paper":
-            summary = trade_runs.paper_run(
-                rt,
-                name,
-                chosen,
-                params=values,
-                start=parse_date(start, "--start"),
-                end=parse_date(end, "--end"),
-                sessions=sessions,
-                run_id=run_id,
-                actor=actor(),
-                on_session=None if as_json else show.session_line,
-                should_stop=should_stop,
-            )
-        else:
-            summary = trade_runs.live_run(
-                rt,
-                name,
-                chosen,
-                params=values,
-                every=every,
-                cycles=cycles,
-                run_id=run_id,
-                actor=actor(),
-                on_step=None if as_json else show.step,
-                should_stop=should_stop,
-            )
+        summary = trade_runs.strategy_run(
+            rt,
+            name,
+            chosen,
+            params=values,
+            start=parse_date(start, "--start"),
+            end=parse_date(end, "--end"),
+            sessions=sessions,
+            every=every,
+            cycles=cycles,
+            run_id=run_id,
+            actor=actor(),
+            on_session=None if as_json else show.session_line,
+            on_step=None if as_json else show.step,
+            should_stop=should_stop,
+        )
     emit(summary.to_dict(), as_json, show.run_summary)
 
 

@@ -1,4 +1,4 @@
-"""Streamed minute bars into the lake's ``bars_1m``, in batches.
+"""Streamed minute bars into the lake's ``bars_1m``, in batches, from any venue's market stream.
 
 One ingest per bar would write a Parquet partition per minute and symbol, so bars wait here
 until ``batch_size`` of them are held or the oldest has waited ``flush_after_s``. An updated
@@ -18,7 +18,7 @@ from datetime import datetime
 import pandas as pd
 
 from workbench.core.errors import ConfigError, DataError
-from workbench.data import Lake
+from workbench.data.lake import Lake
 from workbench.model import Bar
 
 __all__ = ["LakeBarWriter"]
@@ -34,7 +34,7 @@ class LakeBarWriter:
         *,
         batch_size: int = 500,
         flush_after_s: float = 5.0,
-        source: str = "alpaca-stream",
+        source: str = "stream",
     ) -> None:
         if batch_size < 1 or flush_after_s <= 0:
             raise ConfigError(

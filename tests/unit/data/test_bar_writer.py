@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.adapters.alpaca import LakeBarWriter
 from workbench.core.errors import ConfigError
-from workbench.data import Lake
+from workbench.data import Lake, LakeBarWriter
 from workbench.model import Bar
 
 OPEN = datetime(2023, 5, 25, 13, 30, tzinfo=UTC)
