@@ -147,8 +147,7 @@ def _pandas(value: Any) -> Any:
         named = any(level is not None for level in value.index.names)
         flat = value.reset_index() if named else value
         return [
-            {_key(k): to_plain(v) for k, v in row.items()}
-            for row in flat.to_dict(orient="records")
+            {_key(k): to_plain(v) for k, v in row.items()} for row in flat.to_dict(orient="records")
         ]
     if isinstance(value, pandas.Series):
         return {_key(k): to_plain(v) for k, v in value.items()}
