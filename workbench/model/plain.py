@@ -10,9 +10,9 @@ value                                  becomes
                                        its scale (``Decimal("1.50")`` -> ``"1.50"``);
                                        NaN or infinite -> ``None``
 ``float`` (and numpy floats)           itself; NaN and infinities -> ``None``
-``datetime`` (and pandas Timestamp)    ISO 8601 in UTC with its offset,
-                                       ``"2024-01-02T14:30:00+00:00"``; a naive value is
-                                       taken as UTC, the workbench's convention
+``datetime`` (and pandas Timestamp)    ISO 8601, an aware one in UTC with its offset:
+                                       ``"2024-01-02T14:30:00+00:00"``; a naive one as it
+                                       is, ``"2024-01-02T00:00:00"`` (no zone is invented)
 ``date``                               ``"YYYY-MM-DD"``; ``time`` -> ISO 8601
 ``timedelta``                          seconds, a number
 ``Enum``                               its value
@@ -31,6 +31,11 @@ Decimals are strings, not numbers, because they are what reaches a broker (quant
 prices, cash): a JSON number is a binary double to most readers, which rounds
 ``0.1 + 0.2`` and drops the scale; a string is exact, and it is how Alpaca's own API writes
 them. Floats stay numbers: they are the results of analysis, already binary.
+
+Aware datetimes are all written in UTC so that one instant has one spelling, whichever zone it
+was computed in (the ledger keeps UTC; the lake stamps daily bars at midnight New York). A naive
+datetime has no zone to convert from: the analysis engine's daily index is naive New York
+session dates, and calling those UTC would move them; so it is written without an offset.
 
 No pandas or numpy import here: ``workbench --help`` loads this module. A pandas or numpy value
 can only exist once its library is loaded, so the checks look them up in ``sys.modules``.
@@ -94,8 +99,8 @@ def plain_json(value: Any, *, indent: int | None = None) -> str:
 
 def _moment(value: datetime | date | time | timedelta) -> Any:
     if isinstance(value, datetime):
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        return aware.astimezone(UTC).isoformat()
+        naive = value.tzinfo is None or value.utcoffset() is None
+        return value.isoformat() if naive else value.astimezone(UTC).isoformat()
     if isinstance(value, timedelta):
         return value.total_seconds()
     return value.isoformat()

@@ -22,7 +22,8 @@ from workbench.analysis import (
 from workbench.analysis.allocation import ALLOCATION_METHODS, AllocationMethod
 from workbench.analysis.risk import sector_of
 from workbench.core.errors import DataError, ValidationError
-from workbench.ops.analysis import Progress, daily_prices, records, symbol_table
+from workbench.core.progress import Progress
+from workbench.ops.analysis import daily_prices, records, symbol_table
 from workbench.ops.portfolio import Book, BookSpec, load_book
 
 if TYPE_CHECKING:

@@ -9,10 +9,9 @@ by session date (a naive New York date), the analysis engine's convention for da
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
@@ -33,6 +32,7 @@ from workbench.analysis import (
 from workbench.analysis.risk.var import VAR_METHODS, VarMethod
 from workbench.core.errors import DataError, NotFound, ValidationError
 from workbench.data import bars_dataset
+from workbench.model.plain import to_plain
 
 if TYPE_CHECKING:
     from workbench.runtime import Runtime
@@ -42,7 +42,6 @@ __all__ = [
     "BENCHMARK_CANDIDATES",
     "IndicatorResult",
     "PerformanceReport",
-    "Progress",
     "VarReport",
     "daily_prices",
     "indicator_list",
@@ -55,7 +54,6 @@ __all__ = [
     "var_methods",
 ]
 
-Progress = Callable[[int, int, str], None]
 #: ``benchmark=AUTO`` picks the first of these the lake holds with prices in the window
 BENCHMARK_CANDIDATES: Final = ("SPY", "^GSPC")
 AUTO: Final = "auto"
@@ -330,25 +328,10 @@ def symbol_table() -> pd.DataFrame:
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of ``frame`` (a named index becomes columns) with JSON-safe values."""
-    named = any(level is not None for level in frame.index.names)
-    flat = frame.reset_index() if named else frame
-    return [
-        {str(key): _plain(value) for key, value in row.items()}
-        for row in flat.to_dict(orient="records")
-    ]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, datetime | date):
-        return None if pd.isna(value) else value.isoformat()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    return value
+    """The rows of ``frame`` (a named index becomes columns) as plain values
+    (``workbench.model.plain``)."""
+    result: list[dict[str, Any]] = to_plain(frame)
+    return result
 
 
 def _within(returns: pd.Series[float], start: date | None, end: date | None) -> pd.Series[float]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from workbench.core.errors import DataError, NotFound
+from workbench.core.progress import Progress
 from workbench.data import IngestReport, QualityReport, bars_dataset, spec_for
 from workbench.data.sources import FetchReport, fetch_missing, read_file
 
@@ -26,8 +27,6 @@ __all__ = [
     "quality",
     "show",
 ]
-
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)

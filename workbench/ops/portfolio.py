@@ -30,7 +30,8 @@ from workbench.analysis import (
 from workbench.analysis.risk import stress_table
 from workbench.analysis.risk.report import DEFAULT_SHOCKS
 from workbench.core.errors import NotFound, ValidationError
-from workbench.ops.analysis import Progress, daily_prices, symbol_table, var_methods
+from workbench.core.progress import Progress
+from workbench.ops.analysis import daily_prices, symbol_table, var_methods
 
 if TYPE_CHECKING:
     from workbench.runtime import Runtime

@@ -10,13 +10,14 @@ when this module is imported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from workbench.core.errors import NotFound
+from workbench.core.progress import Progress
 from workbench.data import bars_dataset
 from workbench.strategy import (
     BacktestConfig,
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
     from workbench.runtime import Runtime
 
 __all__ = [
-    "Progress",
     "backtest",
     "load_bars",
     "optimize",
@@ -51,8 +51,6 @@ __all__ = [
     "strategies",
     "walk_forward",
 ]
-
-Progress = Callable[[int, int, str], None]
 
 
 def strategies(rt: Runtime) -> list[dict[str, Any]]:

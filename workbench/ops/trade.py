@@ -30,6 +30,7 @@ from workbench.execution import reconcile as reconcile_books
 from workbench.execution.records import OPEN_STATUSES, cash_balance
 from workbench.ledger import AccountRow, FillRow, OrderRow, PositionRow
 from workbench.model import OrderRequest, OrderSide, OrderType, TimeInForce, TradingState
+from workbench.model.plain import to_plain
 
 if TYPE_CHECKING:
     from workbench.runtime import Runtime
@@ -169,7 +170,8 @@ class AccountSummary:
     buying_power: Decimal
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: str(v) if isinstance(v, Decimal) else v for k, v in self.__dict__.items()}
+        result: dict[str, Any] = to_plain(self)
+        return result
 
 
 def account(rt: Runtime) -> AccountSummary:
