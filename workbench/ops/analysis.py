@@ -32,6 +32,7 @@ from workbench.analysis import (
 from workbench.analysis.risk.var import VAR_METHODS, VarMethod
 from workbench.core.errors import DataError, NotFound, ValidationError
 from workbench.data import bars_dataset
+from workbench.model import normalize_symbol, normalize_symbols
 from workbench.model.plain import to_plain
 
 if TYPE_CHECKING:
@@ -214,7 +215,7 @@ def _benchmark(
     if benchmark is None:
         return None, None
     if benchmark.lower() != AUTO:
-        symbol = benchmark.strip().upper()
+        symbol = normalize_symbol(benchmark)
         prices = daily_prices(rt, [symbol], start, end, what="benchmark")
         return symbol, _returns(prices[symbol], symbol)
     held = set(rt.data.symbols("bars_1d"))
@@ -277,7 +278,7 @@ def symbol_var(
 ) -> VarReport:
     """VaR and ES of ``symbol``'s daily returns (the last ``lookback`` of them, if given)."""
     methods = var_methods(method)
-    name = symbol.strip().upper()
+    name = normalize_symbol(symbol)
     returns = _returns(daily_prices(rt, [name], start, end)[name], name)
     if lookback is not None:
         if lookback < 2:
@@ -364,8 +365,7 @@ def _returns(prices: pd.Series[float], symbol: str) -> pd.Series[float]:
 
 
 def _symbols(symbols: str | Sequence[str]) -> list[str]:
-    listed = [symbols] if isinstance(symbols, str) else list(symbols)
-    wanted = list(dict.fromkeys(s.strip().upper() for s in listed if s.strip()))
+    wanted = normalize_symbols(symbols)
     if not wanted:
         raise ValidationError("give at least one symbol")
     return wanted

@@ -34,10 +34,11 @@ from workbench.analysis._checks import FloatArray
 from workbench.analysis.indicators.registry import get_indicator
 from workbench.analysis.indicators.spec import IndicatorSpec, ParameterValue
 from workbench.core.errors import DataError, ValidationError
+from workbench.data.schema import BAR_COLUMNS
 
 __all__ = ["compute_indicator", "compute_indicators", "indicator_label"]
 
-_FIELDS = frozenset({"open", "high", "low", "close", "volume"})
+_FIELDS = frozenset(BAR_COLUMNS)
 _TIME_COLUMNS = ("timestamp", "date", "datetime", "time")
 
 IndicatorRequest = str | tuple[str, Mapping[str, object]]
@@ -106,7 +107,8 @@ def run_kernel(
 ) -> FloatArray:
     """The spec's kernel over the rows of ``inputs`` (rows x inputs) that have every input;
     the other rows' outputs (rows x outputs) are NaN."""
-    assert spec.kernel is not None
+    if spec.kernel is None:
+        raise ValidationError(f"indicator {spec.name} has no kernel to compute it with")
     result = np.full((len(inputs), len(spec.outputs)), np.nan)
     complete = np.asarray(~np.isnan(inputs).any(axis=1), dtype=np.bool_)
     if not complete.any():
