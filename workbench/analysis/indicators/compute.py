@@ -34,11 +34,9 @@ from workbench.analysis._checks import FloatArray
 from workbench.analysis.indicators.registry import get_indicator
 from workbench.analysis.indicators.spec import IndicatorSpec, ParameterValue
 from workbench.core.errors import DataError, ValidationError
-from workbench.data.schema import BAR_COLUMNS
 
 __all__ = ["compute_indicator", "compute_indicators", "indicator_label"]
 
-_FIELDS = frozenset(BAR_COLUMNS)
 _TIME_COLUMNS = ("timestamp", "date", "datetime", "time")
 
 IndicatorRequest = str | tuple[str, Mapping[str, object]]
@@ -72,9 +70,16 @@ def compute_indicator(
         return _panel(spec, values, data, columns or {})
     if symbol_column in data.columns:
         return _long(spec, values, data, symbol_column, time_column, columns or {})
-    if columns or any(str(column).lower() in _FIELDS for column in data.columns):
+    if columns or _has_bar_columns(data):
         return _bars(spec, values, data, columns or {})
     return _wide(spec, values, data)
+
+
+def _has_bar_columns(data: pd.DataFrame) -> bool:
+    # here, not at the top: ``import workbench.analysis`` costs only pandas
+    from workbench.data.schema import BAR_COLUMNS
+
+    return any(str(column).lower() in BAR_COLUMNS for column in data.columns)
 
 
 def compute_indicators(
