@@ -31,9 +31,7 @@ def run_json(*args: str) -> Any:
     return json.loads(result.stdout)
 
 
-def test_an_order_reads_the_same_in_the_cli_and_the_json_export(
-    home: Path, tmp_path: Path
-) -> None:
+def test_an_order_reads_the_same_in_the_cli_and_the_json_export(home: Path, tmp_path: Path) -> None:
     run_json("trade", "submit", "AAPL", "--side", "buy", "--qty", "10")
     run_json(
         "trade", "submit", "MSFT", "--side", "buy", "--qty", "2.50",

@@ -32,11 +32,12 @@ def normalize_symbol(text: str, *, check: bool = True) -> str:
     return symbol
 
 
-def normalize_symbols(text: str | Iterable[str]) -> list[str]:
-    """``"AAPL, msft"`` or ``["aapl", "MSFT"]`` -> ``["AAPL", "MSFT"]``: each one normalised,
-    blanks skipped, repeats dropped, order kept. May be empty; the caller says what it needs."""
+def normalize_symbols(text: str | Iterable[str], *, check: bool = True) -> list[str]:
+    """``"AAPL, msft"`` or ``["aapl", "MSFT"]`` -> ``["AAPL", "MSFT"]``: each one normalised
+    (``check`` as in ``normalize_symbol``), blanks skipped, repeats dropped, order kept. May be
+    empty; the caller says what it needs."""
     items = text.split(",") if isinstance(text, str) else text
-    symbols = (normalize_symbol(item) for item in items if not _blank(item))
+    symbols = (normalize_symbol(item, check=check) for item in items if not _blank(item))
     return list(dict.fromkeys(symbols))
 
 

@@ -37,5 +37,6 @@ def test_lists_from_text_or_iterables() -> None:
     assert normalize_symbols("AAPL, msft,,aapl ") == ["AAPL", "MSFT"]
     assert normalize_symbols(["spy", " qqq", ""]) == ["SPY", "QQQ"]
     assert normalize_symbols("") == []
+    assert normalize_symbols(["not/a/symbol"], check=False) == ["NOT/A/SYMBOL"]
     with pytest.raises(ValidationError, match="'bad!'"):
         normalize_symbols("AAPL,bad!")

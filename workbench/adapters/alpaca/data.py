@@ -140,7 +140,8 @@ class AlpacaHistoricalSource:
         if limit is not None and limit < 1:
             raise ValidationError(f"limit must be at least 1, got {limit}")
         return {
-            "symbol_or_symbols": normalize_symbols(symbols),
+            # spelled here, judged by the venue: it knows which symbols it lists
+            "symbol_or_symbols": normalize_symbols(symbols, check=False),
             "start": start,
             "end": end - pd.Timedelta(microseconds=1),  # Alpaca's end is inclusive
             "limit": limit,
