@@ -23,7 +23,14 @@ import pandas as pd
 from workbench.analysis.rebalance import plan_rebalance
 from workbench.execution.ids import decision_client_order_id
 from workbench.execution.oms import OrderManager, SubmitResult
-from workbench.model import OrderRequest, OrderSide, OrderType, TimeInForce, TradingState
+from workbench.model import (
+    OrderRequest,
+    OrderSide,
+    OrderType,
+    TimeInForce,
+    TradingState,
+    normalize_symbols,
+)
 from workbench.strategy import AllocationStrategy, Bars, SignalStrategy, Strategy
 
 __all__ = ["Decision", "StepResult", "StrategyRunner"]
@@ -82,7 +89,7 @@ class StrategyRunner:
         self.oms = oms
         self.strategy = strategy
         self.params = strategy.validate(params)
-        self.symbols = [s.upper() for s in symbols]
+        self.symbols = normalize_symbols(symbols)
         self.bars = bars
         self.run_key = run_key
         self.run_id = run_id

@@ -14,6 +14,7 @@ from workbench.core.errors import DataError, NotFound
 from workbench.core.progress import Progress
 from workbench.data import IngestReport, QualityReport, bars_dataset, spec_for
 from workbench.data.sources import FetchReport, fetch_missing, read_file
+from workbench.model.symbols import normalize_symbols
 
 if TYPE_CHECKING:
     from workbench.runtime import Runtime
@@ -86,7 +87,7 @@ def fetch(
     return fetch_missing(
         rt.data,
         source,
-        [s.upper() for s in symbols],
+        normalize_symbols(symbols),
         start,
         end,
         timeframe=timeframe,

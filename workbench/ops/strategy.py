@@ -19,6 +19,7 @@ import pandas as pd
 from workbench.core.errors import NotFound
 from workbench.core.progress import Progress
 from workbench.data import bars_dataset
+from workbench.model.symbols import normalize_symbols
 from workbench.strategy import (
     BacktestConfig,
     BacktestResult,
@@ -71,7 +72,7 @@ def load_bars(
     timeframe: str = "1d",
 ) -> Bars:
     """The symbols' bars from the lake; every symbol must have bars in the range."""
-    wanted = list(dict.fromkeys(s.upper() for s in symbols))
+    wanted = normalize_symbols(symbols)
     frame = rt.data.bars(wanted, start, end, timeframe)
     missing = sorted(set(wanted) - set(frame["symbol"].unique())) if len(frame) else wanted
     if missing:

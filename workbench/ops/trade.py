@@ -31,6 +31,7 @@ from workbench.execution.records import OPEN_STATUSES, cash_balance
 from workbench.ledger import AccountRow, FillRow, OrderRow, PositionRow
 from workbench.model import OrderRequest, OrderSide, OrderType, TimeInForce, TradingState
 from workbench.model.plain import to_plain
+from workbench.model.symbols import normalize_symbol
 
 if TYPE_CHECKING:
     from workbench.runtime import Runtime
@@ -66,7 +67,7 @@ def order_request(
 ) -> OrderRequest:
     """An order from a face's strings, with a message naming the bad field."""
     return OrderRequest(
-        symbol=symbol.upper(),
+        symbol=normalize_symbol(symbol),
         side=_choice("side", side, OrderSide),
         qty=_number("qty", qty),
         notional=_number("notional", notional),
