@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.analysis.rebalance import plan_rebalance
+from workbench.core.errors import ValidationError
 from workbench.execution.ids import decision_client_order_id
 from workbench.execution.oms import OrderManager, SubmitResult
 from workbench.model import (
@@ -87,6 +88,11 @@ class StrategyRunner:
         actor: str = "runner",
     ) -> None:
         self.oms = oms
+        if not isinstance(strategy, SignalStrategy | AllocationStrategy):
+            raise ValidationError(
+                f"{strategy!r} cannot be run: subclass workbench.strategy.SignalStrategy "
+                "or AllocationStrategy"
+            )
         self.strategy = strategy
         self.params = strategy.validate(params)
         self.symbols = normalize_symbols(symbols)
