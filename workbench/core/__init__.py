@@ -1,4 +1,5 @@
-"""Floor 1: settings, clocks, errors, logging and the in-process event bus.
+"""Floor 1: settings, clocks, errors, logging, the progress-callback type and the
+in-process event bus.
 
 Names load on first use (PEP 562): ``workbench.core.errors`` must stay importable without
 pulling pydantic in, because the CLI imports it before it knows whether it needs settings.
@@ -20,6 +21,7 @@ __all__ = [
     "LiveClock",
     "NotFound",
     "PermissionDenied",
+    "Progress",
     "RateLimited",
     "ReplayClock",
     "Retryable",
@@ -39,6 +41,7 @@ _HOME = {
     "Settings": "config",
     "load_settings": "config",
     "EventBus": "events",
+    "Progress": "progress",
 }
 
 

@@ -4,9 +4,10 @@ from workbench.data.bar_writer import LakeBarWriter
 from workbench.data.catalog import Catalog
 from workbench.data.lake import IngestReport, Lake
 from workbench.data.quality import Issue, QualityReport
-from workbench.data.schema import BAR_TIMEFRAMES, DatasetSpec, bars_dataset, spec_for
+from workbench.data.schema import BAR_COLUMNS, BAR_TIMEFRAMES, DatasetSpec, bars_dataset, spec_for
 
 __all__ = [
+    "BAR_COLUMNS",
     "BAR_TIMEFRAMES",
     "Catalog",
     "DatasetSpec",

@@ -30,6 +30,7 @@ from workbench.data import reader
 from workbench.data.reader import FileRef
 from workbench.data.schema import spec_for
 from workbench.data.store import PARTITION_FILE, symbol_dir, symbol_of_dir
+from workbench.model import normalize_symbol
 
 __all__ = ["Bound", "Catalog"]
 
@@ -186,7 +187,7 @@ class Catalog:
         if symbols is None:
             return stored
         wanted = [symbols] if isinstance(symbols, str) else list(symbols)
-        wanted = sorted({s.strip().upper() for s in wanted})
+        wanted = sorted({normalize_symbol(s) for s in wanted})
         unknown = [s for s in wanted if s not in stored]
         if unknown:
             hint = (

@@ -7,7 +7,7 @@ row in the lake has passed validation under some policy.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,15 +18,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbench.core.progress import Progress
 from workbench.data import validation
 from workbench.data.catalog import Bound, Catalog
 from workbench.data.quality import QualityReport
 from workbench.data.schema import DatasetSpec, bars_dataset, spec_for
 from workbench.data.store import PartitionWrite, write_partition
 
-__all__ = ["WRITE_THREADS", "IngestReport", "Lake", "Progress"]
+__all__ = ["WRITE_THREADS", "IngestReport", "Lake"]
 
-Progress = Callable[[int, int, str], None]
 #: Partitions written at once. Each partition has its own lock, and fsync and file I/O release
 #: the GIL, so a bulk load of many small partitions overlaps its waits on the disk.
 WRITE_THREADS = min(8, 2 * (os.cpu_count() or 1))

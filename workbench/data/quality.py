@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from workbench.model.plain import to_plain
+
 __all__ = ["Issue", "QualityReport", "Severity"]
 
 Severity = Literal["error", "warning"]
@@ -30,7 +32,7 @@ class Issue:
             "count": self.count,
             "message": self.message,
             "rows": [
-                {k: _plain(v) for k, v in row.items()} for row in rows.to_dict(orient="records")
+                {k: to_plain(v) for k, v in row.items()} for row in rows.to_dict(orient="records")
             ],
         }
 
@@ -81,11 +83,3 @@ class QualityReport:
             "ok": self.ok,
             "issues": [i.to_dict() for i in self.issues],
         }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value

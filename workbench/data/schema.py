@@ -17,6 +17,7 @@ import pyarrow as pa
 from workbench.core.errors import NotFound
 
 __all__ = [
+    "BAR_COLUMNS",
     "BAR_TIMEFRAMES",
     "KEY_COLUMNS",
     "DatasetSpec",
@@ -26,6 +27,9 @@ __all__ = [
 ]
 
 KEY_COLUMNS = ("symbol", "timestamp")
+#: the columns every bar has, in this order; the one list of them (``trade_count`` and
+#: ``vwap`` are optional)
+BAR_COLUMNS = ("open", "high", "low", "close", "volume")
 TIMESTAMP_TYPE = pa.timestamp("us", tz="UTC")
 
 #: pandas offset alias of each bar timeframe, for resampling and gap checks
@@ -65,7 +69,7 @@ class DatasetSpec:
 
 _BARS: dict[str, Any] = {
     "kind": "bars",
-    "required": ("open", "high", "low", "close", "volume"),
+    "required": BAR_COLUMNS,
     "optional": ("trade_count", "vwap"),
     "price_columns": ("open", "high", "low", "close", "vwap"),
     "size_columns": ("volume",),

@@ -28,6 +28,7 @@ from workbench.data import rules
 from workbench.data.quality import Issue, QualityReport
 from workbench.data.rules import LINE_COLUMN
 from workbench.data.schema import DatasetSpec
+from workbench.model import normalize_symbol
 
 __all__ = ["LINE_COLUMN", "POLICIES", "Batch", "normalise", "validate"]
 
@@ -135,7 +136,7 @@ def _normalise(
     if "symbol" in frame.columns:
         symbols, codes, names = _symbols(frame["symbol"].reset_index(drop=True))
     else:
-        cleaned = str(symbol).strip().upper()
+        cleaned = normalize_symbol(str(symbol), check=False)  # the rules check every row
         symbols = pd.Series(cleaned, index=pd.RangeIndex(count), dtype="str")
         codes, names = np.zeros(count, dtype=np.int64), np.array([cleaned], dtype=object)
     raw = pd.DataFrame({"symbol": symbols, LINE_COLUMN: lines})  # for messages
@@ -193,7 +194,7 @@ def _symbols(
     """Trimmed, upper-case symbols with their codes; the cleaning runs once per distinct value."""
     symbols = raw if isinstance(raw.dtype, pd.StringDtype) else raw.astype("str")
     codes, names = rules.symbol_codes(symbols)
-    cleaned = [str(s).strip().upper() for s in names]
+    cleaned = [normalize_symbol(str(s), check=False) for s in names]
     if cleaned == list(names):
         return symbols, codes, names
     # cleaning can merge spellings ("aapl", "AAPL "): number the cleaned names again

@@ -21,9 +21,17 @@ from typing import Any
 import pandas as pd
 
 from workbench.analysis.rebalance import plan_rebalance
+from workbench.core.errors import ValidationError
 from workbench.execution.ids import decision_client_order_id
 from workbench.execution.oms import OrderManager, SubmitResult
-from workbench.model import OrderRequest, OrderSide, OrderType, TimeInForce, TradingState
+from workbench.model import (
+    OrderRequest,
+    OrderSide,
+    OrderType,
+    TimeInForce,
+    TradingState,
+    normalize_symbols,
+)
 from workbench.strategy import AllocationStrategy, Bars, SignalStrategy, Strategy
 
 __all__ = ["Decision", "StepResult", "StrategyRunner"]
@@ -80,9 +88,14 @@ class StrategyRunner:
         actor: str = "runner",
     ) -> None:
         self.oms = oms
+        if not isinstance(strategy, SignalStrategy | AllocationStrategy):
+            raise ValidationError(
+                f"{strategy!r} cannot be run: subclass workbench.strategy.SignalStrategy "
+                "or AllocationStrategy"
+            )
         self.strategy = strategy
         self.params = strategy.validate(params)
-        self.symbols = [s.upper() for s in symbols]
+        self.symbols = normalize_symbols(symbols)
         self.bars = bars
         self.run_key = run_key
         self.run_id = run_id

@@ -1,30 +1,17 @@
-"""Plain read models of the ledger's orders, fills and positions, for faces and reports."""
+"""Plain read models of the ledger's orders, fills and positions, for faces and reports;
+``to_dict`` follows the plain-value policy (``workbench.model.plain``)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from workbench.ledger import FillRow, OrderRow, PositionRow
+from workbench.model.plain import to_plain
 
-__all__ = ["FillView", "OrderView", "PositionView", "jsonable"]
-
-
-def jsonable(value: Any) -> Any:
-    """Decimals as strings, datetimes in ISO 8601, enums as their values."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if hasattr(value, "value") and isinstance(value.value, str):
-        return value.value
-    return value
+__all__ = ["FillView", "OrderView", "PositionView"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +61,7 @@ class OrderView:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = jsonable(asdict(self))
+        result: dict[str, Any] = to_plain(self)
         return result
 
 
@@ -105,7 +92,7 @@ class FillView:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = jsonable(asdict(self))
+        result: dict[str, Any] = to_plain(self)
         return result
 
 
@@ -134,5 +121,5 @@ class PositionView:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = jsonable(asdict(self))
+        result: dict[str, Any] = to_plain(self)
         return result

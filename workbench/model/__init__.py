@@ -17,8 +17,10 @@ from workbench.model.enums import (
 )
 from workbench.model.market import Bar, Quote, Trade
 from workbench.model.orders import Fill, Order, OrderRequest
+from workbench.model.plain import plain_json, to_plain
 from workbench.model.portfolio import Account, Position
 from workbench.model.roles import Permission, can, permissions_of
+from workbench.model.symbols import normalize_symbol, normalize_symbols
 
 __all__ = [
     "Account",
@@ -43,6 +45,10 @@ __all__ = [
     "Trade",
     "TradingState",
     "can",
+    "normalize_symbol",
+    "normalize_symbols",
     "permissions_of",
+    "plain_json",
+    "to_plain",
     "validate_symbol",
 ]

@@ -22,7 +22,9 @@ from workbench.analysis import (
 from workbench.analysis.allocation import ALLOCATION_METHODS, AllocationMethod
 from workbench.analysis.risk import sector_of
 from workbench.core.errors import DataError, ValidationError
-from workbench.ops.analysis import Progress, daily_prices, records, symbol_table
+from workbench.core.progress import Progress
+from workbench.model import normalize_symbol
+from workbench.ops.analysis import daily_prices, records, symbol_table
 from workbench.ops.portfolio import Book, BookSpec, load_book
 
 if TYPE_CHECKING:
@@ -201,4 +203,4 @@ def rebalance(
 
 
 def _upper(mapping: Mapping[str, float]) -> dict[str, float]:
-    return {str(key).strip().upper(): float(value) for key, value in mapping.items()}
+    return {normalize_symbol(str(key)): float(value) for key, value in mapping.items()}

@@ -9,10 +9,9 @@ by session date (a naive New York date), the analysis engine's convention for da
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
@@ -33,6 +32,8 @@ from workbench.analysis import (
 from workbench.analysis.risk.var import VAR_METHODS, VarMethod
 from workbench.core.errors import DataError, NotFound, ValidationError
 from workbench.data import bars_dataset
+from workbench.model import normalize_symbol, normalize_symbols
+from workbench.model.plain import to_plain
 
 if TYPE_CHECKING:
     from workbench.runtime import Runtime
@@ -42,7 +43,6 @@ __all__ = [
     "BENCHMARK_CANDIDATES",
     "IndicatorResult",
     "PerformanceReport",
-    "Progress",
     "VarReport",
     "daily_prices",
     "indicator_list",
@@ -55,7 +55,6 @@ __all__ = [
     "var_methods",
 ]
 
-Progress = Callable[[int, int, str], None]
 #: ``benchmark=AUTO`` picks the first of these the lake holds with prices in the window
 BENCHMARK_CANDIDATES: Final = ("SPY", "^GSPC")
 AUTO: Final = "auto"
@@ -216,7 +215,7 @@ def _benchmark(
     if benchmark is None:
         return None, None
     if benchmark.lower() != AUTO:
-        symbol = benchmark.strip().upper()
+        symbol = normalize_symbol(benchmark)
         prices = daily_prices(rt, [symbol], start, end, what="benchmark")
         return symbol, _returns(prices[symbol], symbol)
     held = set(rt.data.symbols("bars_1d"))
@@ -279,7 +278,7 @@ def symbol_var(
 ) -> VarReport:
     """VaR and ES of ``symbol``'s daily returns (the last ``lookback`` of them, if given)."""
     methods = var_methods(method)
-    name = symbol.strip().upper()
+    name = normalize_symbol(symbol)
     returns = _returns(daily_prices(rt, [name], start, end)[name], name)
     if lookback is not None:
         if lookback < 2:
@@ -330,25 +329,10 @@ def symbol_table() -> pd.DataFrame:
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of ``frame`` (a named index becomes columns) with JSON-safe values."""
-    named = any(level is not None for level in frame.index.names)
-    flat = frame.reset_index() if named else frame
-    return [
-        {str(key): _plain(value) for key, value in row.items()}
-        for row in flat.to_dict(orient="records")
-    ]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, datetime | date):
-        return None if pd.isna(value) else value.isoformat()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    return value
+    """The rows of ``frame`` (a named index becomes columns) as plain values
+    (``workbench.model.plain``)."""
+    result: list[dict[str, Any]] = to_plain(frame)
+    return result
 
 
 def _within(returns: pd.Series[float], start: date | None, end: date | None) -> pd.Series[float]:
@@ -381,8 +365,7 @@ def _returns(prices: pd.Series[float], symbol: str) -> pd.Series[float]:
 
 
 def _symbols(symbols: str | Sequence[str]) -> list[str]:
-    listed = [symbols] if isinstance(symbols, str) else list(symbols)
-    wanted = list(dict.fromkeys(s.strip().upper() for s in listed if s.strip()))
+    wanted = normalize_symbols(symbols)
     if not wanted:
         raise ValidationError("give at least one symbol")
     return wanted

@@ -9,12 +9,12 @@ summarise its orders, fills, positions, P&L and the audit chain, compare it with
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from workbench.core.progress import Progress
 from workbench.data import QualityReport
 from workbench.ops import data as data_ops
 from workbench.ops import trade_runs
@@ -67,7 +67,7 @@ class DailySummary:
 
 def run_daily(
     rt: Runtime,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Progress | None = None,
     *,
     trade: bool = True,
 ) -> DailySummary:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -11,13 +11,17 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from workbench.core.errors import DataError, NotFound
+from workbench.core.progress import Progress
 from workbench.data import IngestReport, QualityReport, bars_dataset, spec_for
+from workbench.data.schema import BAR_COLUMNS
 from workbench.data.sources import FetchReport, fetch_missing, read_file
+from workbench.model.symbols import normalize_symbols
 
 if TYPE_CHECKING:
     from workbench.runtime import Runtime
 
 __all__ = [
+    "BAR_COLUMNS",
     "SampleLoad",
     "coverage",
     "fetch",
@@ -26,8 +30,6 @@ __all__ = [
     "quality",
     "show",
 ]
-
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def fetch(
     return fetch_missing(
         rt.data,
         rt.historical_source,
-        [s.upper() for s in symbols],
+        normalize_symbols(symbols),
         start,
         end,
         timeframe=timeframe,

@@ -30,7 +30,9 @@ from workbench.analysis import (
 from workbench.analysis.risk import stress_table
 from workbench.analysis.risk.report import DEFAULT_SHOCKS
 from workbench.core.errors import NotFound, ValidationError
-from workbench.ops.analysis import Progress, daily_prices, symbol_table, var_methods
+from workbench.core.progress import Progress
+from workbench.model import normalize_symbol
+from workbench.ops.analysis import daily_prices, symbol_table, var_methods
 
 if TYPE_CHECKING:
     from workbench.runtime import Runtime
@@ -127,7 +129,7 @@ def load_book(
     where = "the book"
     if spec.quantities is not None:
         held = {
-            s.strip().upper(): _decimal(f"quantity of {s}", q) for s, q in spec.quantities.items()
+            normalize_symbol(s): _decimal(f"quantity of {s}", q) for s, q in spec.quantities.items()
         }
         cash = _decimal("cash", spec.cash or 0)
     else:
@@ -148,7 +150,7 @@ def _weights_book(
 ) -> Book:
     if not value > 0:
         raise ValidationError(f"value must be positive, got {value:g}")
-    given = {s.strip().upper(): float(w) for s, w in weights.items()}
+    given = {normalize_symbol(s): float(w) for s, w in weights.items()}
     if not given:
         raise ValidationError("give at least one weight, e.g. AAPL=0.5,MSFT=0.5")
     prices = daily_prices(rt, list(given), start, end)

@@ -10,14 +10,16 @@ when this module is imported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from workbench.core.errors import NotFound
+from workbench.core.progress import Progress
 from workbench.data import bars_dataset
+from workbench.model.symbols import normalize_symbols
 from workbench.strategy import (
     BacktestConfig,
     BacktestResult,
@@ -55,8 +57,6 @@ __all__ = [
     "walk_forward",
 ]
 
-Progress = Callable[[int, int, str], None]
-
 
 def strategies(rt: Runtime) -> list[dict[str, Any]]:
     """Name, kind, summary, parameters and constraints of every registered strategy."""
@@ -76,7 +76,7 @@ def load_bars(
     timeframe: str = "1d",
 ) -> Bars:
     """The symbols' bars from the lake; every symbol must have bars in the range."""
-    wanted = list(dict.fromkeys(s.upper() for s in symbols))
+    wanted = normalize_symbols(symbols)
     frame = rt.data.bars(wanted, start, end, timeframe)
     missing = sorted(set(wanted) - set(frame["symbol"].unique())) if len(frame) else wanted
     if missing:

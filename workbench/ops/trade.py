@@ -30,6 +30,8 @@ from workbench.execution import reconcile as reconcile_books
 from workbench.execution.records import OPEN_STATUSES, cash_balance
 from workbench.ledger import AccountRow, FillRow, OrderRow, PositionRow
 from workbench.model import OrderRequest, OrderSide, OrderType, TimeInForce, TradingState
+from workbench.model.plain import to_plain
+from workbench.model.symbols import normalize_symbol
 
 if TYPE_CHECKING:
     from workbench.runtime import Runtime
@@ -65,7 +67,7 @@ def order_request(
 ) -> OrderRequest:
     """An order from a face's strings, with a message naming the bad field."""
     return OrderRequest(
-        symbol=symbol.upper(),
+        symbol=normalize_symbol(symbol),
         side=_choice("side", side, OrderSide),
         qty=_number("qty", qty),
         notional=_number("notional", notional),
@@ -170,7 +172,8 @@ class AccountSummary:
     buying_power: Decimal
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: str(v) if isinstance(v, Decimal) else v for k, v in self.__dict__.items()}
+        result: dict[str, Any] = to_plain(self)
+        return result
 
 
 def account(rt: Runtime) -> AccountSummary:

@@ -36,6 +36,7 @@ from workbench.execution import (
     replay_sessions,
 )
 from workbench.ledger import RunRow, append_audit
+from workbench.model.symbols import normalize_symbols
 from workbench.ops.run_summary import RunSummary, run_summary
 from workbench.ops.strategy import load_bars
 from workbench.strategy import Bars, get_strategy
@@ -265,7 +266,7 @@ def live_run(
 def _check_symbols(rt: Runtime, symbols: Sequence[str]) -> None:
     """Refuse unknown symbols before a run is recorded (the lake's daily bars say which)."""
     known = set(rt.data.symbols(bars_dataset("1d")))
-    unknown = sorted({s.upper() for s in symbols} - known)
+    unknown = sorted(set(normalize_symbols(symbols)) - known)
     if unknown:
         raise NotFound(
             f"no daily bars for {', '.join(unknown)} in the lake: see `workbench data list`",
@@ -311,7 +312,7 @@ def _new_run(
     params: Mapping[str, Any],
     extra: dict[str, Any],
 ) -> RunRow:
-    wanted = [s.upper() for s in symbols]
+    wanted = normalize_symbols(symbols)
     with rt.ledger.session() as session:
         row = RunRow(
             kind=kind,

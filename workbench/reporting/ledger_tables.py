@@ -2,8 +2,9 @@
 holdings and alerts reports read, and what ``workbench report export`` writes.
 
 Dates are New York session dates, inclusive: ``start`` begins at midnight in New York and
-``end`` runs to the midnight after it. Money and quantities arrive as floats, enums as their
-values, timestamps as UTC.
+``end`` runs to the midnight after it. Money and quantities arrive as floats (as the exact
+Decimals the ledger holds with ``exact=True``, for JSON exports), enums as their values,
+timestamps as UTC.
 """
 
 from __future__ import annotations
@@ -66,9 +67,11 @@ def utc_bounds(start: date | None, end: date | None) -> tuple[datetime | None, d
     return lower, upper
 
 
-def ledger_frame(ledger: Ledger, table: str, where: LedgerFilter | None = None) -> pd.DataFrame:
+def ledger_frame(
+    ledger: Ledger, table: str, where: LedgerFilter | None = None, *, exact: bool = False
+) -> pd.DataFrame:
     """The rows of ledger table ``table`` (a name of ``EXPORT_TABLES``) that ``where`` picks,
-    oldest first."""
+    oldest first; ``exact`` keeps money and quantities as Decimals."""
     import sqlalchemy as sa
 
     if table not in EXPORT_TABLES:
@@ -98,8 +101,8 @@ def ledger_frame(ledger: Ledger, table: str, where: LedgerFilter | None = None) 
     with ledger.session(read_only=True) as session:
         rows = session.execute(query.order_by(stamp, model.__table__.columns["id"])).all()
     names = [c.name for c in columns]
-    frame = pd.DataFrame([tuple(_plain(v) for v in row) for row in rows], columns=names)
-    return _typed(frame, model)
+    frame = pd.DataFrame([tuple(_plain(v, exact) for v in row) for row in rows], columns=names)
+    return _typed(frame, model, exact)
 
 
 def _scoped(query: sa.Select[Any], table: str, where: LedgerFilter) -> sa.Select[Any]:
@@ -154,15 +157,15 @@ def _models() -> dict[str, Any]:
     }
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
+def _plain(value: Any, exact: bool) -> Any:
+    if isinstance(value, Decimal) and not exact:
         return float(value)
     if isinstance(value, Enum):
         return value.value
     return value
 
 
-def _typed(frame: pd.DataFrame, model: Any) -> pd.DataFrame:
+def _typed(frame: pd.DataFrame, model: Any, exact: bool) -> pd.DataFrame:
     """Empty or sparse columns get the dtype their SQL type implies, so every export of a
     table has the same schema."""
     import sqlalchemy as sa
@@ -173,6 +176,8 @@ def _typed(frame: pd.DataFrame, model: Any) -> pd.DataFrame:
         kind = column.type
         if isinstance(kind, UTCDateTime | sa.DateTime):
             frame[column.name] = pd.to_datetime(frame[column.name], utc=True)
+        elif isinstance(kind, ExactDecimal | sa.Numeric) and exact:
+            continue
         elif isinstance(kind, ExactDecimal | sa.Numeric | sa.Float):
             frame[column.name] = frame[column.name].astype("float64")
         elif isinstance(kind, sa.Boolean):

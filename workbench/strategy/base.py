@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.core.errors import DataError, ValidationError
+from workbench.data.schema import BAR_COLUMNS
 from workbench.strategy.params import Param, ParamSpace, ParamValue
 
 __all__ = [
@@ -36,7 +37,7 @@ __all__ = [
 
 StrategyKind = Literal["signal", "allocation"]
 Params = Mapping[str, ParamValue]
-FIELDS = ("open", "high", "low", "close", "volume")
+FIELDS = BAR_COLUMNS
 #: pandas period codes of the rebalance schedules; "never" rebalances only at the start
 REBALANCE_FREQUENCIES = {"daily": "D", "weekly": "W", "monthly": "M", "quarterly": "Q", "never": ""}
 _SESSION_TZ = "America/New_York"
@@ -165,8 +166,8 @@ class Signals:
             return fitted.fillna(False).astype(bool)
 
         entries, exits = fit(self.entries, "entries"), fit(self.exits, "exits")
-        assert entries is not None
-        assert exits is not None
+        if entries is None or exits is None:
+            raise DataError("signals need both entries and exits (a frame of bools each)")
         return Signals(
             entries,
             exits,

@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
 from workbench.core.errors import ConfigError, ValidationError
+from workbench.core.progress import Progress
 from workbench.strategy._vbt import ensure_numba_cache
 
 __all__ = ["DaskExecutor", "Executor", "LocalExecutor", "make_executor"]
@@ -22,7 +23,6 @@ __all__ = ["DaskExecutor", "Executor", "LocalExecutor", "make_executor"]
 Item = TypeVar("Item")
 Shared = TypeVar("Shared")
 Out = TypeVar("Out")
-Progress = Callable[[int, int, str], None]
 
 
 class Executor(Protocol):

@@ -21,10 +21,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from workbench.core.errors import DataError, ValidationError
+from workbench.core.progress import Progress
 from workbench.strategy.backtest import simulate_combos
 from workbench.strategy.base import Bars, Strategy
 from workbench.strategy.config import BacktestConfig
-from workbench.strategy.distributed import Executor, LocalExecutor, Progress
+from workbench.strategy.distributed import Executor, LocalExecutor
 from workbench.strategy.metrics import (
     FAST_METRICS,
     MINIMIZED,

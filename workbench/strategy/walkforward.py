@@ -21,10 +21,11 @@ import pandas as pd
 
 from workbench.analysis import PerformanceSummary, performance_summary
 from workbench.core.errors import ValidationError
+from workbench.core.progress import Progress
 from workbench.strategy.backtest import backtest
 from workbench.strategy.base import Bars, Params, Strategy
 from workbench.strategy.config import BacktestConfig
-from workbench.strategy.distributed import Executor, Progress
+from workbench.strategy.distributed import Executor
 from workbench.strategy.grid import DEFAULT_MEMORY_MB, grid_search
 from workbench.strategy.metrics import FAST_METRICS, metric_columns, summary_metric
 from workbench.strategy.params import Constraint

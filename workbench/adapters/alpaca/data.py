@@ -23,6 +23,7 @@ import pandas as pd
 
 from workbench.adapters.alpaca.config import AlpacaConfig
 from workbench.core.errors import Fatal, RateLimited, Retryable, ValidationError
+from workbench.model import normalize_symbols
 
 __all__ = ["AlpacaHistoricalSource", "to_alpaca_timeframe"]
 
@@ -139,7 +140,8 @@ class AlpacaHistoricalSource:
         if limit is not None and limit < 1:
             raise ValidationError(f"limit must be at least 1, got {limit}")
         return {
-            "symbol_or_symbols": [symbol.strip().upper() for symbol in symbols],
+            # spelled here, judged by the venue: it knows which symbols it lists
+            "symbol_or_symbols": normalize_symbols(symbols, check=False),
             "start": start,
             "end": end - pd.Timedelta(microseconds=1),  # Alpaca's end is inclusive
             "limit": limit,

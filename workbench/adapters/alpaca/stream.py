@@ -33,7 +33,7 @@ from workbench.adapters.ports import StreamStatus
 from workbench.core import topics
 from workbench.core.errors import DataError, Retryable
 from workbench.core.events import EventBus
-from workbench.model import Bar, Quote, Trade
+from workbench.model import Bar, Quote, Trade, normalize_symbols
 
 if TYPE_CHECKING:
     from workbench.adapters.alpaca.market_feed import MarketFeed
@@ -188,7 +188,7 @@ class AlpacaMarketStream:
                 raise DataError(f"{kind}: give a list of symbols, not the string {symbols!r}")
         with self._lock:
             for kind, symbols in symbols_of.items():
-                cleaned = {symbol.strip().upper() for symbol in symbols if symbol.strip()}
+                cleaned = set(normalize_symbols(symbols))
                 if add:
                     self._wanted[kind] |= cleaned
                 else:

@@ -37,7 +37,6 @@ from workbench.core.errors import DataError, ValidationError
 
 __all__ = ["compute_indicator", "compute_indicators", "indicator_label"]
 
-_FIELDS = frozenset({"open", "high", "low", "close", "volume"})
 _TIME_COLUMNS = ("timestamp", "date", "datetime", "time")
 
 IndicatorRequest = str | tuple[str, Mapping[str, object]]
@@ -71,9 +70,16 @@ def compute_indicator(
         return _panel(spec, values, data, columns or {})
     if symbol_column in data.columns:
         return _long(spec, values, data, symbol_column, time_column, columns or {})
-    if columns or any(str(column).lower() in _FIELDS for column in data.columns):
+    if columns or _has_bar_columns(data):
         return _bars(spec, values, data, columns or {})
     return _wide(spec, values, data)
+
+
+def _has_bar_columns(data: pd.DataFrame) -> bool:
+    # here, not at the top: ``import workbench.analysis`` costs only pandas
+    from workbench.data.schema import BAR_COLUMNS
+
+    return any(str(column).lower() in BAR_COLUMNS for column in data.columns)
 
 
 def compute_indicators(
@@ -106,7 +112,8 @@ def run_kernel(
 ) -> FloatArray:
     """The spec's kernel over the rows of ``inputs`` (rows x inputs) that have every input;
     the other rows' outputs (rows x outputs) are NaN."""
-    assert spec.kernel is not None
+    if spec.kernel is None:
+        raise ValidationError(f"indicator {spec.name} has no kernel to compute it with")
     result = np.full((len(inputs), len(spec.outputs)), np.nan)
     complete = np.asarray(~np.isnan(inputs).any(axis=1), dtype=np.bool_)
     if not complete.any():

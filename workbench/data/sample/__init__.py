@@ -7,7 +7,6 @@ whose low is above the open or close, a Yahoo glitch) are reported and left out,
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from workbench.core.errors import NotFound
+from workbench.core.progress import Progress
 
 if TYPE_CHECKING:
     from workbench.data.lake import IngestReport
@@ -52,9 +52,7 @@ def symbol_table() -> pd.DataFrame:
     return _symbols().copy()
 
 
-def load_sample(
-    lake: object, progress: Callable[[int, int, str], None] | None = None
-) -> list[IngestReport]:
+def load_sample(lake: object, progress: Progress | None = None) -> list[IngestReport]:
     """Ingest every bundled dataset into ``lake`` (a ``workbench.data.Lake``); idempotent."""
     from workbench.data.lake import Lake
 

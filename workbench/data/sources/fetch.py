@@ -7,7 +7,7 @@ second fetch of the same window therefore asks the source for nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -15,6 +15,7 @@ from typing import Protocol
 import pandas as pd
 
 from workbench.core.errors import NotFound
+from workbench.core.progress import Progress
 from workbench.data import calendar as cal
 from workbench.data.lake import IngestReport, Lake
 from workbench.data.schema import bars_dataset
@@ -78,7 +79,7 @@ def fetch_missing(
     end: date,
     *,
     timeframe: str = "1d",
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Progress | None = None,
 ) -> FetchReport:
     dataset = bars_dataset(timeframe)
     if start > end:

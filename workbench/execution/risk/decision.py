@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from workbench.core.errors import RiskRejected
+from workbench.model.plain import to_plain
 
 __all__ = ["RiskCheck", "RiskDecision"]
 
@@ -102,6 +103,5 @@ class RiskDecision:
 
 
 def _plain(number: Number | None) -> str | float | None:
-    if isinstance(number, Decimal):
-        return str(number)
-    return number
+    plain: str | float | None = to_plain(number)  # Decimals as exact strings
+    return plain

@@ -5,39 +5,31 @@ Kept free of pandas and the engines: ``workbench --help`` imports this module.
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+
+from workbench.core.progress import Progress
 
 if TYPE_CHECKING:
     from workbench.runtime import Runtime
 
 __all__ = [
     "JsonOption",
-    "ProgressCallback",
     "actor",
     "console",
     "emit",
     "err_console",
     "open_runtime",
     "progress_bar",
-    "to_jsonable",
 ]
 
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON document and nothing else.")
 ]
-ProgressCallback = Callable[[int, int, str], None]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -73,56 +65,27 @@ def actor() -> str:
         return "cli:unknown"
 
 
-def to_jsonable(value: Any) -> Any:
-    """Plain JSON types from dataclasses, pydantic models, frames, Decimals, dates and enums."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if hasattr(value, "model_dump"):
-        return to_jsonable(value.model_dump())
-    if hasattr(value, "to_dict") and hasattr(value, "columns"):  # a DataFrame, without pandas
-        return [to_jsonable(row) for row in value.to_dict(orient="records")]
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if hasattr(value, "item") and callable(value.item):  # numpy scalars
-        return to_jsonable(value.item())
-    if hasattr(value, "isoformat"):  # pandas Timestamp
-        return value.isoformat()
-    if value is None or isinstance(value, str | int | bool):
-        return value
-    if value != value:  # NaN-like (pandas NA, NaT)
-        return None
-    return str(value)
-
-
 def emit(payload: Any, as_json: bool, render: Callable[[Any], None]) -> None:
-    """Print ``payload`` as one JSON document, or hand it to ``render`` for people."""
+    """Print ``payload`` as one JSON document (the plain-value policy of
+    ``workbench.model.plain``), or hand it to ``render`` for people."""
     if as_json:
-        typer.echo(json.dumps(to_jsonable(payload), indent=2))
+        from workbench.model.plain import plain_json
+
+        typer.echo(plain_json(payload, indent=2))
     else:
         render(payload)
 
 
 @contextmanager
-def progress_bar(enabled: bool = True) -> Iterator[ProgressCallback]:
+def progress_bar(enabled: bool = True) -> Iterator[Progress]:
     """A Rich progress bar on stderr; ``enabled=False`` (for --json) yields a silent callback."""
     if not enabled:
         yield lambda done, total, label: None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as RichProgress
 
-    with Progress(
+    with RichProgress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),

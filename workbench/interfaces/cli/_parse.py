@@ -10,7 +10,13 @@ __all__ = ["parse_date", "parse_pairs", "parse_symbols"]
 
 
 def parse_symbols(text: str) -> list[str]:
-    symbols = [s.strip().upper() for s in text.split(",") if s.strip()]
+    from workbench.core.errors import ValidationError
+    from workbench.model.symbols import normalize_symbols
+
+    try:
+        symbols = normalize_symbols(text)
+    except ValidationError as exc:
+        raise typer.BadParameter(exc.message) from None
     if not symbols:
         raise typer.BadParameter("give at least one symbol, e.g. --symbols AAPL,MSFT")
     return symbols

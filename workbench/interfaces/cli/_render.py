@@ -91,7 +91,9 @@ def coverage(frame: Any) -> None:
 
 
 def bars(symbol: str, frame: Any) -> None:
-    columns = ["timestamp", "open", "high", "low", "close", "volume"]
+    from workbench.ops.data import BAR_COLUMNS
+
+    columns = ["timestamp", *BAR_COLUMNS]
     table(f"{symbol} bars", columns, list(frame[columns].itertuples(index=False)))
 
 

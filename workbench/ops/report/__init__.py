@@ -216,7 +216,8 @@ def export(
     target = Path(out) if out is not None else _reports_dir(rt) / f"{table}-{stamp}.{format_}"
     check_target(target)
     where = LedgerFilter(start=start, end=end, account_id=account_id, run_id=number)
-    frame = ledger_frame(rt.ledger, table, where)
+    # JSON keeps the ledger's exact Decimals, so an order reads as it does in `--json`
+    frame = ledger_frame(rt.ledger, table, where, exact=format_ == "json")
     written = write_table(frame, target, format_)
     return ExportResult(table, format_, str(written), len(frame))
 

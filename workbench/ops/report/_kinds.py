@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 
-from workbench.core.errors import NotFound, ValidationError
+from workbench.core.errors import DataError, NotFound, ValidationError
 from workbench.reporting import (
     HoldingsInput,
     LedgerFilter,
@@ -170,7 +170,8 @@ def _book_spec(ask: Request) -> tuple[Any, str, date | None]:
     run = ask.run
     if run is not None and run.kind == "backtest":
         result = strategy.results(ask.rt, run.id)
-        assert isinstance(result, BacktestResult)
+        if not isinstance(result, BacktestResult):
+            raise DataError(f"run {run.id} is recorded as a backtest but holds no backtest result")
         held = result.positions.iloc[-1]
         values = (held * result.prices.iloc[-1]).fillna(0.0)
         cash = result.final_equity - float(values.sum())

@@ -1,23 +1,24 @@
 """CSV, JSON and Parquet: the report's tables as data.
 
 JSON is one document: the report with its metrics, tables (columns and rows), charts (their
-series) and notes. CSV and Parquet write a folder with one file per table plus
-``metrics.<ext>``; ``write_table`` writes a single table to one file (ledger exports)."""
+series) and notes, its values by the plain-value policy of ``workbench.model.plain`` (Decimals
+as exact strings, aware times in UTC, NaN as null). CSV and Parquet write a folder with one file
+per table plus ``metrics.<ext>``; ``write_table`` writes a single table to one file (ledger
+exports)."""
 
 from __future__ import annotations
 
 import json
 import math
 from collections.abc import Callable
-from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from workbench.model.plain import to_plain
 from workbench.reporting.files import atomic_directory, atomic_file
 from workbench.reporting.model import Chart, Report, Table
 
@@ -66,8 +67,8 @@ def report_document(report: Report) -> dict[str, Any]:
         "kind": report.kind,
         "title": report.title,
         "subtitle": report.subtitle,
-        "generated_at": report.generated_at.isoformat(),
-        "params": _plain(dict(report.params)),
+        "generated_at": to_plain(report.generated_at),
+        "params": to_plain(dict(report.params)),
         "sections": [
             {
                 "key": section.key,
@@ -76,7 +77,7 @@ def report_document(report: Report) -> dict[str, Any]:
                     {
                         "key": m.key,
                         "label": m.label,
-                        "value": _plain(m.value),
+                        "value": to_plain(m.value),
                         "format": m.format,
                         "display": m.display,
                     }
@@ -92,7 +93,9 @@ def report_document(report: Report) -> dict[str, Any]:
 
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    return [
+        {str(k): to_plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")
+    ]
 
 
 def plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -128,8 +131,8 @@ def _chart_document(chart: Chart) -> dict[str, Any]:
         "title": chart.title,
         "kind": chart.kind,
         "y_format": chart.y_format,
-        "x": [_plain(v) for v in chart.x],
-        "series": [{"name": s.name, "values": list(s.values)} for s in chart.series],
+        "x": [to_plain(v) for v in chart.x],
+        "series": [{"name": s.name, "values": to_plain(list(s.values))} for s in chart.series],
     }
 
 
@@ -141,28 +144,6 @@ def _writer(fmt: str) -> Callable[[pd.DataFrame, Path], None]:
     raise ValueError(f"no table writer for {fmt!r}")
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if _absent(value):
-        return None
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, Enum):
-        return _plain(value.value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, str | int | bool):
-        return value
-    return str(value)
-
-
 def _absent(value: Any) -> bool:
     if value is None or value is pd.NaT or value is pd.NA:
         return True
@@ -171,5 +152,5 @@ def _absent(value: Any) -> bool:
 
 def _text(value: Any) -> str:
     if isinstance(value, dict | list):
-        return json.dumps(_plain(value))
+        return json.dumps(to_plain(value))
     return str(value.value) if isinstance(value, Enum) else str(value)
