@@ -54,7 +54,7 @@ def test_exports_filter_by_new_york_dates(rt: Runtime, tmp_path: Path, fmt: str)
     only = read(Path(fills.path), fmt)
     assert list(only["symbol"]) == ["XOM"] and list(only["side"]) == ["sell"]
     every = read(Path(report.export(rt, "fills", fmt=fmt, out=tmp_path / f"all.{fmt}").path), fmt)
-    bought = every[(every["symbol"] == "XOM") & (every["side"] == "buy")]["qty"].sum()
+    bought = every[(every["symbol"] == "XOM") & (every["side"] == "buy")]["qty"].astype(float).sum()
     assert float(only["qty"].iloc[0]) == float(bought // 2)  # half the XOM, whole shares
 
 
