@@ -11,7 +11,7 @@ when this module is imported.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -44,6 +44,7 @@ __all__ = [
     "Progress",
     "backtest",
     "load_bars",
+    "load_window",
     "optimize",
     "results",
     "runs",
@@ -86,6 +87,36 @@ def load_bars(
     return bars.by_session() if timeframe == "1d" else bars
 
 
+def load_window(
+    rt: Runtime,
+    symbols: Sequence[str],
+    start: date | None,
+    end: date | None,
+    warmup: int,
+) -> tuple[Bars, pd.Timestamp | None]:
+    """The window's bars with up to ``warmup`` bars before ``start`` (as many as the lake
+    has), and the window's first bar time (None without ``start``: the window is all data).
+    Every symbol must have bars inside the window."""
+    if start is None or warmup <= 0:
+        bars = load_bars(rt, symbols, start, end)
+        return bars, None if start is None else bars.index[0]
+    # daily sessions: about 252 in 365 days; the margin covers holidays and gaps
+    span = timedelta(days=int(warmup * 1.5) + 14)
+    bars = load_bars(rt, symbols, start - span, end)
+    if int(bars.index.searchsorted(pd.Timestamp(start))) < warmup:
+        bars = load_bars(rt, symbols, None, end)  # fewer sessions than thought: take them all
+    first = int(bars.index.searchsorted(pd.Timestamp(start)))
+    empty = [s for s in bars.symbols if bars.close[s].iloc[first:].isna().all()]
+    if first >= len(bars) or empty:
+        missing = empty if first < len(bars) else bars.symbols
+        raise NotFound(
+            f"no 1d bars for {', '.join(missing)} in that range: see `workbench data list`, "
+            "or load the sample with `workbench data load-sample`",
+            symbols=missing,
+        )
+    return bars.iloc(max(0, first - warmup)), bars.index[first]
+
+
 def backtest(
     rt: Runtime,
     name: str,
@@ -98,12 +129,14 @@ def backtest(
     save: bool = True,
 ) -> BacktestResult:
     config = config or BacktestConfig()
+    """Backtest ``start``..``end``, reading the strategy's warm-up bars before ``start``
+    (decisions start at ``start``)."""
     strategy = get_strategy(name)
-    strategy.validate(params)  # bad parameters fail before any data is read
+    values = strategy.validate(params)  # bad parameters fail before any data is read
     started = datetime.now(UTC)
-    bars = load_bars(rt, symbols, start, end)
+    bars, window = load_window(rt, symbols, start, end, strategy.warmup(values))
     benchmark = _benchmark(rt, config.benchmark, bars)
-    result = run_backtest(strategy, bars, params, config, benchmark=benchmark)
+    result = run_backtest(strategy, bars, values, config, benchmark=benchmark, trade_from=window)
     return _stored(rt, result, started) if save else result
 
 

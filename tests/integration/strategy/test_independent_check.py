@@ -24,8 +24,11 @@ def reference(
     fast, slow = close.rolling(FAST).mean(), close.rolling(SLOW).mean()
     above = fast > slow
     below = slow > fast
-    entries = above & ~above.shift(1, fill_value=False)
-    exits = below & ~below.shift(1, fill_value=False)
+    # a cross needs both averages at this bar and the one before (documented rule)
+    seen = fast.notna() & slow.notna()
+    both = seen & seen.shift(1, fill_value=False)
+    entries = both & above & ~above.shift(1, fill_value=False)
+    exits = both & below & ~below.shift(1, fill_value=False)
     symbols = list(close.columns)
     weight = 1 / len(symbols)
     cash = CASH
