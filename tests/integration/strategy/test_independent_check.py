@@ -1,10 +1,14 @@
 """An SMA crossover computed twice: by the engine (vectorbt) and by a plain pandas loop written
 from the documented rules, with no vectorbt. They must agree on every trade and on the final
 equity within 1e-9 (relative): three symbols sharing cash in equal slices, next-open fills,
-0.1 % fees and 0.05 % slippage, on the bundled real data.
+0.1 % fees and 0.05 % slippage, on the bundled real data; once from the first bar, once over
+a window with its warm-up bars before it. Both sides use the documented cross rule (both
+averages observed at the bar and the one before).
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -17,9 +21,10 @@ TOLERANCE = 1e-9
 
 
 def reference(
-    bars: Bars,
+    bars: Bars, first: int = 0
 ) -> tuple[list[tuple[str, pd.Timestamp, pd.Timestamp | None, float]], float]:
-    """Trades (symbol, entry, exit or None, shares) and final equity, by hand."""
+    """Trades (symbol, entry, exit or None, shares) and final equity, by hand; decisions
+    before bar ``first`` are not taken (those bars only warm the averages up)."""
     close, open_ = bars.close, bars.open
     fast, slow = close.rolling(FAST).mean(), close.rolling(SLOW).mean()
     above = fast > slow
@@ -35,7 +40,7 @@ def reference(
     shares = dict.fromkeys(symbols, 0.0)
     opened: dict[str, tuple[pd.Timestamp, float]] = {}
     trades = []
-    for i in range(1, len(close)):
+    for i in range(first + 1, len(close)):  # decided at bar i - 1, filled at bar i
         day = close.index[i]
         prices = open_.iloc[i]
         # the portfolio is valued at this open before any order (every order sized from it)
@@ -61,11 +66,20 @@ def reference(
     return sorted(trades, key=lambda t: (t[0], t[1])), final
 
 
-def test_engine_and_pandas_loop_agree(bars_of) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("warm", [False, True], ids=["from-the-first-bar", "warmed-up"])
+def test_engine_and_pandas_loop_agree(bars_of, warm: bool) -> None:  # type: ignore[no-untyped-def]
     bars = bars_of(["AAPL", "JPM", "XOM"])
+    first = 0
+    if warm:  # the window starts at 2014-01-02 with SLOW bars of 2013 before it
+        bars = bars_of(["AAPL", "JPM", "XOM"], date(2013, 2, 1))
+        first = int(bars.index.searchsorted(pd.Timestamp("2014-01-02")))
+        bars = bars.iloc(first - SLOW)
+        first = SLOW
     config = BacktestConfig(initial_cash=CASH, fees=FEES, slippage=SLIPPAGE, benchmark=None)
-    result = backtest("sma_crossover", bars, {"fast": FAST, "slow": SLOW}, config)
-    expected_trades, expected_final = reference(bars)
+    start = bars.index[first] if warm else None
+    result = backtest("sma_crossover", bars, {"fast": FAST, "slow": SLOW}, config, trade_from=start)
+    assert result.warmup_bars == first
+    expected_trades, expected_final = reference(bars, first)
     got = result.trades.sort_values(["symbol", "entry_time"])
     assert len(got) == len(expected_trades) > 20
     for (_, row), (symbol, entry, exit_, qty) in zip(got.iterrows(), expected_trades, strict=True):
