@@ -127,7 +127,8 @@ def dry_run(
     *,
     params: Mapping[str, object] | None = None,
 ) -> StepResult:
-    """What the strategy would send now on the configured broker; nothing is sent or kept."""
+    """What a new run of the strategy would send now on the configured broker (its first
+    decision); nothing is sent or kept."""
     oms = rt.oms
     as_of = _last_complete_bar(rt, symbols, oms.now())
     runner = StrategyRunner(
