@@ -113,7 +113,12 @@ def test_results_lists_a_backtests_trades_and_orders(home_with_sample: Path) -> 
     assert orders["rows"][0]["side"] == "buy"  # type: ignore[index]
     people = CliRunner().invoke(app, ["results", run_id, "--orders", "--limit", "3"])
     assert people.exit_code == 0, people.output
-    assert "timestamp" in people.output and "reason" in people.output
+    assert "date" in people.output and "reason" in people.output
+    shown = CliRunner().invoke(app, ["results", run_id, "--trades"])
+    assert shown.exit_code == 0, shown.output
+    # readable at 80 columns: whole dates, and the open trade says so
+    assert everything["rows"][0]["entry_time"][:10] in shown.output and "open" in shown.output
+    assert "more trades" not in shown.output
     assert f"{document['orders'] - 3} more orders" in people.output
     both = CliRunner().invoke(app, ["results", run_id, "--orders", "--trades"])
     assert both.exit_code == 2 and "not both" in both.output

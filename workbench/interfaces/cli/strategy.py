@@ -312,8 +312,38 @@ def _render_backtest(payload: dict[str, Any]) -> None:
 
 
 def _render_records(payload: dict[str, Any]) -> None:
-    columns = payload["columns"]
-    rows = [[row[c] for c in columns] for row in payload["rows"]]
+    """The records in a table narrow enough for a terminal (--json has every column)."""
+    if payload["table"] == "trades":
+        shorts = any(r["direction"] != "long" for r in payload["rows"])
+        columns = ["symbol", "entry", "price", "exit", "price", "pnl", "return"]
+        rows = [
+            [
+                r["symbol"],
+                _day(r["entry_time"]),
+                _number(r["entry_price"]),
+                _day(r["exit_time"]) or "open",
+                _number(r["exit_price"]) if r["status"] == "closed" else "",
+                f"{r['pnl']:,.0f}" if isinstance(r["pnl"], float) else "",
+                f"{r['return']:+.1%}" if isinstance(r["return"], float) else "",
+                *([r["direction"]] if shorts else []),
+            ]
+            for r in payload["rows"]
+        ]
+        columns += ["side"] if shorts else []
+    else:
+        columns = ["date", "symbol", "side", "qty", "price", "fee", "reason"]
+        rows = [
+            [
+                _day(r["timestamp"]),
+                r["symbol"],
+                r["side"],
+                _number(r["qty"]),
+                _number(r["price"]),
+                _number(r["fee"]),
+                r["reason"],
+            ]
+            for r in payload["rows"]
+        ]
     title = f"Run {payload['run_id']}: {payload['table']} ({payload['total']})"
     table(title, columns, rows)
     if payload["more"]:
@@ -360,6 +390,14 @@ def _saved(payload: dict[str, Any]) -> None:
                 f"its trades and orders: workbench strategy results {payload['run_id']} "
                 "--trades | --orders"
             )
+
+
+def _day(stamp: object) -> str:
+    return str(stamp)[:10] if stamp else ""
+
+
+def _number(value: object) -> str:
+    return f"{value:,.2f}" if isinstance(value, int | float) else ""
 
 
 def _figure(value: object) -> str:
