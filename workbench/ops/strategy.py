@@ -134,9 +134,9 @@ def backtest(
     config: BacktestConfig | None = None,
     save: bool = True,
 ) -> BacktestResult:
-    config = config or BacktestConfig()
     """Backtest ``start``..``end``, reading the strategy's warm-up bars before ``start``
     (decisions start at ``start``)."""
+    config = config or BacktestConfig()
     strategy = get_strategy(name)
     values = strategy.validate(params)  # bad parameters fail before any data is read
     started = datetime.now(UTC)

@@ -333,15 +333,9 @@ def _render_records(payload: dict[str, Any]) -> None:
     else:
         columns = ["date", "symbol", "side", "qty", "price", "fee", "reason"]
         rows = [
-            [
-                _day(r["timestamp"]),
-                r["symbol"],
-                r["side"],
-                _number(r["qty"]),
-                _number(r["price"]),
-                _number(r["fee"]),
-                r["reason"],
-            ]
+            [_day(r["timestamp"]), r["symbol"], r["side"]]
+            + [_number(r[k]) for k in ("qty", "price", "fee")]
+            + [r["reason"]]
             for r in payload["rows"]
         ]
     title = f"Run {payload['run_id']}: {payload['table']} ({payload['total']})"
