@@ -86,6 +86,7 @@ class StrategyRunner:
         run_key: str,
         run_id: int | None = None,
         actor: str = "runner",
+        first_decision: datetime | None = None,
     ) -> None:
         self.oms = oms
         if not isinstance(strategy, SignalStrategy | AllocationStrategy):
@@ -100,8 +101,13 @@ class StrategyRunner:
         self.run_key = run_key
         self.run_id = run_id
         self.actor = actor
+        #: the run's first decision bar (None: the first one this runner takes); an
+        #: allocation strategy rebalances there whatever its schedule, as the backtest does
+        self.first_decision = first_decision
 
     def decide(self, as_of: datetime) -> Decision:
+        if self.first_decision is None:
+            self.first_decision = as_of
         bars = self.bars(self.symbols, as_of)
         positions = self.oms.ledger_positions()
         cash = self.oms.ledger_cash()
@@ -169,7 +175,7 @@ class StrategyRunner:
         prices: dict[str, Decimal],
     ) -> Decision:
         assert isinstance(self.strategy, AllocationStrategy)
-        if not _rebalance_due(self.strategy, bars, self.params):
+        if not _rebalance_due(self.strategy, bars, self.params, self.first_decision):
             return Decision(as_of, (), {"rebalance": "not due"})
         weights = self.strategy.latest(bars, self.params)
         if weights is None:
@@ -202,10 +208,18 @@ class StrategyRunner:
         )
 
 
-def _rebalance_due(strategy: AllocationStrategy, bars: Bars, params: Mapping[str, Any]) -> bool:
-    """True when the last bar opens a new period of the strategy's schedule (the same rule the
-    backtest uses), or when there is only one bar."""
+def _rebalance_due(
+    strategy: AllocationStrategy,
+    bars: Bars,
+    params: Mapping[str, Any],
+    first_decision: datetime | None,
+) -> bool:
+    """True when the last bar is the run's first decision or opens a new period of the
+    strategy's schedule (the same rule the backtest uses)."""
     from workbench.strategy.base import rebalance_mask
 
-    mask = rebalance_mask(bars, str(params.get("rebalance", "monthly")))
+    first = 0
+    if first_decision is not None:
+        first = int(bars.index.searchsorted(pd.Timestamp(first_decision)))
+    mask = rebalance_mask(bars, str(params.get("rebalance", "monthly")), first=first)
     return bool(mask[-1]) if len(mask) else False

@@ -235,7 +235,8 @@ def _backtest_signals(
                 for symbol in bars.symbols
             }
         return found
-    targets = strategy.targets(bars, params)
+    # the first session's decision bar is the run's first decision: a rebalance
+    targets = strategy.targets(bars, params, first=max(rows[sessions[0]], 0))
     for session, row in rows.items():
         weights = targets.iloc[row]
         found[session] = {} if weights.isna().all() else _nonzero(weights.to_dict())

@@ -11,12 +11,12 @@ when this module is imported.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from workbench.core.errors import NotFound
+from workbench.core.errors import NotFound, ValidationError
 from workbench.core.progress import Progress
 from workbench.data import bars_dataset
 from workbench.model.symbols import normalize_symbols
@@ -44,18 +44,26 @@ if TYPE_CHECKING:
     from workbench.runtime import Runtime
 
 __all__ = [
+    "DEFAULT_RECORDS",
+    "RECORD_TABLES",
     "BacktestConfig",
     "Progress",
     "Sizing",
     "backtest",
     "load_bars",
+    "load_window",
     "optimize",
     "results",
+    "run_records",
     "runs",
     "show",
     "strategies",
     "walk_forward",
 ]
+
+#: a stored backtest's record tables, and how many rows ``run_records`` gives by default
+RECORD_TABLES = ("trades", "orders")
+DEFAULT_RECORDS = 50
 
 
 def strategies(rt: Runtime) -> list[dict[str, Any]]:
@@ -89,6 +97,36 @@ def load_bars(
     return bars.by_session() if timeframe == "1d" else bars
 
 
+def load_window(
+    rt: Runtime,
+    symbols: Sequence[str],
+    start: date | None,
+    end: date | None,
+    warmup: int,
+) -> tuple[Bars, pd.Timestamp | None]:
+    """The window's bars with up to ``warmup`` bars before ``start`` (as many as the lake
+    has), and the window's first bar time (None without ``start``: the window is all data).
+    Every symbol must have bars inside the window."""
+    if start is None or warmup <= 0:
+        bars = load_bars(rt, symbols, start, end)
+        return bars, None if start is None else bars.index[0]
+    # daily sessions: about 252 in 365 days; the margin covers holidays and gaps
+    span = timedelta(days=int(warmup * 1.5) + 14)
+    bars = load_bars(rt, symbols, start - span, end)
+    if int(bars.index.searchsorted(pd.Timestamp(start))) < warmup:
+        bars = load_bars(rt, symbols, None, end)  # fewer sessions than thought: take them all
+    first = int(bars.index.searchsorted(pd.Timestamp(start)))
+    empty = [s for s in bars.symbols if bars.close[s].iloc[first:].isna().all()]
+    if first >= len(bars) or empty:
+        missing = empty if first < len(bars) else bars.symbols
+        raise NotFound(
+            f"no 1d bars for {', '.join(missing)} in that range: see `workbench data list`, "
+            "or load the sample with `workbench data load-sample`",
+            symbols=missing,
+        )
+    return bars.iloc(max(0, first - warmup)), bars.index[first]
+
+
 def backtest(
     rt: Runtime,
     name: str,
@@ -100,13 +138,15 @@ def backtest(
     config: BacktestConfig | None = None,
     save: bool = True,
 ) -> BacktestResult:
+    """Backtest ``start``..``end``, reading the strategy's warm-up bars before ``start``
+    (decisions start at ``start``)."""
     config = config or BacktestConfig()
     strategy = get_strategy(name)
-    strategy.validate(params)  # bad parameters fail before any data is read
+    values = strategy.validate(params)  # bad parameters fail before any data is read
     started = datetime.now(UTC)
-    bars = load_bars(rt, symbols, start, end)
+    bars, window = load_window(rt, symbols, start, end, strategy.warmup(values))
     benchmark = _benchmark(rt, config.benchmark, bars)
-    result = run_backtest(strategy, bars, params, config, benchmark=benchmark)
+    result = run_backtest(strategy, bars, values, config, benchmark=benchmark, trade_from=window)
     return _stored(rt, result, started) if save else result
 
 
@@ -131,9 +171,9 @@ def optimize(
 ) -> GridResult:
     """Grid search; ``workers`` > 1 runs a Dask LocalCluster, ``scheduler`` an existing one."""
     strategy = get_strategy(name)
-    strategy.space.grid(grid, constraints)  # a bad grid fails before any data is read
+    warmup = _grid_warmup(strategy, grid, constraints)  # a bad grid fails before any read
     started = datetime.now(UTC)
-    bars = load_bars(rt, symbols, start, end)
+    bars, window = load_window(rt, symbols, start, end, warmup)
     executor = make_executor(workers, scheduler)
     try:
         result = run_grid(
@@ -148,6 +188,7 @@ def optimize(
             memory_mb=memory_mb,
             executor=executor,
             progress=progress,
+            trade_from=window,
         )
     finally:
         executor.close()
@@ -174,9 +215,9 @@ def walk_forward(
     progress: Progress | None = None,
 ) -> WalkForwardResult:
     strategy = get_strategy(name)
-    strategy.space.grid(grid, constraints)
+    warmup = _grid_warmup(strategy, grid, constraints)
     started = datetime.now(UTC)
-    bars = load_bars(rt, symbols, start, end)
+    bars, window = load_window(rt, symbols, start, end, warmup)
     executor = make_executor(workers, scheduler)
     try:
         result = run_walk_forward(
@@ -191,6 +232,7 @@ def walk_forward(
             constraints=constraints,
             executor=executor,
             progress=progress,
+            trade_from=window,
         )
     finally:
         executor.close()
@@ -200,6 +242,36 @@ def walk_forward(
 def results(rt: Runtime, run_id: int) -> StoredResult:
     """A stored backtest, grid or walk-forward result, as the run returned it."""
     return load_run(rt.ledger, rt.settings.home, run_id)
+
+
+def run_records(
+    rt: Runtime, run_id: int, table: str, *, limit: int = DEFAULT_RECORDS
+) -> dict[str, Any]:
+    """The first ``limit`` rows of a stored backtest's ``trades`` or ``orders`` (in time
+    order), as plain values, with how many there are in all."""
+    if table not in RECORD_TABLES:
+        raise ValidationError(f"a run's records are {' or '.join(RECORD_TABLES)}, not {table!r}")
+    if limit < 1:
+        raise ValidationError(f"--limit must be at least 1, got {limit}")
+    result = results(rt, run_id)
+    if not isinstance(result, BacktestResult):
+        raise ValidationError(
+            f"run {run_id} is not a backtest: only a backtest keeps its {table} "
+            "(backtest the chosen parameters to see them)"
+        )
+    frame: pd.DataFrame = getattr(result, table)
+    when = "entry_time" if table == "trades" else "timestamp"
+    frame = frame.sort_values(when, kind="stable")
+    shown = frame.head(limit)
+    return {
+        "run_id": run_id,
+        "table": table,
+        "total": len(frame),
+        "shown": len(shown),
+        "more": len(frame) - len(shown),
+        "columns": [str(c) for c in frame.columns],
+        "rows": [_plain_row(row) for row in shown.to_dict(orient="records")],
+    }
 
 
 def runs(rt: Runtime, *, kind: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
@@ -218,6 +290,24 @@ def _benchmark(rt: Runtime, symbol: str | None, bars: Bars) -> pd.Series[float] 
     if frame.empty:
         return None
     return Bars.from_long(frame).by_session().close[symbol]
+
+
+def _grid_warmup(strategy: Any, grid: Mapping[str, object], constraints: Sequence[str]) -> int:
+    """The warm-up of the grid's most demanding combination."""
+    return int(max(strategy.warmup(c) for c in strategy.space.grid(grid, constraints)))
+
+
+def _plain_row(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """Timestamps as ISO text, missing values (NaN, NaT) as None, numpy scalars as Python."""
+    plain: dict[str, Any] = {}
+    for key, value in row.items():
+        if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
+            plain[str(key)] = None
+        elif isinstance(value, pd.Timestamp):
+            plain[str(key)] = value.isoformat()
+        else:
+            plain[str(key)] = value.item() if hasattr(value, "item") else value
+    return plain
 
 
 def _describe(strategy: Any) -> dict[str, Any]:

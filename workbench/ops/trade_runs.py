@@ -149,7 +149,9 @@ def paper_run(
         done = run.params.get("cursor")
         todo = [s for s in all_sessions if done is None or s.date > date.fromisoformat(done)]
         previous = _previous_sessions(calendar, all_sessions)
-        runner = _runner(rt, oms, run, actor)
+        # the decision for the first session, taken at the close before it
+        first = pd.Timestamp(previous[all_sessions[0].date]).to_pydatetime()
+        runner = _runner(rt, oms, run, actor, first_decision=first)
 
         def after_session(session: Session, step: StepResult, point: EquityPoint) -> None:
             _save_progress(rt, run.id, folder, session.date, step, point)
@@ -180,7 +182,8 @@ def dry_run(
     *,
     params: Mapping[str, object] | None = None,
 ) -> StepResult:
-    """What the strategy would send now on the configured broker; nothing is sent or kept."""
+    """What a new run of the strategy would send now on the configured broker (its first
+    decision); nothing is sent or kept."""
     oms = rt.oms
     as_of = _last_complete_bar(rt, symbols, oms.now())
     runner = StrategyRunner(
@@ -236,7 +239,10 @@ def live_run(
     try:
         reconcile(oms, actor=actor)
         _record_opening(rt, run.id, oms.broker.account().equity)
-        runner = _runner(rt, oms, run, actor)
+        # a resumed run keeps its first decision (the bar of its first equity reading)
+        decided = (run.metrics or {}).get("equity", [])
+        first = pd.Timestamp(decided[0][0]).to_pydatetime() if decided else None
+        runner = _runner(rt, oms, run, actor, first_decision=first)
         done = 0
         while not should_stop() and (cycles is None or done < cycles):
             if done:
@@ -416,7 +422,14 @@ def _finish(rt: Runtime, run_id: int, status: str, *, error: str | None = None) 
 
 
 # -- helpers ----------------------------------------------------------------------------------
-def _runner(rt: Runtime, oms: OrderManager, run: RunRow, actor: str) -> StrategyRunner:
+def _runner(
+    rt: Runtime,
+    oms: OrderManager,
+    run: RunRow,
+    actor: str,
+    *,
+    first_decision: datetime | None = None,
+) -> StrategyRunner:
     return StrategyRunner(
         oms,
         get_strategy(run.strategy),
@@ -426,6 +439,7 @@ def _runner(rt: Runtime, oms: OrderManager, run: RunRow, actor: str) -> Strategy
         run_key=str(run.id),
         run_id=run.id,
         actor=actor,
+        first_decision=first_decision,
     )
 
 

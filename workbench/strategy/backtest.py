@@ -29,15 +29,16 @@ def backtest(
     """Run ``strategy`` with ``params`` (validated; defaults filled) over ``bars``.
 
     ``benchmark`` is the benchmark's close (any dates; the result keeps those in range).
-    ``trade_from`` (a timestamp) ignores decisions before it: earlier bars only warm up the
-    strategy's indicators.
+    ``trade_from`` (a timestamp) starts the window: the bars before it only warm up the
+    strategy's indicators (no decision is taken on them), and the result (equity, positions,
+    statistics) covers the window alone and says how many warm-up bars it had.
     """
     chosen = get_strategy(strategy)
     values = chosen.validate(params)
     config = config or BacktestConfig()
-    _check_bars(bars)
-    layout = Layout(n_combos=1, n_symbols=len(bars.symbols))
     first = 0 if trade_from is None else int(bars.index.searchsorted(pd.Timestamp(trade_from)))
+    _check_bars(bars.iloc(first))
+    layout = Layout(n_combos=1, n_symbols=len(bars.symbols))
     plan, portfolio = simulate_combos(chosen, bars, [values], config, layout, first)
     return result_from_portfolio(
         portfolio,
@@ -48,6 +49,8 @@ def backtest(
         params=values,
         config=config,
         benchmark_close=benchmark,
+        first=first,
+        warmup_needed=chosen.warmup(values),
     )
 
 
@@ -81,14 +84,15 @@ def plan_for(
             )
         return plan_signals(signals, bars, config, layout, first_decision=first_decision)
     if isinstance(strategy, AllocationStrategy):
-        targets = [strategy.targets(bars, combo) for combo in combos]
+        targets = [strategy.targets(bars, combo, first=first_decision) for combo in combos]
         return plan_targets(targets, bars, config, layout, first_decision=first_decision)
     raise DataError(f"{strategy!r} is neither a signal nor an allocation strategy")
 
 
 def _check_bars(bars: Bars) -> None:
+    """The window's bars (warm-up bars aside)."""
     if len(bars) < 2:
-        raise DataError(f"a backtest needs at least 2 bars, got {len(bars)}")
+        raise DataError(f"a backtest needs at least 2 bars in its window, got {len(bars)}")
     if bars.close.isna().all().any():
         empty = [s for s in bars.symbols if bars.close[s].isna().all()]
         raise DataError(f"no prices for {empty} in this range")

@@ -225,7 +225,9 @@ class _Base:
         return self.space.validate(params)
 
     def warmup(self, params: Params) -> int:
-        """Bars of history needed before the first decision (walk-forward prepends them)."""
+        """Bars of history needed before the first decision: a backtest, each walk-forward
+        window and a paper run read this many bars before their window and decide nothing
+        on them."""
         return 0
 
     def __repr__(self) -> str:
@@ -262,11 +264,12 @@ class AllocationStrategy(_Base, ABC):
         """Target weights (fractions of equity per symbol) from ``history``, whose last bar is
         "now"; None keeps the current holdings (for example, while history is too short)."""
 
-    def targets(self, bars: Bars, params: Params) -> pd.DataFrame:
+    def targets(self, bars: Bars, params: Params, *, first: int = 0) -> pd.DataFrame:
         """Target weights at every rebalance bar (NaN rows elsewhere), each from the bars up to
-        that bar only."""
+        that bar only. ``first`` is the first decision bar (earlier bars only warm up): it
+        always rebalances, so a run starts invested whatever day it starts on."""
         frequency = str(params.get("rebalance", "monthly"))
-        rows = np.flatnonzero(rebalance_mask(bars, frequency))
+        rows = np.flatnonzero(rebalance_mask(bars, frequency, first=first))
         table = pd.DataFrame(np.nan, index=bars.index, columns=bars.close.columns)
         for row in rows.tolist():
             weights = self.weights(bars.iloc(0, row + 1), params)
@@ -283,22 +286,26 @@ class AllocationStrategy(_Base, ABC):
         return self.weights(bars, params)
 
 
-def rebalance_mask(bars: Bars, frequency: str) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """True at the first bar and at the first bar of each new period (by New York session
-    date). Knowing that a bar opens a new period needs only that bar and the one before it,
-    so the schedule never peeks at the calendar ahead."""
+def rebalance_mask(
+    bars: Bars, frequency: str, *, first: int = 0
+) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """True at the first decision bar (``first``; earlier bars are warm-up and never
+    rebalance) and at the first bar of each new period after it (by New York session date).
+    Knowing that a bar opens a new period needs only that bar and the one before it, so the
+    schedule never peeks at the calendar ahead."""
     if frequency not in REBALANCE_FREQUENCIES:
         raise ValidationError(
             f"rebalance must be one of {', '.join(REBALANCE_FREQUENCIES)}, got {frequency!r}"
         )
     mask = np.zeros(len(bars), dtype=bool)
-    if len(bars) == 0:
+    if first >= len(bars):
         return mask
-    mask[0] = True
     code = REBALANCE_FREQUENCIES[frequency]
     if code:
         periods = bars.sessions().to_period(code).asi8
         mask[1:] = periods[1:] != periods[:-1]
+    mask[: max(first, 0)] = False
+    mask[max(first, 0)] = True
     return mask
 
 

@@ -138,6 +138,7 @@ class _Chunk:
     config: BacktestConfig
     separate: bool
     extra_metric: str | None
+    first_decision: int = 0  # the bars before it only warm the strategy up
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,26 +161,34 @@ def grid_search(
     memory_mb: float = DEFAULT_MEMORY_MB,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    trade_from: Any = None,
 ) -> GridResult:
     """Backtest every combination of ``grid`` (see ``ParamSpace.grid``) and rank by
     ``objective`` (any ``FAST_METRICS`` name or ``PerformanceSummary`` field; ``maximize``
     defaults to True except for volatility). ``separate`` runs each symbol as its own
-    portfolio instead of one portfolio over all symbols."""
+    portfolio instead of one portfolio over all symbols. ``trade_from`` (a timestamp)
+    starts the window, as in ``backtest``: earlier bars only warm up, and the figures and
+    returns cover the window alone."""
     chosen = get_strategy(strategy)
     config = config or BacktestConfig()
     check_metric(objective)
     maximize = objective not in MINIMIZED if maximize is None else maximize
     combos = chosen.space.grid(grid, constraints)
     extra = None if objective in FAST_METRICS else objective
+    first = 0 if trade_from is None else int(bars.index.searchsorted(pd.Timestamp(trade_from)))
+    if len(bars) - first < 2:
+        raise DataError(f"a grid needs at least 2 bars in its window, got {len(bars) - first}")
     size = plan_chunks(len(combos), len(bars.symbols), len(bars), memory_mb)
     chunks = [
-        _Chunk(chosen, start, combos[start : start + size], config, separate, extra)
+        _Chunk(chosen, start, combos[start : start + size], config, separate, extra, first)
         for start in range(0, len(combos), size)
     ]
     outputs = (executor or LocalExecutor()).map(_run_chunk, chunks, bars, progress)
     table = _table(chunks, outputs, bars.symbols, separate)
     returns = pd.DataFrame(
-        np.hstack([o.combo_returns for o in outputs]), index=bars.index, columns=range(len(combos))
+        np.hstack([o.combo_returns for o in outputs]),
+        index=bars.index[first:],
+        columns=range(len(combos)),
     )
     return GridResult(
         strategy=chosen.name,
@@ -207,8 +216,9 @@ def plan_chunks(n_combos: int, n_symbols: int, n_bars: int, memory_mb: float) ->
 def _run_chunk(chunk: _Chunk, bars: Bars) -> _ChunkOutput:
     n_symbols = len(bars.symbols)
     layout = Layout(len(chunk.combos), n_symbols, chunk.separate)
-    _, portfolio = simulate_combos(chunk.strategy, bars, chunk.combos, chunk.config, layout)
-    equity = equity_matrix(portfolio)
+    first = chunk.first_decision
+    _, portfolio = simulate_combos(chunk.strategy, bars, chunk.combos, chunk.config, layout, first)
+    equity = equity_matrix(portfolio)[first:]  # nothing trades before the window
     records = portfolio.orders.values
     del portfolio  # the largest object of the chunk; the figures below need only equity
     previous = np.vstack([np.full((1, equity.shape[1]), chunk.config.initial_cash), equity[:-1]])
@@ -217,7 +227,7 @@ def _run_chunk(chunk: _Chunk, bars: Bars) -> _ChunkOutput:
     if chunk.extra_metric is not None:
         name = chunk.extra_metric
         metrics[name] = np.array(
-            [summary_metric(pd.Series(col, index=bars.index), name) for col in returns.T]
+            [summary_metric(pd.Series(col, index=bars.index[first:]), name) for col in returns.T]
         )
     owner = records["col"] if chunk.separate else records["col"] // n_symbols
     orders = np.bincount(owner, minlength=layout.n_portfolios).astype(np.int64)

@@ -34,7 +34,9 @@ _REASONS = {0: "", 1: "signal", 2: "stop_loss", 3: "take_profit", 4: "trailing_s
 class BacktestResult:
     """``equity`` is the portfolio value at each bar's close. ``exposure`` has long and short
     (signed) position value, gross and net, all as fractions of equity, and ``turnover``
-    (traded value over equity). ``prices`` are the symbols' closes, for the trade figure."""
+    (traded value over equity). ``prices`` are the symbols' closes, for the trade figure.
+    Every frame covers the window only; the ``warmup_bars`` before it were read but not
+    traded (fewer than ``warmup_needed`` when the data starts too late: ``warmup_note``)."""
 
     strategy: str
     kind: StrategyKind
@@ -50,6 +52,9 @@ class BacktestResult:
     prices: pd.DataFrame
     stats: PerformanceSummary
     run_id: int | None = None
+    #: bars read before the window to warm the strategy up, and how many it asks for
+    warmup_bars: int = 0
+    warmup_needed: int = 0
 
     @property
     def returns(self) -> pd.Series[float]:
@@ -66,6 +71,17 @@ class BacktestResult:
     @property
     def final_equity(self) -> float:
         return float(self.equity.iloc[-1])
+
+    @property
+    def warmup_note(self) -> str | None:
+        """Why the first decisions may differ from a longer history's, or None."""
+        if self.warmup_bars >= self.warmup_needed:
+            return None
+        return (
+            f"only {self.warmup_bars} of the {self.warmup_needed} warm-up bars "
+            f"{self.strategy} needs exist before {self.equity.index[0].date()}: "
+            "its first decisions may differ from a run with more history"
+        )
 
     def with_run_id(self, run_id: int) -> BacktestResult:
         return replace(self, run_id=run_id)
@@ -102,6 +118,9 @@ class BacktestResult:
             "orders": len(self.orders),
             "trades": len(self.trades),
             "closed_trades": 0 if closed is None else len(closed),
+            "warmup_bars": self.warmup_bars,
+            "warmup_needed": self.warmup_needed,
+            "warmup_note": self.warmup_note,
             "stats": self.stats.to_dict(),
             "config": self.config.to_dict(),
         }
@@ -149,14 +168,20 @@ def result_from_portfolio(
     params: dict[str, ParamValue],
     config: BacktestConfig,
     benchmark_close: pd.Series[float] | None,
+    first: int = 0,
+    warmup_needed: int = 0,
 ) -> BacktestResult:
+    """The result over the window ``bars[first:]``: nothing trades before ``first`` (the plan
+    ignores those decisions), so the portfolio there is the initial cash and is left out."""
     index, symbols = bars.index, bars.symbols
-    equity = pd.Series(equity_matrix(portfolio)[:, 0], index=index, name="equity")
+    window = index[first:]
+    equity = pd.Series(equity_matrix(portfolio)[first:, 0], index=window, name="equity")
     orders = _orders(portfolio.orders.values, plan, index, symbols)
     trades = _trades(portfolio.trades.values, plan, index, symbols)
-    positions = pd.DataFrame(_matrix(portfolio.assets()), index=index, columns=symbols)
-    exposure = _exposure(_matrix(portfolio.asset_value(group_by=False)), equity, orders)
-    benchmark = _benchmark_equity(benchmark_close, index, config.initial_cash)
+    positions = pd.DataFrame(_matrix(portfolio.assets())[first:], index=window, columns=symbols)
+    values = _matrix(portfolio.asset_value(group_by=False))[first:]
+    exposure = _exposure(values, equity, orders)
+    benchmark = _benchmark_equity(benchmark_close, window, config.initial_cash)
     return BacktestResult(
         strategy=strategy,
         kind=kind,
@@ -169,8 +194,10 @@ def result_from_portfolio(
         trades=trades,
         positions=positions,
         exposure=exposure,
-        prices=bars.close.copy(),
+        prices=bars.close.iloc[first:].copy(),
         stats=compute_stats(equity, config, exposure, trades, benchmark),
+        warmup_bars=first,
+        warmup_needed=warmup_needed,
     )
 
 

@@ -153,6 +153,8 @@ def _parts(result: StoredResult) -> tuple[dict[str, Any], dict[str, pd.DataFrame
             "params": dict(result.params),
             "strategy_kind": result.kind,
             "config": config,
+            "warmup_bars": result.warmup_bars,
+            "warmup_needed": result.warmup_needed,
         }
         return meta, frames, result.to_dict()["stats"]
     if isinstance(result, GridResult):
@@ -217,6 +219,8 @@ def _load_backtest(folder: Path, meta: dict[str, Any], run_id: int) -> BacktestR
         prices=_read(folder, "prices"),
         stats=compute_stats(equity, config, exposure, trades, benchmark),
         run_id=run_id,
+        warmup_bars=int(meta.get("warmup_bars", 0)),
+        warmup_needed=int(meta.get("warmup_needed", 0)),
     )
 
 

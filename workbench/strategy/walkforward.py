@@ -4,9 +4,11 @@ Windows are counted in bars. Rolling windows keep ``train`` bars in-sample and s
 ``test``; anchored windows always start in-sample at the first bar. Out-of-sample parts follow
 each other without overlap and each starts after its in-sample part ends. Each out-of-sample
 backtest reads ``warmup`` bars before its start (so indicators are ready) but cannot decide
-anything before the start; it begins flat with the whole capital, and the out-of-sample
-returns are chained into one equity curve (as if each window's positions were closed at its end
-at no cost). Degradation compares the objective in- and out-of-sample, window by window.
+anything before the start (``warmup_bars`` in the windows table says how many it had), and so
+does each in-sample grid (as many bars as the most demanding combination needs). Each test
+window begins flat with the whole capital, and the out-of-sample returns are chained into one
+equity curve (as if each window's positions were closed at its end at no cost). Degradation
+compares the objective in- and out-of-sample, window by window.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from workbench.strategy.grid import DEFAULT_MEMORY_MB, grid_search
 from workbench.strategy.metrics import FAST_METRICS, metric_columns, summary_metric
 from workbench.strategy.params import Constraint
 from workbench.strategy.registry import get_strategy
+from workbench.strategy.result import BacktestResult
 
 __all__ = ["WalkForwardResult", "Window", "walk_forward", "walk_forward_windows"]
 
@@ -144,15 +147,24 @@ def walk_forward(
     memory_mb: float = DEFAULT_MEMORY_MB,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    trade_from: Any = None,
 ) -> WalkForwardResult:
+    """Windows over the bars from ``trade_from`` on (all of them without it); the bars
+    before it, and before each window, only warm up."""
     chosen = get_strategy(strategy)
     config = config or BacktestConfig()
-    windows = walk_forward_windows(len(bars), train, test, anchored=anchored)
+    offset = 0 if trade_from is None else int(bars.index.searchsorted(pd.Timestamp(trade_from)))
+    windows = [
+        _shifted(w, offset)
+        for w in walk_forward_windows(len(bars) - offset, train, test, anchored=anchored)
+    ]
+    combos = chosen.space.grid(grid, constraints)
+    warmup = max(chosen.warmup(combo) for combo in combos)
     rows, pieces = [], []
     for window in windows:
         found = grid_search(
             chosen,
-            bars.iloc(window.train_start, window.train_stop),
+            bars.iloc(max(0, window.train_start - warmup), window.train_stop),
             grid,
             config,
             objective=objective,
@@ -160,11 +172,14 @@ def walk_forward(
             constraints=constraints,
             memory_mb=memory_mb,
             executor=executor,
+            trade_from=bars.index[window.train_start],
         )
         params = found.best_params
-        returns = _out_of_sample(chosen, bars, window, params, config)
+        result = _out_of_sample(chosen, bars, window, params, config)
+        returns = result.returns
         pieces.append(returns)
-        rows.append(_row(window, bars, params, found.best_value, _metric(returns, objective)))
+        row = _row(window, bars, params, found.best_value, _metric(returns, objective))
+        rows.append({**row, "warmup_bars": result.warmup_bars})
         if progress is not None:
             progress(window.number + 1, len(windows), f"window {window.number + 1}")
     chained = pd.concat(pieces)
@@ -182,14 +197,24 @@ def walk_forward(
 
 def _out_of_sample(
     strategy: Strategy, bars: Bars, window: Window, params: Params, config: BacktestConfig
-) -> pd.Series[float]:
-    """Returns of the test bars, trading ``params`` with decisions from the test start on."""
+) -> BacktestResult:
+    """The backtest of the test bars, trading ``params`` with decisions from the test start
+    on, its warm-up read before it."""
     start = max(0, window.test_start - strategy.warmup(params))
     opening = bars.index[window.test_start]
-    result = backtest(
+    return backtest(
         strategy, bars.iloc(start, window.test_stop), params, config, trade_from=opening
     )
-    return result.returns.loc[opening:]
+
+
+def _shifted(window: Window, offset: int) -> Window:
+    return Window(
+        number=window.number,
+        train_start=window.train_start + offset,
+        train_stop=window.train_stop + offset,
+        test_start=window.test_start + offset,
+        test_stop=window.test_stop + offset,
+    )
 
 
 def _metric(returns: pd.Series[float], name: str) -> float:

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.integration.exchange.conftest import sample_lake
+from workbench.execution import StepResult
 from workbench.ledger import OrderRow
 from workbench.ops import trade_runs
 from workbench.ops.parity import parity
@@ -40,7 +41,12 @@ def _run(rt: Runtime, **options: object) -> trade_runs.RunSummary:
 
 
 def test_a_paper_run_trades_every_session_and_books_everything(rt: Runtime) -> None:
-    summary = _run(rt)
+    steps: list[StepResult] = []
+    summary = _run(rt, on_session=lambda session, step, point: steps.append(step))
+    # decided at Friday 2017-09-29's close, which opens no new week: the run's first
+    # decision rebalances all the same (as the backtest's window does)
+    assert steps[0].decision.as_of.date() == date(2017, 9, 29)
+    assert len(steps[0].decision.orders) == 3
     assert summary.status == "succeeded"
     assert summary.sessions == 43 and summary.start == "2017-10-02"
     assert summary.orders > 10 and summary.rejected == 0

@@ -15,8 +15,10 @@ from workbench.strategy import BacktestConfig, Bars, backtest, get_strategy
 
 # name, params, orders, trades (closed), total return
 PINNED = [
-    ("sma_crossover", {}, 72, 38, 34, 0.1784),
-    ("ema_crossover", {}, 70, 37, 33, 0.1332),
+    # the crossovers no longer enter JPM and MSFT on the first bar the slow average exists
+    # (no cross there): two entries and their exits fewer than before the fix
+    ("sma_crossover", {}, 68, 36, 32, 0.1769),
+    ("ema_crossover", {}, 66, 35, 31, 0.1046),
     ("rsi_reversion", {}, 25, 13, 12, 0.2957),
     ("bollinger_reversion", {}, 106, 53, 53, 0.2898),
     ("donchian_breakout", {}, 100, 52, 48, 0.1515),
@@ -122,7 +124,7 @@ def test_vol_target_sizing_scales_with_volatility(bars: Bars) -> None:
     result = backtest("sma_crossover", bars, config=config)
     buys = result.orders[result.orders["side"] == "buy"]
     value = buys["qty"] * buys["price"]
-    assert len(buys) == 38
+    assert len(buys) == 36  # 38 before the first-bar non-crosses of JPM and MSFT went
     # weights differ by symbol and date (set by trailing volatility), and stay below a slice
     assert value.std() > 0
     equity = result.equity.shift(1).reindex(buys["timestamp"]).to_numpy()

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from workbench.core.errors import NotFound
+from workbench.core.errors import NotFound, ValidationError
 from workbench.ledger import RunRow
 from workbench.ops import strategy as ops
 from workbench.runtime import Runtime
@@ -77,6 +77,8 @@ def test_grid_and_walk_forward_round_trip(rt: Runtime) -> None:
     assert again.to_dict() == forward.to_dict()
     kinds = [run["kind"] for run in ops.runs(rt)]
     assert kinds == ["walk_forward", "optimize"]
+    with pytest.raises(ValidationError, match="is not a backtest: only a backtest keeps"):
+        ops.run_records(rt, grid.run_id or 0, "trades")
 
 
 def test_unknown_or_unfinished_runs(rt: Runtime) -> None:
@@ -93,6 +95,19 @@ def test_unknown_or_unfinished_runs(rt: Runtime) -> None:
         )
     with pytest.raises(NotFound, match="is running"):
         ops.results(rt, 1)
+
+
+def test_records_need_a_known_table_and_a_positive_limit(rt: Runtime) -> None:
+    result = ops.backtest(rt, "sma_crossover", SYMBOLS, start=pd.Timestamp("2016-01-04").date())
+    run_id = result.run_id or 0
+    with pytest.raises(ValidationError, match="trades or orders, not 'fills'"):
+        ops.run_records(rt, run_id, "fills")
+    with pytest.raises(ValidationError, match="--limit must be at least 1"):
+        ops.run_records(rt, run_id, "orders", limit=0)
+    records = ops.run_records(rt, run_id, "orders", limit=2)
+    assert records["total"] == len(result.orders) and len(records["rows"]) == min(
+        2, len(result.orders)
+    )
 
 
 def test_unknown_symbols_fail_before_running(rt: Runtime) -> None:

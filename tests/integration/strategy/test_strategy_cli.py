@@ -69,6 +69,55 @@ def test_backtest_then_results(home_with_sample: Path) -> None:
     assert "sharpe" in people.output and "saved as run 2" in people.output
 
 
+def test_results_lists_a_backtests_trades_and_orders(home_with_sample: Path) -> None:
+    document = run_json(
+        "backtest",
+        "sma_crossover",
+        "--symbols",
+        "AAPL,MSFT",
+        "--params",
+        "fast=10,slow=40",
+        "--start",
+        "2014-01-01",
+        "--end",
+        "2016-12-31",
+    )
+    assert isinstance(document, dict)
+    run_id = str(document["run_id"])
+    everything = run_json("results", run_id, "--trades")  # fewer than the default limit
+    assert isinstance(everything, dict)
+    assert everything["table"] == "trades" and everything["total"] == document["trades"] > 20
+    assert everything["shown"] == len(everything["rows"]) == everything["total"]
+    assert everything["more"] == 0
+    times = [r["entry_time"] for r in everything["rows"]]
+    assert times == sorted(times) and times[0] >= "2014-01-02"
+    first = everything["rows"][0]
+    assert set(first) >= {"symbol", "entry_time", "entry_price", "exit_time", "pnl", "status"}
+    assert isinstance(first["entry_price"], float)
+    still_open = [r for r in everything["rows"] if r["status"] == "open"]
+    assert still_open and all(r["exit_time"] is None for r in still_open)
+    bounded = run_json("results", run_id, "--trades", "--limit", "10")
+    assert isinstance(bounded, dict)
+    assert bounded["shown"] == len(bounded["rows"]) == 10
+    assert bounded["more"] == bounded["total"] - 10
+    assert bounded["rows"] == everything["rows"][:10]
+    orders = run_json("results", run_id, "--orders", "--limit", "5")
+    assert orders["total"] == document["orders"] and orders["shown"] == 5  # type: ignore[index]
+    assert orders["rows"][0]["side"] == "buy"  # type: ignore[index]
+    people = CliRunner().invoke(app, ["results", run_id, "--orders", "--limit", "3"])
+    assert people.exit_code == 0, people.output
+    assert "date" in people.output and "reason" in people.output
+    shown = CliRunner().invoke(app, ["results", run_id, "--trades"])
+    assert shown.exit_code == 0, shown.output
+    # readable at 80 columns: whole dates, and the open trade says so
+    assert everything["rows"][0]["entry_time"][:10] in shown.output and "open" in shown.output
+    assert "more trades" not in shown.output
+    assert f"{document['orders'] - 3} more orders" in people.output
+    both = CliRunner().invoke(app, ["results", run_id, "--orders", "--trades"])
+    assert both.exit_code == 2 and "not both" in both.output
+    assert CliRunner().invoke(app, ["results", run_id, "--trades", "--limit", "0"]).exit_code == 2
+
+
 def test_optimize_and_walk_forward(home_with_sample: Path) -> None:
     grid = run_json(
         "optimize",

@@ -58,6 +58,22 @@ def test_rebalance_mask_marks_the_first_bar_of_each_period() -> None:
         rebalance_mask(bars, "hourly")
 
 
+def test_the_first_decision_bar_rebalances_and_warm_up_bars_never_do() -> None:
+    bars = generated_daily(70)
+    first = int(bars.index.searchsorted(pd.Timestamp("2030-01-15")))
+    monthly = rebalance_mask(bars, "monthly", first=first)
+    assert list(bars.index[monthly].strftime("%Y-%m-%d")) == [
+        "2030-01-15",
+        "2030-02-01",
+        "2030-03-01",
+        "2030-04-01",
+    ]
+    never = rebalance_mask(bars, "never", first=first)
+    assert list(np.flatnonzero(never)) == [first]
+    assert not rebalance_mask(bars, "daily", first=first)[:first].any()
+    assert not rebalance_mask(bars, "daily", first=len(bars)).any()
+
+
 def test_bars_slicing_and_checks() -> None:
     bars = generated_daily(10, ("GEN0", "GEN1"))
     assert len(bars.upto(bars.index[3])) == 4

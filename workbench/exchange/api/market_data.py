@@ -25,6 +25,7 @@ from workbench.exchange.matching.market import BarSlot, DerivedQuote, PricePoint
 from workbench.exchange.service import Exchange
 from workbench.exchange.sessions import NEW_YORK
 from workbench.model import validate_symbol
+from workbench.model.symbols import normalize_symbols
 
 __all__ = ["router"]
 
@@ -41,7 +42,7 @@ def _exchange(request: Request) -> Exchange:
 
 
 def _symbols(raw: str) -> list[str]:
-    symbols = [s.strip().upper() for s in raw.split(",") if s.strip()]
+    symbols = normalize_symbols(raw, check=False)
     if not symbols:
         raise InvalidOrder("symbols is required")
     for symbol in symbols:

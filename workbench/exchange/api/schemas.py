@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from workbench.exchange.matching.errors import InvalidOrder
 from workbench.model import OrderClass, OrderRequest, OrderSide, OrderType, TimeInForce
+from workbench.model.symbols import normalize_symbol
 
 __all__ = ["ConfigurationPatch", "OrderCreate", "OrderReplace", "StopLoss", "TakeProfit"]
 
@@ -82,7 +83,7 @@ class OrderCreate(_Body):
             if amount is not None and amount <= 0:
                 raise InvalidOrder(f"{name} must be > 0")
         return OrderRequest(
-            symbol=self.symbol.strip().upper(),
+            symbol=normalize_symbol(self.symbol, check=False),
             side=OrderSide(self.side),
             qty=self.qty,
             notional=self.notional,

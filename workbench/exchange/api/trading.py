@@ -22,6 +22,7 @@ from workbench.exchange.matching.queries import select_orders
 from workbench.exchange.matching.validation import held_for_orders
 from workbench.exchange.service import Exchange
 from workbench.model import OrderSide
+from workbench.model.symbols import normalize_symbols
 
 __all__ = ["router"]
 
@@ -116,7 +117,7 @@ def list_orders(
     side: Literal["buy", "sell"] | None = None,
     symbols: str | None = None,
 ) -> JSONResponse:
-    wanted = [s.strip().upper() for s in symbols.split(",") if s.strip()] if symbols else None
+    wanted = normalize_symbols(symbols, check=False) if symbols else None
     with _exchange(request).engine() as engine:
         tickets = select_orders(
             engine.book.account_tickets(_account_id(request)),

@@ -220,11 +220,26 @@ def results(
     run_id: Annotated[
         int | None, typer.Argument(help="A run id; without it, the latest runs.")
     ] = None,
+    trades: Annotated[bool, typer.Option("--trades", help="The backtest's trades.")] = False,
+    orders: Annotated[bool, typer.Option("--orders", help="The backtest's orders.")] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="At most this many trades or orders.")
+    ] = 50,
     as_json: JsonOption = False,
 ) -> None:
-    """A stored result by id, or the list of stored runs."""
+    """A stored result by id, or the list of stored runs; --trades or --orders lists a
+    backtest's trades or orders (the first --limit of them)."""
     from workbench.ops import strategy as ops
 
+    if trades or orders:
+        if trades and orders:
+            raise typer.BadParameter("give --trades or --orders, not both")
+        if run_id is None:
+            raise typer.BadParameter("--trades and --orders need a run id")
+        which = "trades" if trades else "orders"
+        records = ops.run_records(open_runtime(), run_id, which, limit=limit)
+        emit(records, as_json, _render_records)
+        return
     if run_id is None:
         found = ops.runs(open_runtime())
         rows = [
@@ -289,8 +304,46 @@ def _render_backtest(payload: dict[str, Any]) -> None:
     figures = ["total_return", "cagr", "annual_volatility", "sharpe", "sortino", "max_drawdown"]
     rows = [(name, stats[name]) for name in figures]
     rows += [("final_equity", payload["final_equity"]), ("trades", payload["trades"])]
+    rows += [("warm-up bars", f"{payload['warmup_bars']} (needs {payload['warmup_needed']})")]
     table(f"{payload['start'][:10]} .. {payload['end'][:10]}", ["figure", "value"], rows)
+    if payload.get("warmup_note"):
+        console.print(f"[yellow]note:[/] {payload['warmup_note']}")
     _saved(payload)
+
+
+def _render_records(payload: dict[str, Any]) -> None:
+    """The records in a table narrow enough for a terminal (--json has every column)."""
+    if payload["table"] == "trades":
+        shorts = any(r["direction"] != "long" for r in payload["rows"])
+        columns = ["symbol", "entry", "price", "exit", "price", "pnl", "return"]
+        rows = [
+            [
+                r["symbol"],
+                _day(r["entry_time"]),
+                _number(r["entry_price"]),
+                _day(r["exit_time"]) or "open",
+                _number(r["exit_price"]) if r["status"] == "closed" else "",
+                f"{r['pnl']:,.0f}" if isinstance(r["pnl"], float) else "",
+                f"{r['return']:+.1%}" if isinstance(r["return"], float) else "",
+                *([r["direction"]] if shorts else []),
+            ]
+            for r in payload["rows"]
+        ]
+        columns += ["side"] if shorts else []
+    else:
+        columns = ["date", "symbol", "side", "qty", "price", "fee", "reason"]
+        rows = [
+            [_day(r["timestamp"]), r["symbol"], r["side"]]
+            + [_number(r[k]) for k in ("qty", "price", "fee")]
+            + [r["reason"]]
+            for r in payload["rows"]
+        ]
+    title = f"Run {payload['run_id']}: {payload['table']} ({payload['total']})"
+    table(title, columns, rows)
+    if payload["more"]:
+        console.print(
+            f"{payload['more']} more {payload['table']}: --limit {payload['total']} shows all"
+        )
 
 
 def _render_grid(payload: dict[str, Any]) -> None:
@@ -326,6 +379,19 @@ def _saved(payload: dict[str, Any]) -> None:
         console.print(
             f"saved as run {payload['run_id']}: workbench strategy results {payload['run_id']}"
         )
+        if "orders" in payload and "closed_trades" in payload:  # a backtest
+            console.print(
+                f"its trades and orders: workbench strategy results {payload['run_id']} "
+                "--trades | --orders"
+            )
+
+
+def _day(stamp: object) -> str:
+    return str(stamp)[:10] if stamp else ""
+
+
+def _number(value: object) -> str:
+    return f"{value:,.2f}" if isinstance(value, int | float) else ""
 
 
 def _figure(value: object) -> str:

@@ -13,6 +13,7 @@ from workbench.strategy.builtins.signals import (
     RsiReversion,
     SmaCrossover,
     crossed_above,
+    crossed_below,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "RsiReversion",
     "SmaCrossover",
     "crossed_above",
+    "crossed_below",
 ]

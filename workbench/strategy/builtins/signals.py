@@ -2,7 +2,8 @@
 Donchian breakout, and buy-and-hold (the benchmark every other strategy should beat).
 
 Every signal at bar ``t`` is computed from bars ``<= t``: rolling windows end at ``t``, and the
-breakout channel ends at ``t - 1`` so a bar never breaks out of a channel it is part of.
+breakout channel ends at ``t - 1`` so a bar never breaks out of a channel it is part of. A
+crossover needs both lines observed at ``t - 1`` and ``t`` (``crossed_above``).
 Indicators come from ``workbench.analysis.indicators`` (TA-Lib) or pandas; a grid shares each
 distinct moving average between the parameter sets that use it, and the parameter sets then run
 side by side as columns of one vectorbt simulation.
@@ -27,13 +28,28 @@ __all__ = [
     "RsiReversion",
     "SmaCrossover",
     "crossed_above",
+    "crossed_below",
 ]
 
 
 def crossed_above(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
-    """True where ``left`` is above ``right`` now and was not at the previous bar."""
+    """True where ``left`` is above ``right`` at this bar and was at or below it at the
+    previous bar.
+
+    A cross needs two observed bars on both sides: where either side is missing (NaN) at this
+    bar or the previous one, nothing crossed. A missing previous value is not "below": the
+    first bar where a slow average exists is not a cross just because the fast one is above.
+    """
+    observed = left.notna() & right.notna()
+    both = observed & observed.shift(1, fill_value=False)
     above = left > right
-    return above & ~above.shift(1, fill_value=False)
+    was_above = above.shift(1, fill_value=False)
+    return both & above & ~was_above
+
+
+def crossed_below(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
+    """True where ``left`` falls below ``right`` (the same rules as ``crossed_above``)."""
+    return crossed_above(right, left)
 
 
 def _windows(close: pd.DataFrame, windows: Iterable[int], ewm: bool) -> dict[int, pd.DataFrame]:
@@ -70,7 +86,7 @@ class _Crossover(SignalStrategy):
         out = []
         for combo in combos:
             fast, slow = lines[int(combo["fast"])], lines[int(combo["slow"])]
-            out.append(Signals(entries=crossed_above(fast, slow), exits=crossed_above(slow, fast)))
+            out.append(Signals(entries=crossed_above(fast, slow), exits=crossed_below(fast, slow)))
         return out
 
 
