@@ -11,6 +11,7 @@ from workbench.ledger.audit import (
     AuditVerification,
     append_audit,
     chain_hash,
+    hold_audit_lock,
     verify_audit_chain,
 )
 from workbench.ledger.backup import BackupInfo, RestoreInfo
@@ -56,5 +57,6 @@ __all__ = [
     "UserRow",
     "append_audit",
     "chain_hash",
+    "hold_audit_lock",
     "verify_audit_chain",
 ]
