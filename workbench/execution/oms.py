@@ -206,7 +206,8 @@ class OrderManager:
     # -- orders ----------------------------------------------------------------------------
     def preview(self, request: OrderRequest, *, strategy: str | None = None) -> RiskDecision:
         """What the risk gate would say now; nothing is written or sent."""
-        return self.gate(strategy).check(request, self.context.build(request.symbol))
+        context = self.context.build(request.symbol, write=False)
+        return self.gate(strategy).check(request, context)
 
     def submit(
         self,

@@ -24,9 +24,9 @@ __all__ = [
     "GENESIS_HASH",
     "AuditVerification",
     "append_audit",
-    "hold_audit_lock",
     "canonical_json",
     "chain_hash",
+    "hold_audit_lock",
     "verify_audit_chain",
 ]
 
