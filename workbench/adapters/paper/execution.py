@@ -211,17 +211,29 @@ class PaperBroker:
 
     def next_print(self) -> datetime:
         """Move the clock just past the next moment orders can trade (the session's open or its
-        close): how a person trading the paper book by hand makes time pass. The clock stays
-        where it is when no bar of the lake lies ahead."""
+        close, or after the close the next session's open when an open order has a bar there):
+        how a person trading the paper book by hand makes time pass. The clock stays where it
+        is when no bar of the lake lies ahead."""
         return self._on_book(self._next_print)
 
     def _next_print(self) -> datetime:
         now = self.clock.now()
-        session = self.engine.calendar.session_at_or_after(now)
+        calendar = self.engine.calendar
+        session = calendar.session_at_or_after(now)
         if session is None:
             return now
         ahead = [moment for moment in (session.open, session.close) if moment > now]
+        if not ahead:
+            following = calendar.session_at_or_after(session.after_hours_end)
+            if following is not None and self._bars_in(following.open, following.close):
+                ahead = [following.open]
         return self._move_to(min(ahead) + timedelta(seconds=1)) if ahead else now
+
+    def _bars_in(self, start: datetime, end: datetime) -> bool:
+        """Whether a symbol of an open order has a bar opening between ``start`` and ``end``."""
+        symbols = {ticket.symbol for ticket in self.engine.book.open_tickets(self.account_id)}
+        feed = self.engine.feed
+        return any(feed.slots(symbol, start, end) for symbol in symbols)
 
     def move_to(self, moment: datetime) -> datetime:
         return self._on_book(lambda: self._move_to(moment))
