@@ -84,7 +84,7 @@ def test_two_brokers_on_one_kept_book_each_trade_on_what_the_other_did(
     assert second.get_order_by_client_id("two").status is OrderStatus.FILLED
     assert {p.symbol: p.qty for p in second.positions()} == {"AAPL": Decimal(15)}
     second.submit(_buy(1, client_order_id="three"))
-    assert first.get_order_by_client_id("three").status is OrderStatus.ACCEPTED
+    assert first.get_order_by_client_id("three").status is OrderStatus.NEW  # working, unfilled
     first.close()
     second.close()
     again = PaperBroker.open(Lake(sample_lake), path)
