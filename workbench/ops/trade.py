@@ -80,6 +80,7 @@ def order_request(
 
 
 def preview(rt: Runtime, request: OrderRequest, *, strategy: str | None = None) -> RiskDecision:
+    _check_strategy(rt, strategy)
     return rt.oms.preview(request, strategy=strategy)
 
 
@@ -87,15 +88,33 @@ def submit(
     rt: Runtime, request: OrderRequest, *, actor: str, strategy: str | None = None
 ) -> SubmitResult:
     """Gate, record and send; the answer reflects every event the broker had by then. On a
-    replay (the paper book), sending an order moves its clock to the next print (the open,
-    then the close): replay time passes as a person trades, and a market order fills as it
-    would there."""
+    replay (the paper book), sending an order moves its clock to the next print (the open, then the
+    close): replay time passes as a person trades, and a market order fills as it would there.
+    A ``client_order_id`` the ledger knows sends nothing: the answer is that order, marked
+    ``already_submitted``. ``strategy`` must be a registered strategy's name."""
+    _check_strategy(rt, strategy)
     oms = rt.oms
     result = oms.submit(request, actor=actor, strategy=strategy)
-    if result.accepted and isinstance(oms.broker, ReplayBroker):
+    fresh = not result.already_submitted
+    if fresh and result.accepted and isinstance(oms.broker, ReplayBroker):
         oms.broker.next_print()
     oms.process_events(actor=actor)
-    return SubmitResult(oms.find(str(result.order.id)), result.decision)
+    return SubmitResult(oms.find(str(result.order.id)), result.decision, result.already_submitted)
+
+
+def _check_strategy(rt: Runtime, name: str | None) -> None:
+    """An order's strategy is one the workbench knows (its risk limits and its reports go by
+    the name): a registered strategy, or one with its own limits in the configuration."""
+    if name is None:
+        return
+    from workbench.strategy.registry import list_strategies
+
+    known = {strategy.name for strategy in list_strategies()} | set(rt.settings.risk.strategies)
+    if name not in known:
+        raise ValidationError(
+            f"unknown strategy {name!r}: known are {', '.join(sorted(known))} "
+            "(`workbench strategy list` shows them)"
+        )
 
 
 def cancel(rt: Runtime, reference: str, *, actor: str) -> OrderView:
