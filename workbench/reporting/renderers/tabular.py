@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.reporting.files import atomic_directory, atomic_file
+from workbench.core.outputs import atomic_file, atomic_folder
 from workbench.reporting.model import Chart, Report, Table
 
 __all__ = [
@@ -34,29 +34,30 @@ __all__ = [
 TABLE_FORMATS = ("csv", "json", "parquet")
 
 
-def write_json(report: Report, out: Path) -> Path:
-    with atomic_file(out) as temporary:
+def write_json(report: Report, out: Path, *, force: bool = False) -> Path:
+    with atomic_file(out, force=force) as temporary:
         temporary.write_text(json.dumps(report_document(report), indent=1), encoding="utf-8")
     return Path(out).expanduser().absolute()
 
 
-def write_folder(report: Report, out: Path, fmt: str) -> Path:
-    """One ``<table>.csv`` (or ``.parquet``) per table, and the headline metrics."""
+def write_folder(report: Report, out: Path, fmt: str, *, force: bool = False) -> Path:
+    """One ``<table>.csv`` (or ``.parquet``) per table, and the headline metrics, in a folder
+    marked as the workbench's (see ``workbench.core.outputs``)."""
     writer = _writer(fmt)
-    with atomic_directory(out) as folder:
+    with atomic_folder(out, force=force) as folder:
         for table in (report.metrics_table(), *report.tables()):
             writer(plain_frame(table.frame), folder / f"{table.key}.{fmt}")
     return Path(out).expanduser().absolute()
 
 
-def write_table(frame: pd.DataFrame, out: Path, fmt: str) -> Path:
+def write_table(frame: pd.DataFrame, out: Path, fmt: str, *, force: bool = False) -> Path:
     """One table to one file in ``fmt`` (csv, json: a list of records, parquet)."""
     if fmt == "json":
-        with atomic_file(out) as temporary:
+        with atomic_file(out, force=force) as temporary:
             temporary.write_text(json.dumps(frame_records(frame), indent=1), encoding="utf-8")
     else:
         writer = _writer(fmt)
-        with atomic_file(out) as temporary:
+        with atomic_file(out, force=force) as temporary:
             writer(plain_frame(frame), temporary)
     return Path(out).expanduser().absolute()
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.reporting.files import atomic_file
+from workbench.core.outputs import atomic_file
 from workbench.reporting.model import Report, Table, ValueFormat
 
 __all__ = ["NUMBER_FORMATS", "render_xlsx", "write_xlsx"]
@@ -32,8 +32,8 @@ NUMBER_FORMATS: dict[ValueFormat, str] = {
 _SHEET_NAME = 31  # Excel's limit
 
 
-def write_xlsx(report: Report, out: Path) -> Path:
-    with atomic_file(out) as temporary:
+def write_xlsx(report: Report, out: Path, *, force: bool = False) -> Path:
+    with atomic_file(out, force=force) as temporary:
         render_xlsx(report).save(temporary)
     return Path(out).expanduser().absolute()
 
