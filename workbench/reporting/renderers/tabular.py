@@ -2,7 +2,8 @@
 
 JSON is one document: the report with its metrics, tables (columns and rows), charts (their
 series) and notes. CSV and Parquet write a folder with one file per table plus
-``metrics.<ext>``; ``write_table`` writes a single table to one file (ledger exports)."""
+``metrics.<ext>``; ``write_table`` writes a single table to one file (ledger exports). A CSV
+text cell a spreadsheet would run as a formula is neutralised (``renderers.cells``)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import pandas as pd
 
 from workbench.core.outputs import atomic_file, atomic_folder
 from workbench.reporting.model import Chart, Report, Table
+from workbench.reporting.renderers.cells import neutralised
 
 __all__ = [
     "TABLE_FORMATS",
@@ -136,7 +138,11 @@ def _chart_document(chart: Chart) -> dict[str, Any]:
 
 def _writer(fmt: str) -> Callable[[pd.DataFrame, Path], None]:
     if fmt == "csv":
-        return lambda frame, path: frame.to_csv(path, index=False)
+        # CRLF rows (RFC 4180): the csv module then quotes a cell holding a lone carriage
+        # return, which would otherwise start a new row in a spreadsheet
+        return lambda frame, path: neutralised(frame).to_csv(
+            path, index=False, lineterminator="\r\n"
+        )
     if fmt == "parquet":
         return lambda frame, path: frame.to_parquet(path, index=False)
     raise ValueError(f"no table writer for {fmt!r}")
