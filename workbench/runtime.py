@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.core.clock import Clock, LiveClock
 from workbench.core.config import Settings, load_settings
 from workbench.core.events import EventBus
+from workbench.core.outputs import private_folder
 
 if TYPE_CHECKING:
     from workbench.adapters import Broker
@@ -51,7 +52,7 @@ class Runtime:
         """The SQL ledger at ``WB_LEDGER_URL`` (default ``<home>/ledger.db``), migrated to head."""
         from workbench.ledger import Ledger
 
-        self.settings.home.mkdir(parents=True, exist_ok=True)
+        private_folder(self.settings.home, tighten=False)
         ledger = Ledger.from_url(self.settings.ledger_dsn)
         ledger.upgrade()
         return ledger
