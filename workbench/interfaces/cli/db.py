@@ -67,7 +67,8 @@ def restore(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Replace everything in the ledger with a backup (all or nothing)."""
+    """Replace everything in the ledger with a backup (all or nothing), once its checksums and
+    its audit chain check out."""
     from workbench.ops import db as ops
 
     if not yes:
