@@ -31,6 +31,7 @@ __all__ = [
     "FILE_MODE",
     "FOLDER_MODE",
     "MARKER",
+    "STORE_NAMES",
     "aimed_target",
     "atomic_file",
     "atomic_folder",

@@ -42,6 +42,7 @@ from workbench.core.outputs import atomic_file, private_folder
 from workbench.ledger.sqltypes import ExactDecimal, UTCDateTime, json_type
 
 __all__ = [
+    "CHECKSUMS_SINCE",
     "FORMAT",
     "KINDS",
     "MANIFEST",
