@@ -17,7 +17,8 @@ import pandas as pd
 __all__ = ["FORMULA_STARTS", "neutralise", "neutralised"]
 
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+#: text that is only a number (``-2000``, ``-1,234.5``, ``-7.85%``): a spreadsheet reads it as one
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
 
 
 def neutralise(value: Any) -> Any:
