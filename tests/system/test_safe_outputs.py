@@ -178,3 +178,16 @@ def test_a_file_of_the_users_is_replaced_only_with_force(
     assert mine.read_bytes() == b"the user's own spreadsheet"
     assert run(args, mine, "--force").returncode == 0
     assert mine.read_bytes() != b"the user's own spreadsheet"
+
+
+def test_export_help_says_out_is_one_file() -> None:
+    shown = subprocess.run(
+        [WORKBENCH, "report", "export", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+        check=True,
+    ).stdout
+    assert "one file, not a folder" in shown and "--force" in shown
+    assert "a folder for csv" not in shown

@@ -81,9 +81,11 @@ def aimed_target(
     stores: Sequence[Path] = (),
     folder: bool = False,
     force: bool = False,
+    make_parents: bool = False,
 ) -> Path:
     """``target`` made absolute once it passes the rule of this module, else a DataError that
-    names what is in the way. ``folder``: the output is a folder of files."""
+    names what is in the way. ``folder``: the output is a folder of files; ``make_parents``:
+    missing folders on the way are created (0700) once the target is known not to be a store."""
     path = Path(target).expanduser().absolute()
     for store in stores:
         if _within(path, store):
@@ -91,6 +93,11 @@ def aimed_target(
                 f"cannot write {path}: it is inside the workbench's own store {store}; "
                 "write outputs elsewhere"
             )
+    if make_parents and not os.path.lexists(path.parent):
+        try:
+            private_folder(path.parent, tighten=False)
+        except OSError as exc:
+            raise DataError(f"cannot write {path}: {exc.strerror or exc}") from None
     return check_target(path, folder=folder, force=force)
 
 

@@ -66,9 +66,10 @@ def current(rt: Runtime) -> LedgerStatus:
 
 
 def backup(rt: Runtime, path: str | os.PathLike[str], *, force: bool = False) -> BackupInfo:
-    """A backup at ``path``: never inside the home's stores or over the ledger itself, and over
-    an existing file only with ``force`` (``workbench.core.outputs``)."""
-    target = aimed_target(path, stores=store_paths(rt.settings), force=force)
+    """A backup at ``path`` (missing folders made): never inside the home's stores or over the
+    ledger itself, and over an existing file only with ``force`` (``workbench.core.outputs``)."""
+    stores = store_paths(rt.settings)
+    target = aimed_target(path, stores=stores, force=force, make_parents=True)
     with _ledger(rt) as ledger:
         return ledger.backup(target, force=force)
 

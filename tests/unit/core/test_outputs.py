@@ -207,3 +207,13 @@ def test_private_stores_are_made_owner_only_whatever_the_umask(
     book.write_bytes(b"kept")
     os.chmod(book, 0o644)
     assert private_file(book).read_bytes() == b"kept" and mode(book) == 0o600
+
+
+def test_missing_folders_are_made_only_for_a_target_outside_the_stores(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    stores = store_paths(load_settings(home=home))
+    with pytest.raises(DataError, match="inside the workbench's own store"):
+        aimed_target(home / "lake" / "new" / "b.zip", stores=stores, make_parents=True)
+    assert not (home / "lake").exists()
+    target = aimed_target(tmp_path / "nightly" / "b.zip", stores=stores, make_parents=True)
+    assert target.parent.is_dir() and mode(target.parent) == 0o700
