@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from workbench.core.clock import Clock, LiveClock
 from workbench.core.config import Settings, load_settings
 from workbench.core.events import EventBus
+from workbench.core.outputs import private_folder
 
 if TYPE_CHECKING:
     from workbench.adapters import Broker, MarketStream, ReplayBroker, Venue
@@ -109,7 +110,7 @@ class Runtime:
         """The SQL ledger at ``WB_LEDGER_URL`` (default ``<home>/ledger.db``), migrated to head."""
         from workbench.ledger import Ledger
 
-        self.settings.home.mkdir(parents=True, exist_ok=True)
+        private_folder(self.settings.home, tighten=False)
         ledger = Ledger.from_url(self.settings.ledger_dsn)
         ledger.upgrade()
         return ledger

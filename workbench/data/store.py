@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from workbench.core.errors import DataError
+from workbench.core.outputs import FILE_MODE, private_folder
 from workbench.data.schema import DatasetSpec
 
 __all__ = [
@@ -99,7 +100,8 @@ def write_partition(
     """Merge ``rows`` (timestamp + value columns, unique timestamps) into one partition."""
     incoming = _conform(rows, spec)
     folder = partition_dir(root, spec.name, symbol, year)
-    os.makedirs(folder, exist_ok=True)
+    if not os.path.isdir(folder):
+        private_folder(folder, tighten=False)
     target = folder / PARTITION_FILE
     with partition_lock(folder / LOCK_FILE):
         _remove_stale_temporaries(folder)
@@ -130,7 +132,7 @@ def partition_lock(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None
         return
     import fcntl
 
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -229,8 +231,9 @@ def _atomic_write(target: Path, table: pa.Table) -> None:
         f".{target.name}.{os.getpid()}-{threading.get_ident()}{_TMP_SUFFIX}"
     )
     try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         try:
+            os.fchmod(descriptor, FILE_MODE)  # whatever the umask
             while data:
                 data = data[os.write(descriptor, data) :]
             os.fsync(descriptor)

@@ -24,6 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+from workbench.core.outputs import private_file
 from workbench.exchange.codec import decode_account, decode_ticket, encode_account, encode_ticket
 from workbench.exchange.matching.accounts import AccountState
 from workbench.exchange.matching.book import Changes, EquityPoint
@@ -60,7 +61,7 @@ CREATE TABLE IF NOT EXISTS equity (
 class ExchangeStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)  # 0600 before SQLite opens it; its -wal and -shm follow
         # one connection, used under a lock: the exchange serialises engine calls anyway
         self._db = sqlite3.connect(
             self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_S

@@ -2,11 +2,15 @@
 
 ::
 
-    manifest.json           {"format": "workbench-ledger-backup", "version": 1,
+    manifest.json           {"format": "workbench-ledger-backup", "version": 2,
                              "revision": "0001", "dialect": "sqlite", "created_at": "...Z",
                              "tables": {"accounts": 2, ...},            # rows, parents first
-                             "columns": {"accounts": {"id": "integer", ...}, ...}}
+                             "columns": {"accounts": {"id": "integer", ...}, ...},
+                             "checksums": {"accounts": "<sha256 hex>", ...}}
     tables/<table>.jsonl    one JSON object per row, keys are the column names
+
+``open_archive`` reads every table file against its checksum before anything is restored, so
+a damaged or edited file is refused whole (version 1 backups carry no checksums).
 
 Values are written by column kind, not by dialect, so a backup of SQLite restores into
 PostgreSQL and back: decimals as exact strings, datetimes as ISO 8601 in UTC, JSON documents as
@@ -16,13 +20,14 @@ themselves. This module knows files and values only; ``backup.py`` talks to the 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
-import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -33,9 +38,11 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeEngine
 
 from workbench.core.errors import DataError, NotFound
+from workbench.core.outputs import atomic_file, private_folder
 from workbench.ledger.sqltypes import ExactDecimal, UTCDateTime, json_type
 
 __all__ = [
+    "CHECKSUMS_SINCE",
     "FORMAT",
     "KINDS",
     "MANIFEST",
@@ -45,6 +52,7 @@ __all__ = [
     "column_kind",
     "decode_value",
     "encode_value",
+    "entry_checksum",
     "kind_type",
     "open_archive",
     "read_rows",
@@ -52,12 +60,17 @@ __all__ = [
 ]
 
 FORMAT = "workbench-ledger-backup"
-VERSION = 1
+VERSION = 2
+#: versions from which on every table file carries a checksum
+CHECKSUMS_SINCE = 2
 MANIFEST = "manifest.json"
 KINDS = frozenset(
     {"integer", "string", "boolean", "decimal", "datetime", "date", "float", "json", "bytes"}
 )
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+#: what zipfile and zlib raise on a damaged archive
+_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError)
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,8 @@ class Manifest:
     tables: dict[str, int]
     #: column name -> kind, per table
     columns: dict[str, dict[str, str]]
+    #: SHA-256 (hex) of each table's file; empty in a version 1 backup
+    checksums: dict[str, str]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,6 +94,7 @@ class Manifest:
             "created_at": self.created_at.astimezone(UTC).isoformat(),
             "tables": self.tables,
             "columns": self.columns,
+            "checksums": self.checksums,
         }
 
     @classmethod
@@ -117,7 +133,19 @@ class Manifest:
             if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
                 raise refuse(f"table {name} has row count {rows!r}")
             _check_columns(name, columns[name], refuse)
-        return cls(revision, dialect, created_at, dict(tables), dict(columns))
+        checksums = _checksums(data.get("checksums"), version, set(tables), refuse)
+        return cls(revision, dialect, created_at, dict(tables), dict(columns), checksums)
+
+
+def _checksums(value: Any, version: int, tables: set[str], refuse: Any) -> dict[str, str]:
+    if version < CHECKSUMS_SINCE:
+        return {}
+    if not isinstance(value, dict) or set(value) != tables:
+        raise refuse("manifest lacks a checksum for every table")
+    for name, digest in value.items():
+        if not isinstance(digest, str) or not _SHA256.match(digest):
+            raise refuse(f"table {name} has checksum {digest!r}, not a SHA-256")
+    return dict(value)
 
 
 def _manifest_time(value: Any, refuse: Any) -> datetime:
@@ -236,55 +264,68 @@ def decode_value(kind: str, value: Any) -> Any:
 
 
 @contextmanager
-def atomic_archive(path: Path) -> Iterator[zipfile.ZipFile]:
+def atomic_archive(path: Path, *, force: bool = False) -> Iterator[zipfile.ZipFile]:
     """A zip written beside ``path`` and renamed over it only once complete: a reader sees the
-    old file or the whole new one, never a partial backup. The file is private (mode 0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                yield archive
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(partial, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(partial)
-        raise
-    _fsync_directory(path.parent)
-
-
-def _fsync_directory(folder: Path) -> None:
-    # the rename is durable once the directory entry is; not every platform can open a directory
-    with suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    old file or the whole new one, never a partial backup. The file is private (mode 0600); an
+    existing file is replaced only with ``force``; a missing folder is made (0700)."""
+    if not path.parent.exists():
+        private_folder(path.parent)
+    with atomic_file(path, force=force) as partial, open(partial, "wb") as raw:
+        with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            yield archive
+        raw.flush()
+        os.fsync(raw.fileno())
 
 
 @contextmanager
 def open_archive(path: Path) -> Iterator[tuple[zipfile.ZipFile, Manifest]]:
-    """Open a backup and check its manifest and entries before anything reads a row."""
+    """Open a backup and check its manifest, its entries and their checksums before anything
+    reads a row; a damaged file is a DataError naming what is wrong."""
     if not path.is_file():
         raise NotFound(f"{path}: no such backup file")
     if not zipfile.is_zipfile(path):
         raise DataError(f"{path} is not a workbench ledger backup: not a zip archive")
-    with zipfile.ZipFile(path) as archive:
+    try:
+        archive = zipfile.ZipFile(path)
+    except _DAMAGE as exc:
+        raise DataError(f"{path} is damaged: {exc}") from None
+    with archive:
         names = set(archive.namelist())
         if MANIFEST not in names:
             raise DataError(f"{path} is not a workbench ledger backup: it has no {MANIFEST}")
         try:
             data = json.loads(archive.read(MANIFEST))
-        except (ValueError, zipfile.BadZipFile) as exc:
+        except ValueError as exc:
             raise DataError(f"{path}: {MANIFEST} is not readable JSON ({exc})") from None
+        except _DAMAGE as exc:
+            raise DataError(f"{path} is damaged: {MANIFEST}: {exc}") from None
         manifest = Manifest.from_json(data, str(path))
         missing = [t for t in manifest.tables if table_entry(t) not in names]
         if missing:
             raise DataError(f"{path} is incomplete: no rows for table(s) {', '.join(missing)}")
+        changed = [
+            table_entry(table)
+            for table, expected in manifest.checksums.items()
+            if entry_checksum(archive, table, path) != expected
+        ]
+        if changed:
+            raise DataError(
+                f"{path} fails its checksum: {', '.join(changed)} changed or damaged after the "
+                "backup was written"
+            )
         yield archive, manifest
+
+
+def entry_checksum(archive: zipfile.ZipFile, table: str, path: Path | str = "backup") -> str:
+    """SHA-256 (hex) of one table's file, read whole; a damaged entry is a DataError."""
+    digest = hashlib.sha256()
+    try:
+        with archive.open(table_entry(table)) as entry:
+            for block in iter(lambda: entry.read(1 << 20), b""):
+                digest.update(block)
+    except _DAMAGE as exc:
+        raise DataError(f"{path} is damaged: {table_entry(table)}: {exc}") from None
+    return digest.hexdigest()
 
 
 def read_rows(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ __all__ = [
     "chain_hash",
     "hold_audit_lock",
     "verify_audit_chain",
+    "verify_audit_records",
 ]
 
 #: the ``prev_hash`` of the first record
@@ -148,19 +150,25 @@ class AuditVerification:
 
 def verify_audit_chain(session: Session) -> AuditVerification:
     """Recompute the chain from the first record; stop at the first that does not match."""
-    prev_hash, expected, head = GENESIS_HASH, 1, None
     query = sa.select(AuditRecordRow).order_by(AuditRecordRow.seq).execution_options(yield_per=500)
     # closing: returning early must not leave PostgreSQL's server-side cursor open
     with closing(session.scalars(query)) as records:
-        for record in records:
-            problem = _problem(record, expected, prev_hash)
-            if problem is not None:
-                return AuditVerification(False, expected - 1, record.seq, problem, head)
-            prev_hash, expected, head = record.hash, expected + 1, record.hash
+        return verify_audit_records(records)
+
+
+def verify_audit_records(records: Iterable[Any]) -> AuditVerification:
+    """The same check over records in ``seq`` order, from anywhere (rows of a backup too):
+    each has ``seq``, ``prev_hash``, ``hash``, ``kind``, ``actor``, ``payload``, ``created_at``."""
+    prev_hash, expected, head = GENESIS_HASH, 1, None
+    for record in records:
+        problem = _problem(record, expected, prev_hash)
+        if problem is not None:
+            return AuditVerification(False, expected - 1, record.seq, problem, head)
+        prev_hash, expected, head = record.hash, expected + 1, record.hash
     return AuditVerification(True, expected - 1, head_hash=head)
 
 
-def _problem(record: AuditRecordRow, expected_seq: int, prev_hash: str) -> str | None:
+def _problem(record: Any, expected_seq: int, prev_hash: str) -> str | None:
     if record.seq != expected_seq:
         return f"seq {record.seq} follows {expected_seq - 1}: records are missing"
     if record.prev_hash != prev_hash:

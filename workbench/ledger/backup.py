@@ -1,20 +1,25 @@
 """Backup and restore of the whole ledger through the portable archive of ``archive.py``.
 
 A backup reads every table in one snapshot, so rows committed while it runs are either all in
-it or all out. A restore replays the schema to the backup's revision (downgrade to base, upgrade
+it or all out, and records each table file's SHA-256. A restore first proves the backup: every
+checksum matches and its audit chain recomputes (``audit verify`` over the backup's records);
+a backup that fails either is refused, naming what failed, before anything is touched. It then
+replays the schema to the backup's revision (downgrade to base, upgrade
 to that revision), loads the rows parents first, resets PostgreSQL's sequences, migrates to head
 and commits once: the ledger afterwards holds exactly the backup, or, on any error, what it held.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,12 +27,14 @@ from sqlalchemy.engine import Connection, Engine
 
 from workbench.core.errors import DataError
 from workbench.ledger import archive, migrate
+from workbench.ledger.audit import verify_audit_records
 from workbench.ledger.engine import maintenance, snapshot
 from workbench.ledger.models import Base
 
 __all__ = ["BackupInfo", "RestoreInfo", "restore_backup", "write_backup"]
 
 _BATCH = 1000
+_AUDIT = "audit_records"
 
 
 @dataclass(frozen=True)
@@ -54,20 +61,26 @@ class RestoreInfo:
     rows: int
 
 
-def write_backup(engine: Engine, path: Path) -> BackupInfo:
+def write_backup(engine: Engine, path: Path, *, force: bool = False) -> BackupInfo:
     created_at = datetime.now(UTC)
     tables = Base.metadata.sorted_tables
     columns = {t.name: {c.name: archive.column_kind(c.type) for c in t.columns} for t in tables}
     with snapshot(engine) as connection:
         _require_head(connection, "back up")
-        with archive.atomic_archive(path) as zf:
-            counts = {t.name: _dump_table(connection, zf, t.name, columns[t.name]) for t in tables}
+        with archive.atomic_archive(path, force=force) as zf:
+            counts: dict[str, int] = {}
+            checksums: dict[str, str] = {}
+            for table in tables:
+                counts[table.name], checksums[table.name] = _dump_table(
+                    connection, zf, table.name, columns[table.name]
+                )
             manifest = archive.Manifest(
                 revision=migrate.head_revision(),
                 dialect=engine.dialect.name,
                 created_at=created_at,
                 tables=counts,
                 columns=columns,
+                checksums=checksums,
             )
             zf.writestr(archive.MANIFEST, json.dumps(manifest.to_json(), indent=2))
     return BackupInfo(
@@ -92,23 +105,26 @@ def _require_head(connection: Connection, doing: str) -> None:
 
 def _dump_table(
     connection: Connection, zf: zipfile.ZipFile, name: str, kinds: dict[str, str]
-) -> int:
+) -> tuple[int, str]:
+    """Rows written and the SHA-256 of the table's file."""
     # read through the kinds' own types, not the models': an enum value this code does not know
     # yet, or a malformed row, must not stop a backup from being taken as stored
     table = _table(name, kinds)
     query = sa.select(table).order_by(*(table.c[c] for c in _key_columns(name)))
-    rows = 0
+    rows, digest = 0, hashlib.sha256()
     with zf.open(archive.table_entry(name), "w", force_zip64=True) as entry:
         result = connection.execute(query.execution_options(yield_per=_BATCH))
         try:
             with closing(result):  # a failure must not leave a server-side cursor open
                 for row in result.mappings():
                     record = {c: archive.encode_value(kinds[c], row[c]) for c in kinds}
-                    entry.write(json.dumps(record, allow_nan=False).encode() + b"\n")
+                    line = json.dumps(record, allow_nan=False).encode() + b"\n"
+                    entry.write(line)
+                    digest.update(line)
                     rows += 1
         except (ValueError, ArithmeticError) as exc:
             raise DataError(f"cannot back up table {name}: row {rows + 1}: {exc}") from None
-    return rows
+    return rows, digest.hexdigest()
 
 
 def _key_columns(name: str) -> list[str]:
@@ -127,6 +143,7 @@ def restore_backup(engine: Engine, path: Path) -> RestoreInfo:
                 f"know (its newest is {migrate.head_revision()}): the backup comes from a newer "
                 "workbench; restore it with that version"
             )
+        _require_audit_chain(zf, manifest, path)
         try:
             with maintenance(engine) as connection:
                 _replay_schema(connection, manifest.revision)
@@ -148,6 +165,23 @@ def restore_backup(engine: Engine, path: Path) -> RestoreInfo:
         tables=manifest.tables,
         rows=sum(manifest.tables.values()),
     )
+
+
+def _require_audit_chain(zf: zipfile.ZipFile, manifest: archive.Manifest, path: Path) -> None:
+    """The backup's audit chain recomputed from its own rows, before the ledger is touched."""
+    if _AUDIT not in manifest.tables:
+        return
+    verdict = verify_audit_records(_audit_records(zf, manifest))
+    if not verdict.ok:
+        raise DataError(
+            f"cannot restore {path}: its audit chain is broken ({verdict.problem}); "
+            "the ledger was not changed"
+        )
+
+
+def _audit_records(zf: zipfile.ZipFile, manifest: archive.Manifest) -> Iterator[SimpleNamespace]:
+    for row in archive.read_rows(zf, _AUDIT, manifest.columns[_AUDIT]):
+        yield SimpleNamespace(**row)
 
 
 def _replay_schema(connection: Connection, revision: str) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from workbench.core.errors import ConfigError, DataError
+from workbench.core.outputs import private_file
 from workbench.ledger.sqltypes import dumps_json
 
 __all__ = [
@@ -75,8 +76,9 @@ def _redact(url: str) -> str:
 
 
 def _make_parent(database: str | None) -> None:
+    # the file made private before SQLite opens it: SQLite gives -wal and -shm the same mode
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(database))
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -79,9 +79,10 @@ class Ledger:
         """Whether ``revision`` is one of this workbench's migrations."""
         return migrate.is_known(revision)
 
-    def backup(self, path: str | os.PathLike[str]) -> BackupInfo:
-        """Write every table, as of one moment, to a portable backup file at ``path``."""
-        return write_backup(self._engine, Path(path))
+    def backup(self, path: str | os.PathLike[str], *, force: bool = False) -> BackupInfo:
+        """Write every table, as of one moment, to a portable backup file at ``path`` (a file
+        already there is replaced only with ``force``)."""
+        return write_backup(self._engine, Path(path), force=force)
 
     def restore(self, path: str | os.PathLike[str]) -> RestoreInfo:
         """Replace the whole ledger with the backup at ``path``, or change nothing."""

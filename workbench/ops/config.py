@@ -14,6 +14,7 @@ from workbench.core.config import (
     secret_fields,
 )
 from workbench.core.errors import ConfigError
+from workbench.core.outputs import private_folder
 
 __all__ = ["ConfigCheck", "masked_settings", "validate"]
 
@@ -73,7 +74,7 @@ def validate(env: str | None = None) -> ConfigCheck:
 
 def _home(settings: Settings) -> list[str]:
     try:
-        settings.home.mkdir(parents=True, exist_ok=True)
+        private_folder(settings.home, tighten=False)
         with tempfile.NamedTemporaryFile(dir=settings.home):
             pass
     except OSError as exc:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from workbench.core.outputs import aimed_target, store_paths
 from workbench.ledger import BackupInfo, Ledger, RestoreInfo
 
 if TYPE_CHECKING:
@@ -73,11 +74,17 @@ def current(rt: Runtime) -> LedgerStatus:
         )
 
 
-def backup(rt: Runtime, path: str | os.PathLike[str]) -> BackupInfo:
+def backup(rt: Runtime, path: str | os.PathLike[str], *, force: bool = False) -> BackupInfo:
+    """A backup at ``path`` (missing folders made): never inside the home's stores or over the
+    ledger itself, and over an existing file only with ``force`` (``workbench.core.outputs``)."""
+    stores = store_paths(rt.settings)
+    target = aimed_target(path, stores=stores, force=force, make_parents=True)
     with _ledger(rt) as ledger:
-        return ledger.backup(path)
+        return ledger.backup(target, force=force)
 
 
 def restore(rt: Runtime, path: str | os.PathLike[str]) -> RestoreInfo:
+    """Replace the ledger with the backup at ``path`` once its checksums and its audit chain
+    check out; otherwise a DataError names what failed and nothing is changed."""
     with _ledger(rt) as ledger:
         return ledger.restore(path)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from workbench.core.errors import NotFound, ValidationError
+from workbench.core.outputs import private_file, private_folder
 from workbench.data import bars_dataset
 from workbench.exchange.matching.market import Session
 from workbench.exchange.sessions import exchange_calendar
@@ -366,8 +367,8 @@ def _run_row(rt: Runtime, run_id: int, *, kind: str) -> RunRow:
 
 
 def _run_folder(rt: Runtime, run_id: int) -> Path:
-    folder = rt.settings.home / "runs" / str(run_id)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(rt.settings.home / "runs" / str(run_id))
+    private_file(folder / "decisions.jsonl")
     return folder
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from workbench.core.errors import NotFound
+from workbench.core.outputs import FILE_MODE, private_folder
 from workbench.strategy.config import BacktestConfig
 from workbench.strategy.grid import GridResult
 from workbench.strategy.result import BacktestResult, compute_stats
@@ -186,10 +187,12 @@ def _parts(result: StoredResult) -> tuple[dict[str, Any], dict[str, pd.DataFrame
 def _write(folder: Path, meta: dict[str, Any], frames: dict[str, pd.DataFrame]) -> None:
     staging = folder.with_name(f".{folder.name}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    private_folder(staging)
     for name, frame in frames.items():
         frame.to_parquet(staging / f"{name}.parquet")
     (staging / "run.json").write_text(json.dumps(meta, indent=2, default=str))
+    for written in staging.iterdir():
+        written.chmod(FILE_MODE)
     shutil.rmtree(folder, ignore_errors=True)
     staging.rename(folder)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -82,7 +83,8 @@ def test_the_backup_file_is_private_and_its_folder_made(ledger: Ledger, tmp_path
     with zipfile.ZipFile(path) as archive:
         manifest = json.loads(archive.read("manifest.json"))
     assert manifest["format"] == "workbench-ledger-backup"
-    assert manifest["version"] == 1
+    assert manifest["version"] == 2
+    assert set(manifest["checksums"]) == set(manifest["tables"])
     assert manifest["dialect"] == ledger.engine.dialect.name
 
 
@@ -99,7 +101,7 @@ def test_a_failed_backup_leaves_the_previous_file_and_no_partial_one(
         with ledger.engine.begin() as connection:
             connection.exec_driver_sql("UPDATE positions SET qty = 'twelve'")
         with pytest.raises(DataError, match="positions"):
-            ledger.backup(target)
+            ledger.backup(target, force=True)
     assert target.read_bytes() == previous
     assert sorted(p.name for p in target.parent.iterdir()) == ["ledger.zip"]
 
@@ -112,25 +114,65 @@ def _rewrite(
     target: Path,
     manifest: Callable[[dict[str, Any]], Any] | None = None,
     entries: dict[str, bytes | None] | None = None,
+    *,
+    checksums: bool = True,
 ) -> Path:
-    """A copy of a backup with its manifest edited and entries replaced (None drops one)."""
+    """A copy of a backup with its manifest edited and entries replaced (None drops one).
+    With ``checksums`` the manifest's checksums are recomputed, as a careful forger would."""
     entries = entries or {}
-    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
-        for name in old.namelist():
-            data = old.read(name)
-            if name == "manifest.json" and manifest is not None:
-                edited = manifest(json.loads(data))
-                data = edited if isinstance(edited, bytes) else json.dumps(edited).encode()
-            if name in entries:
-                replacement = entries.pop(name)
-                if replacement is None:
-                    continue
-                data = replacement
+    with zipfile.ZipFile(source) as old:
+        files = {name: old.read(name) for name in old.namelist()}
+    for name, replacement in entries.items():
+        if replacement is None:
+            files.pop(name, None)
+        else:
+            files[name] = replacement
+    document = json.loads(files["manifest.json"]) if "manifest.json" in files else None
+    if document is not None and checksums:
+        document["checksums"] = {
+            table: hashlib.sha256(files.get(f"tables/{table}.jsonl", b"")).hexdigest()
+            for table in document["tables"]
+        }
+    if document is not None:
+        edited = manifest(document) if manifest is not None else document
+        files["manifest.json"] = (
+            edited if isinstance(edited, bytes) else json.dumps(edited).encode()
+        )
+    with zipfile.ZipFile(target, "w") as new:
+        for name, data in files.items():
             new.writestr(name, data)
-        for name, data in entries.items():
-            if data is not None:
-                new.writestr(name, data)
     return target
+
+
+def _edited_rows(good: Path, table: str, change: Callable[[dict[str, Any]], None]) -> bytes:
+    """The rows of ``table`` in ``good`` with ``change`` applied to its first row."""
+    with zipfile.ZipFile(good) as archive:
+        rows = [json.loads(line) for line in archive.read(f"tables/{table}.jsonl").splitlines()]
+    change(rows[0])
+    return b"".join(json.dumps(row).encode() + b"\n" for row in rows)
+
+
+def _tampered(good: Path, bad: Path, *, checksums: bool) -> Path:
+    """The case of the issue: an order's qty and an audit record edited (qty -2000)."""
+    orders = _edited_rows(good, "orders", lambda row: row.update(qty="-2000"))
+    audit = _edited_rows(good, "audit_records", lambda row: row["payload"].update(qty="-2000"))
+    entries: dict[str, bytes | None] = {
+        "tables/orders.jsonl": orders,
+        "tables/audit_records.jsonl": audit,
+    }
+    return _rewrite(good, bad, entries=entries, checksums=checksums)
+
+
+def _flipped(good: Path, bad: Path) -> Path:
+    """A copy with one byte flipped in the middle of the orders table's compressed data."""
+    data = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as archive:
+        info = archive.getinfo("tables/orders.jsonl")
+    # the local header is 30 bytes plus the name and extra field; the data follows
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + info.compress_size // 2] ^= 0xFF
+    bad.write_bytes(bytes(data))
+    return bad
 
 
 def _with(key: str, value: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -177,9 +219,31 @@ BAD_BACKUPS: dict[str, tuple[Callable[[Path, Path], Path], type[Exception], str]
         "manifest format is 'pg_dump'",
     ),
     "a newer backup format": (
-        lambda good, p: _rewrite(good, p, manifest=_with("version", 2)),
+        lambda good, p: _rewrite(good, p, manifest=_with("version", 3)),
         DataError,
         "newer workbench",
+    ),
+    "a table edited after the backup (checksum)": (
+        lambda good, p: _tampered(good, p, checksums=False),
+        DataError,
+        "fails its checksum: tables/audit_records.jsonl, tables/orders.jsonl changed",
+    ),
+    "a table edited, its checksums forged (audit chain)": (
+        lambda good, p: _tampered(good, p, checksums=True),
+        DataError,
+        "its audit chain is broken (record 1 was changed after it was written)",
+    ),
+    "a flipped byte": (
+        _flipped,
+        DataError,
+        "is damaged: tables/orders.jsonl",
+    ),
+    "a manifest without checksums": (
+        lambda good, p: _rewrite(
+            good, p, manifest=lambda m: {k: v for k, v in m.items() if k != "checksums"}
+        ),
+        DataError,
+        "manifest lacks a checksum for every table",
     ),
     "a newer schema revision": (
         lambda good, p: _rewrite(good, p, manifest=_with("revision", "0999")),
@@ -258,3 +322,33 @@ def test_a_ledger_at_an_unknown_revision_is_not_restored_over(
         ledger.restore(good)
     assert ledger.current() == "0999"
     assert os.path.exists(good)
+
+
+def test_a_version_1_backup_without_checksums_still_restores(
+    ledger: Ledger,
+    tmp_path: Path,
+    populate: Callable[[Ledger], None],
+    contents: Callable[[Ledger], Contents],
+) -> None:
+    populate(ledger)
+    saved = contents(ledger)
+    good = ledger.backup(tmp_path / "good.zip").path
+    old = _rewrite(
+        good,
+        tmp_path / "v1.zip",
+        manifest=lambda m: {**{k: v for k, v in m.items() if k != "checksums"}, "version": 1},
+    )
+    with ledger.session() as session:
+        session.add(AccountRow(name="after-the-backup", broker="paper"))
+    ledger.restore(old)
+    assert contents(ledger) == saved
+
+
+def test_an_existing_backup_is_replaced_only_with_force(ledger: Ledger, tmp_path: Path) -> None:
+    target = tmp_path / "ledger.zip"
+    target.write_bytes(b"yesterday's backup")
+    with pytest.raises(DataError, match="already exists; pass --force"):
+        ledger.backup(target)
+    assert target.read_bytes() == b"yesterday's backup"
+    ledger.backup(target, force=True)
+    assert zipfile.is_zipfile(target)

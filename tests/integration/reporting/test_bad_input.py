@@ -98,12 +98,18 @@ def test_a_failure_while_rendering_leaves_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_second_folder_report_replaces_the_first(paper: Any, tmp_path: Path) -> None:
+def test_a_second_folder_report_replaces_the_first_only_with_force(
+    paper: Any, tmp_path: Path
+) -> None:
     target = tmp_path / "tables"
     report.generate(paper.rt, "alerts", fmt="csv", out=target)
     (target / "stale.csv").write_text("left from before")
-    report.generate(paper.rt, "alerts", fmt="csv", out=target)
+    with pytest.raises(DataError, match="already exists; pass --force"):
+        report.generate(paper.rt, "alerts", fmt="csv", out=target)
+    assert (target / "stale.csv").exists()
+    report.generate(paper.rt, "alerts", fmt="csv", out=target, force=True)
     assert sorted(p.name for p in target.iterdir()) == [
+        ".workbench-output",
         "alert_counts.csv",
         "alerts.csv",
         "metrics.csv",

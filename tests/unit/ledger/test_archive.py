@@ -24,12 +24,13 @@ from workbench.ledger.archive import (
 def _manifest(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "format": FORMAT,
-        "version": 1,
+        "version": 2,
         "revision": "0001",
         "dialect": "sqlite",
         "created_at": "2024-05-01T12:00:00+00:00",
         "tables": {"accounts": 2},
         "columns": {"accounts": {"id": "integer", "name": "string"}},
+        "checksums": {"accounts": "0" * 64},
     }
     data.update(changes)
     return data
@@ -40,6 +41,12 @@ def test_a_manifest_round_trips() -> None:
     assert manifest.revision == "0001"
     assert manifest.created_at == datetime(2024, 5, 1, 12, tzinfo=UTC)
     assert Manifest.from_json(manifest.to_json(), "b.zip") == manifest
+    assert manifest.checksums == {"accounts": "0" * 64}
+
+
+def test_a_version_1_manifest_has_no_checksums() -> None:
+    old = {k: v for k, v in _manifest(version=1).items() if k != "checksums"}
+    assert Manifest.from_json(old, "b.zip").checksums == {}
 
 
 @pytest.mark.parametrize(
@@ -51,7 +58,10 @@ def test_a_manifest_round_trips() -> None:
         (_manifest(version="1"), "is not a format version"),
         (_manifest(version=True), "is not a format version"),
         (_manifest(version=0), "is not a format version"),
-        (_manifest(version=2), "written by a newer workbench"),
+        (_manifest(version=3), "written by a newer workbench"),
+        (_manifest(checksums=None), "lacks a checksum for every table"),
+        (_manifest(checksums={}), "lacks a checksum for every table"),
+        (_manifest(checksums={"accounts": "abc"}), "checksum 'abc', not a SHA-256"),
         (_manifest(revision=""), "no schema revision"),
         (_manifest(dialect=None), "no dialect"),
         (_manifest(created_at="yesterday"), "not a timezone-aware ISO 8601 time"),

@@ -114,7 +114,11 @@ def test_folders_hold_one_file_per_table(
     generated_report: Report, tmp_path: Path, fmt: str
 ) -> None:
     path = render_report(generated_report, fmt, tmp_path / "tables")
-    assert sorted(p.name for p in path.iterdir()) == [f"metrics.{fmt}", f"series.{fmt}"]
+    assert sorted(p.name for p in path.iterdir()) == [
+        ".workbench-output",  # the marker: only a folder the workbench wrote is replaced
+        f"metrics.{fmt}",
+        f"series.{fmt}",
+    ]
     read = pd.read_csv if fmt == "csv" else pd.read_parquet
     series = read(path / f"series.{fmt}")
     expected = generated_report.table("series").frame["value"]

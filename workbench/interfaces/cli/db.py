@@ -44,12 +44,19 @@ def current(as_json: JsonOption = False) -> None:
 
 
 @app.command()
-def backup(path: BackupFile, as_json: JsonOption = False) -> None:
-    """Write the whole ledger, as of one moment, to a portable backup file."""
+def backup(
+    path: BackupFile,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a file already at the path.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Write the whole ledger, as of one moment, to a portable backup file (never inside the
+    workbench's stores; an existing file only with --force)."""
     from workbench.ops import db as ops
 
     with open_runtime() as rt:
-        info = ops.backup(rt, path)
+        info = ops.backup(rt, path, force=force)
     emit(info, as_json, lambda i: _show_tables(f"backed up to {i.path}", i))
 
 
@@ -59,7 +66,8 @@ def restore(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Replace everything in the ledger with a backup (all or nothing)."""
+    """Replace everything in the ledger with a backup (all or nothing), once its checksums and
+    its audit chain check out."""
     from workbench.ops import db as ops
 
     if not yes:

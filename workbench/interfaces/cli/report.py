@@ -26,7 +26,24 @@ AccountOption = Annotated[
 OutOption = Annotated[
     Path | None,
     typer.Option(
-        "--out", help="Where to write (a folder for csv and parquet); default <home>/reports."
+        "--out",
+        help="The file to write (for csv and parquet reports a new folder); never inside the "
+        "workbench's stores; default <home>/reports.",
+    ),
+]
+ExportOutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        help="The file to write (one file, not a folder); never inside the workbench's stores; "
+        "default <home>/reports.",
+    ),
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Replace a file (or a report folder the workbench wrote) already at --out.",
     ),
 ]
 
@@ -45,6 +62,7 @@ def generate(
     start: FromOption = None,
     end: ToOption = None,
     account: AccountOption = None,
+    force: ForceOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Build a report, write it (atomically) and record it in the ledger."""
@@ -59,6 +77,7 @@ def generate(
         start=parse_date(start, "--from"),
         end=parse_date(end, "--to"),
         account=account,
+        force=force,
     )
     emit(made.to_dict(), as_json, lambda p: console.print(_wrote(p), highlight=False))
 
@@ -86,11 +105,12 @@ def export(
         ),
     ],
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv, json or parquet.")] = "csv",
-    out: OutOption = None,
+    out: ExportOutOption = None,
     start: FromOption = None,
     end: ToOption = None,
     account: AccountOption = None,
     run: RunOption = None,
+    force: ForceOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """A ledger table in a date range, to one file."""
@@ -105,6 +125,7 @@ def export(
         end=parse_date(end, "--to"),
         account=account,
         run_id=run,
+        force=force,
     )
     emit(
         result.to_dict(),

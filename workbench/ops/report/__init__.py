@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.errors import NotFound, ValidationError
+from workbench.core.outputs import aimed_target, private_folder, store_paths
 from workbench.ops.report._kinds import BUILDERS, KINDS, Request, check_kind
 from workbench.reporting import (
     EXPORT_TABLES,
@@ -28,7 +29,6 @@ from workbench.reporting import (
     ledger_frame,
     render_report,
 )
-from workbench.reporting.files import check_target
 from workbench.reporting.inputs import find_account, find_run
 
 if TYPE_CHECKING:
@@ -130,12 +130,16 @@ def generate(
     extra_tables: Sequence[Table] = (),
     extra_notes: Sequence[str] = (),
     limits: Sequence[LimitCheck] = (),
+    force: bool = False,
 ) -> GeneratedReport:
     """Build, render (atomically: nothing is left at ``out`` on failure) and record a report.
-    Without ``out`` it goes to ``<home>/reports/``."""
+    Without ``out`` it goes to ``<home>/reports/``. ``out`` follows the rule of
+    ``workbench.core.outputs``: never in a store, an existing report replaced only with
+    ``force``, a folder only when the workbench wrote it."""
     chosen, format_ = check_kind(kind), check_format(fmt)
     target = Path(out) if out is not None else _default_path(rt, chosen, format_)
-    check_target(target, directory=format_ in FOLDER_FORMATS)  # before the work, not after
+    folder = format_ in FOLDER_FORMATS
+    target = _aimed(rt, target, folder=folder, force=force)  # before the work, not after
     report = build(
         rt,
         chosen,
@@ -147,7 +151,7 @@ def generate(
         extra_notes=extra_notes,
         limits=limits,
     )
-    written = render_report(report, format_, target)
+    written = render_report(report, format_, target, force=force)
     recorded_run = report.params.get("run_id")  # the daily report names the session it found
     return _record(
         rt, report, format_, written, None if recorded_run is None else int(recorded_run)
@@ -161,6 +165,7 @@ def daily_report(
     out: Path | str | None = None,
     extra_tables: Sequence[Table] = (),
     extra_notes: Sequence[str] = (),
+    force: bool = False,
 ) -> GeneratedReport:
     """The daily HTML report of a paper session (``run_id``, else the latest paper run): the
     account's performance, holdings, execution (with the parity tables given), data quality
@@ -173,6 +178,7 @@ def daily_report(
         run_id=run_id,
         extra_tables=extra_tables,
         extra_notes=extra_notes,
+        force=force,
     )
 
 
@@ -201,8 +207,10 @@ def export(
     end: date | None = None,
     account: str | None = None,
     run_id: int | str | None = None,
+    force: bool = False,
 ) -> ExportResult:
-    """A ledger table (orders, fills, positions, audit, ...) in a date range to one file."""
+    """A ledger table (orders, fills, positions, audit, ...) in a date range to one file
+    (``out`` is a file name; the rule of ``workbench.core.outputs`` applies as to reports)."""
     from workbench.reporting.renderers import TABLE_FORMATS, write_table
 
     if table not in EXPORT_TABLES:
@@ -214,11 +222,11 @@ def export(
     account_id = None if account is None else find_account(rt.ledger, account).id
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     target = Path(out) if out is not None else _reports_dir(rt) / f"{table}-{stamp}.{format_}"
-    check_target(target)
+    target = _aimed(rt, target, folder=False, force=force)
     where = LedgerFilter(start=start, end=end, account_id=account_id, run_id=number)
     # JSON keeps the ledger's exact Decimals, so an order reads as it does in `--json`
     frame = ledger_frame(rt.ledger, table, where, exact=format_ == "json")
-    written = write_table(frame, target, format_)
+    written = write_table(frame, target, format_, force=force)
     return ExportResult(table, format_, str(written), len(frame))
 
 
@@ -269,9 +277,11 @@ def _default_path(rt: Runtime, kind: str, fmt: str) -> Path:
 
 
 def _reports_dir(rt: Runtime) -> Path:
-    folder = rt.settings.home / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return private_folder(rt.settings.home / "reports")
+
+
+def _aimed(rt: Runtime, target: Path, *, folder: bool, force: bool) -> Path:
+    return aimed_target(target, stores=store_paths(rt.settings), folder=folder, force=force)
 
 
 def _remove(path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from workbench.reporting.files import atomic_file
+from workbench.core.outputs import atomic_file
 from workbench.reporting.model import Metric, Report, Table
 from workbench.reporting.renderers.plotly_charts import plotly_figure
 
@@ -91,8 +91,8 @@ footer{font-size:.75rem;color:#57606a;margin:1rem 0}
 """
 
 
-def write_html(report: Report, out: Path) -> Path:
-    with atomic_file(out) as temporary:
+def write_html(report: Report, out: Path, *, force: bool = False) -> Path:
+    with atomic_file(out, force=force) as temporary:
         temporary.write_text(render_html(report), encoding="utf-8")
     return Path(out).expanduser().absolute()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from workbench.reporting.files import atomic_file
+from workbench.core.outputs import atomic_file
 from workbench.reporting.model import Metric, Report, Section, Table
 from workbench.reporting.renderers.mpl_charts import chart_png
 
@@ -21,8 +21,8 @@ _EDGE = 10  # mm
 _WIDTH = 190  # mm of usable width on A4 portrait
 
 
-def write_pdf(report: Report, out: Path) -> Path:
-    with atomic_file(out) as temporary:
+def write_pdf(report: Report, out: Path, *, force: bool = False) -> Path:
+    with atomic_file(out, force=force) as temporary:
         temporary.write_bytes(render_pdf(report))
     return Path(out).expanduser().absolute()
 

@@ -4,7 +4,8 @@ JSON is one document: the report with its metrics, tables (columns and rows), ch
 series) and notes, its values by the plain-value policy of ``workbench.model.plain`` (Decimals
 as exact strings, aware times in UTC, NaN as null). CSV and Parquet write a folder with one file
 per table plus ``metrics.<ext>``; ``write_table`` writes a single table to one file (ledger
-exports)."""
+exports). A CSV text cell a spreadsheet would run as a formula is neutralised
+(``renderers.cells``)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.core.outputs import atomic_file, atomic_folder
 from workbench.model.plain import to_plain
-from workbench.reporting.files import atomic_directory, atomic_file
 from workbench.reporting.model import Chart, Report, Table
+from workbench.reporting.renderers.cells import neutralised
 
 __all__ = [
     "TABLE_FORMATS",
@@ -35,29 +37,30 @@ __all__ = [
 TABLE_FORMATS = ("csv", "json", "parquet")
 
 
-def write_json(report: Report, out: Path) -> Path:
-    with atomic_file(out) as temporary:
+def write_json(report: Report, out: Path, *, force: bool = False) -> Path:
+    with atomic_file(out, force=force) as temporary:
         temporary.write_text(json.dumps(report_document(report), indent=1), encoding="utf-8")
     return Path(out).expanduser().absolute()
 
 
-def write_folder(report: Report, out: Path, fmt: str) -> Path:
-    """One ``<table>.csv`` (or ``.parquet``) per table, and the headline metrics."""
+def write_folder(report: Report, out: Path, fmt: str, *, force: bool = False) -> Path:
+    """One ``<table>.csv`` (or ``.parquet``) per table, and the headline metrics, in a folder
+    marked as the workbench's (see ``workbench.core.outputs``)."""
     writer = _writer(fmt)
-    with atomic_directory(out) as folder:
+    with atomic_folder(out, force=force) as folder:
         for table in (report.metrics_table(), *report.tables()):
             writer(plain_frame(table.frame), folder / f"{table.key}.{fmt}")
     return Path(out).expanduser().absolute()
 
 
-def write_table(frame: pd.DataFrame, out: Path, fmt: str) -> Path:
+def write_table(frame: pd.DataFrame, out: Path, fmt: str, *, force: bool = False) -> Path:
     """One table to one file in ``fmt`` (csv, json: a list of records, parquet)."""
     if fmt == "json":
-        with atomic_file(out) as temporary:
+        with atomic_file(out, force=force) as temporary:
             temporary.write_text(json.dumps(frame_records(frame), indent=1), encoding="utf-8")
     else:
         writer = _writer(fmt)
-        with atomic_file(out) as temporary:
+        with atomic_file(out, force=force) as temporary:
             writer(plain_frame(frame), temporary)
     return Path(out).expanduser().absolute()
 
@@ -138,7 +141,11 @@ def _chart_document(chart: Chart) -> dict[str, Any]:
 
 def _writer(fmt: str) -> Callable[[pd.DataFrame, Path], None]:
     if fmt == "csv":
-        return lambda frame, path: frame.to_csv(path, index=False)
+        # CRLF rows (RFC 4180): the csv module then quotes a cell holding a lone carriage
+        # return, which would otherwise start a new row in a spreadsheet
+        return lambda frame, path: neutralised(frame).to_csv(
+            path, index=False, lineterminator="\r\n"
+        )
     if fmt == "parquet":
         return lambda frame, path: frame.to_parquet(path, index=False)
     raise ValueError(f"no table writer for {fmt!r}")

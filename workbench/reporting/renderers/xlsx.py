@@ -2,7 +2,8 @@
 cells (numbers stay numbers, dates stay dates), number formats and a frozen header row.
 
 Excel has no time zones: a zone-aware timestamp is written as naive UTC, and its column header
-says so."""
+says so. Text is always text: a client order id or strategy name such as ``=HYPERLINK(...)`` is
+written as a string cell with Excel's quote prefix, never as a formula."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.reporting.files import atomic_file
+from workbench.core.outputs import atomic_file
 from workbench.reporting.model import Report, Table, ValueFormat
+from workbench.reporting.renderers.cells import FORMULA_STARTS
 
 __all__ = ["NUMBER_FORMATS", "render_xlsx", "write_xlsx"]
 
@@ -32,8 +34,8 @@ NUMBER_FORMATS: dict[ValueFormat, str] = {
 _SHEET_NAME = 31  # Excel's limit
 
 
-def write_xlsx(report: Report, out: Path) -> Path:
-    with atomic_file(out) as temporary:
+def write_xlsx(report: Report, out: Path, *, force: bool = False) -> Path:
+    with atomic_file(out, force=force) as temporary:
         render_xlsx(report).save(temporary)
     return Path(out).expanduser().absolute()
 
@@ -46,21 +48,23 @@ def render_xlsx(report: Report) -> Any:
     summary = workbook.active
     assert summary is not None
     summary.title = "summary"
-    summary.append([report.title])
+    _append(summary, [report.title])
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append([report.subtitle])
-    summary.append(["generated", report.generated_at.replace(tzinfo=None)])
+    _append(summary, [report.subtitle])
+    _append(summary, ["generated", report.generated_at.replace(tzinfo=None)])
     summary["B3"].number_format = NUMBER_FORMATS["datetime"]
-    summary.append(["kind", report.kind])
+    _append(summary, ["kind", report.kind])
     for key, value in report.params.items():
-        summary.append([f"param {key}", _cell(value)])
+        _append(summary, [f"param {key}", _cell(value)])
     summary.append([])
-    summary.append(["section", "metric", "label", "value", "shown as"])
+    _append(summary, ["section", "metric", "label", "value", "shown as"])
     header_row = summary.max_row
     for cell in summary[header_row]:
         cell.font = Font(bold=True)
     for section, metric in report.metrics():
-        summary.append([section.key, metric.key, metric.label, _cell(metric.value), metric.display])
+        _append(
+            summary, [section.key, metric.key, metric.label, _cell(metric.value), metric.display]
+        )
         summary.cell(summary.max_row, 4).number_format = NUMBER_FORMATS[metric.format]
     summary.freeze_panes = summary.cell(header_row + 1, 1)
     _widths(summary, [14, 26, 30, 16, 16])
@@ -77,17 +81,26 @@ def _sheet(workbook: Any, table: Table, name: str) -> None:
     frame = table.frame
     columns = [str(c) for c in frame.columns]
     zoned = {c for c in columns if isinstance(frame[c].dtype, pd.DatetimeTZDtype)}
-    sheet.append([f"{c} (UTC)" if c in zoned else c for c in columns])
+    _append(sheet, [f"{c} (UTC)" if c in zoned else c for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     formats = [NUMBER_FORMATS[table.format_of(c)] for c in columns]
     for values in frame.itertuples(index=False, name=None):
-        sheet.append([_cell(v) for v in values])
+        _append(sheet, [_cell(v) for v in values])
         for index, number_format in enumerate(formats, start=1):
             if number_format != "General":
                 sheet.cell(sheet.max_row, index).number_format = number_format
     sheet.freeze_panes = "A2"
     _widths(sheet, [max(10, min(40, len(c) + 4)) for c in columns])
+
+
+def _append(sheet: Any, values: list[Any]) -> None:
+    """One row; text that a spreadsheet would read as a formula stays text."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+            cell.data_type = "s"  # openpyxl took a leading = for a formula
+            cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
 
 
 def _cell(value: Any) -> Any:
