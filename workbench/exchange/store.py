@@ -4,6 +4,11 @@ It is not the workbench ledger: the exchange plays a remote venue, and a venue k
 books. The engine reports what changed after each call (``MatchingEngine.take_changes``) and
 ``save`` writes it in one transaction, so a restart finds every open order and position as
 they were. WAL mode lets a reader (a test, an operator with ``sqlite3``) look while it runs.
+
+Several processes may share one file (the paper book: every ``workbench trade`` command is a
+process). ``transaction`` holds the file's write lock across reads and a save, so a caller can
+read the book as the others left it, change it and write it back before anyone else writes;
+writers wait for the lock (up to ``BUSY_TIMEOUT_S``) instead of failing.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -24,7 +30,10 @@ from workbench.exchange.matching.book import Changes, EquityPoint
 from workbench.exchange.matching.tickets import Ticket
 from workbench.model import Fill
 
-__all__ = ["ExchangeStore"]
+__all__ = ["BUSY_TIMEOUT_S", "ExchangeStore"]
+
+#: how long a writer waits for another process's transaction on the same file
+BUSY_TIMEOUT_S = 60.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -53,16 +62,32 @@ class ExchangeStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # one connection, used under a lock: the exchange serialises engine calls anyway
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._lock = threading.Lock()
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_S
+        )
+        # re-entrant: reads and ``save`` run inside ``transaction`` on the same thread
+        self._lock = threading.RLock()
+        _enable_wal(self._db)
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
 
     @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the file's write lock until the block ends: reads inside see every other
+        process's last commit, and ``save`` calls inside commit together, at the end (nothing
+        of them on an exception)."""
+        with self._transaction():
+            yield
+
+    @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            self._db.execute("BEGIN")
+            if self._db.in_transaction:  # inside ``transaction``: its commit is this one's
+                yield self._db
+                return
+            # IMMEDIATE: take the write lock before reading, so what is read is still true
+            # when written (a deferred read-then-write fails when another process wrote between)
+            self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
             except BaseException:
@@ -157,6 +182,21 @@ class ExchangeStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _enable_wal(db: sqlite3.Connection) -> None:
+    """Switch the file to WAL (persistent; a no-op once done). Switching needs an exclusive
+    lock, and SQLite answers "locked" at once rather than waiting when several processes open a
+    new file together: retry, within the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def secret_matches(secret: str, digest: str) -> bool:

@@ -2,9 +2,11 @@
 
 Positions and pending orders come from the ledger (our book); cash, equity and buying power
 from the broker (it alone knows its margin rules); prices from the market-data source the OMS
-was given. The day's P&L is equity now against the first equity seen in that New York trading
-day by this process (a restart re-bases it: stated, and on the safe side only when the day
-started flat).
+was given. The day's P&L is equity now against the day's opening equity: the equity the first
+order of that New York day saw, kept in the ledger (``DayOpeningRow``, one row per account and
+day), so every process, and one started after a restart, counts the day from the same start,
+and restarting cannot walk an account past its daily loss limit. A preview reads the day's
+opening and, before the day's first order, counts from the equity it sees, writing nothing.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from workbench.exchange.sessions import NEW_YORK, ExchangeCalendar, exchange_calendar
 from workbench.execution.records import OPEN_STATUSES
 from workbench.execution.risk import RiskContext
-from workbench.ledger import AccountRow, OrderRow, PositionRow
+from workbench.ledger import AccountRow, DayOpeningRow, OrderRow, PositionRow
 from workbench.model import OrderSide, OrderStatus, TradingState
 
 if TYPE_CHECKING:
@@ -49,7 +52,9 @@ class ContextBuilder:
             self._calendar = exchange_calendar()
         return self._calendar
 
-    def build(self, *symbols: str) -> RiskContext:
+    def build(self, *symbols: str, write: bool = True) -> RiskContext:
+        """The snapshot before an order for ``symbols``; ``write=False`` (a preview) leaves
+        the ledger as it was, even when no order has opened the day yet."""
         oms = self._oms
         now = oms.now()
         account = oms.broker.account()
@@ -101,16 +106,41 @@ class ContextBuilder:
             prices=prices,
             pending=pending,
             recent_orders=tuple(recent),
-            day_pnl=self._day_pnl(now, account.equity),
+            day_pnl=self._day_pnl(now, account.equity, write),
             market_open=self._regular_or_opening(now),
             extended_open=self._extended(now),
         )
 
-    def _day_pnl(self, now: datetime, equity: Decimal) -> Decimal:
+    def _day_pnl(self, now: datetime, equity: Decimal, write: bool) -> Decimal:
         today = now.astimezone(NEW_YORK).date()
         if self._day_start is None or self._day_start[0] != today:
-            self._day_start = (today, equity)
+            opening = self._opening_equity(today, equity if write else None)
+            if opening is None:  # a preview before the day's first order
+                return Decimal(0)
+            self._day_start = (today, opening)
         return equity - self._day_start[1]
+
+    def _opening_equity(self, day: date, equity: Decimal | None) -> Decimal | None:
+        """The ledger's opening equity of ``day``; when it has none, ``equity`` becomes it
+        (unless None). Two processes opening the day at once keep the first one's."""
+        oms = self._oms
+        query = sa.select(DayOpeningRow.equity).where(
+            DayOpeningRow.account_id == oms.account_id, DayOpeningRow.day == day
+        )
+        with oms.ledger.session(read_only=True) as session:
+            found = session.scalar(query)
+        if found is not None or equity is None:
+            return found
+        try:
+            with oms.ledger.session() as session:
+                found = session.scalar(query)
+                if found is not None:
+                    return found
+                session.add(DayOpeningRow(account_id=oms.account_id, day=day, equity=equity))
+        except IntegrityError:  # another process wrote the day's row first: theirs stands
+            with oms.ledger.session(read_only=True) as session:
+                return session.scalar(query)
+        return equity
 
     def _regular_or_opening(self, now: datetime) -> bool:
         """Open, or in the morning before the bell of a session day: Alpaca queues such an

@@ -42,7 +42,13 @@ from workbench.execution.ids import new_client_order_id
 from workbench.execution.risk import RiskDecision, RiskGate, RiskLimits
 from workbench.execution.states import TRANSITIONS, can_transition
 from workbench.execution.views import OrderView
-from workbench.ledger import AccountRow, Ledger, OrderRow, PositionRow, append_audit
+from workbench.ledger import (
+    AccountRow,
+    Ledger,
+    OrderRow,
+    PositionRow,
+    hold_audit_lock,
+)
 from workbench.model import Order, OrderRequest, OrderStatus, TradingState
 
 __all__ = ["OrderManager", "RetryPolicy", "SubmitResult", "ledger_status"]
@@ -86,17 +92,32 @@ class RetryPolicy:
 
 @dataclass(frozen=True, slots=True)
 class SubmitResult:
+    """``already_submitted``: the ``client_order_id`` was the ledger's already, and ``order``
+    is that order as it stands (nothing new was gated or sent; no ``decision``)."""
+
     order: OrderView
     decision: RiskDecision | None
+    already_submitted: bool = False
 
     @property
     def accepted(self) -> bool:
         return self.order.status not in ("rejected", "canceled")
 
+    @property
+    def message(self) -> str | None:
+        if not self.already_submitted:
+            return None
+        return (
+            f"already submitted: client order id {self.order.client_order_id} is order "
+            f"{self.order.id}, {self.order.status}; nothing new was sent"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "order": self.order.to_dict(),
             "risk": None if self.decision is None else self.decision.to_dict(),
+            "already_submitted": self.already_submitted,
+            "message": self.message,
         }
 
 
@@ -145,6 +166,7 @@ class OrderManager:
         positions (an opening balance), so reconciliation compares like with like."""
         snapshot = self.broker.account()
         with self.ledger.session() as session:
+            hold_audit_lock(session)  # two processes linking at once: one opens the books
             existing = session.scalar(
                 sa.select(AccountRow).where(AccountRow.name == self.account_name)
             )
@@ -184,7 +206,8 @@ class OrderManager:
     # -- orders ----------------------------------------------------------------------------
     def preview(self, request: OrderRequest, *, strategy: str | None = None) -> RiskDecision:
         """What the risk gate would say now; nothing is written or sent."""
-        return self.gate(strategy).check(request, self.context.build(request.symbol))
+        context = self.context.build(request.symbol, write=False)
+        return self.gate(strategy).check(request, context)
 
     def submit(
         self,
@@ -198,67 +221,63 @@ class OrderManager:
             request = replace(request, client_order_id=new_client_order_id())
         cid = request.client_order_id
         assert cid is not None
-        with self.ledger.session(read_only=True) as session:
-            known = session.scalar(sa.select(OrderRow).where(OrderRow.client_order_id == cid))
-            view = OrderView.of(known) if known is not None else None
-        if view is not None:
-            if view.status == OrderStatus.NEW:
-                return SubmitResult(self._send(view.id, request, actor), None)
-            return SubmitResult(view, None)  # the same intent again: nothing new goes out
+        known = self._known(cid)
+        if known is not None:
+            return self._again(known, request, actor)
         context = self.context.build(request.symbol)
         decision = self.gate(strategy).check(request, context)
         arrival = context.prices.get(request.symbol)
         at = self.now()
-        with self.ledger.session() as session:
-            account = session.get(AccountRow, self.account_id)
-            assert account is not None
-            row = records.add_order(
-                session,
-                account,
-                request,
-                status=OrderStatus.NEW,
-                strategy=strategy,
-                run_id=run_id,
-            )
-            payload = {**records.order_payload(request), "strategy": strategy, "run_id": run_id}
-            append_audit(
-                session, kind="order.intent", actor=actor, payload={**payload, "at": at.isoformat()}
-            )
-            append_audit(
-                session,
-                kind="risk.decision",
-                actor=actor,
-                payload={"at": at.isoformat(), "order": cid, **decision.to_dict()},
-            )
-            records.record_event(
-                session,
-                row,
-                "intent",
-                at=at,
-                actor=actor,
-                status=OrderStatus.NEW,
-                # the price when the order arrived: what slippage is measured against
-                payload={"arrival_price": None if arrival is None else str(arrival)},
-            )
-            if not decision.approved:
-                row.status = OrderStatus.REJECTED
-                row.reason = decision.reason
-                records.record_event(
-                    session,
-                    row,
-                    "rejected",
-                    at=at,
-                    actor=actor,
-                    status=OrderStatus.REJECTED,
-                    payload={"rule": _rule(decision), "reason": decision.reason},
-                )
-            view = OrderView.of(row)
+        try:
+            with self.ledger.session() as session:
+                hold_audit_lock(session)  # no other process inserts this id from here to commit
+                row = session.scalar(sa.select(OrderRow).where(OrderRow.client_order_id == cid))
+                # None: the id is still free; else another process recorded it meanwhile
+                known = OrderView.of(row) if row is not None else None
+                if known is None:
+                    account = session.get(AccountRow, self.account_id)
+                    assert account is not None
+                    view = OrderView.of(
+                        records.add_intent(
+                            session,
+                            account,
+                            request,
+                            decision,
+                            actor=actor,
+                            at=at,
+                            strategy=strategy,
+                            run_id=run_id,
+                            arrival=arrival,
+                        )
+                    )
+        except sa.exc.IntegrityError:
+            # the unique client order id held against an insert the lock did not serialise
+            known = self._known(cid)
+            if known is None:
+                raise
+        if known is not None:
+            return self._again(known, request, actor)
         notify.decision(self.bus, self.account_name, view, decision, at)
         if not decision.approved:
             notify.rejected(self.bus, self.account_name, view, _rule(decision), decision.reason, at)
             return SubmitResult(view, decision)
         _crash_point("after_intent")
         return SubmitResult(self._send(view.id, request, actor), decision)
+
+    def _known(self, client_order_id: str) -> OrderView | None:
+        with self.ledger.session(read_only=True) as session:
+            row = session.scalar(
+                sa.select(OrderRow).where(OrderRow.client_order_id == client_order_id)
+            )
+            return OrderView.of(row) if row is not None else None
+
+    def _again(self, view: OrderView, request: OrderRequest, actor: str) -> SubmitResult:
+        """The answer to a ``client_order_id`` the ledger knows: that order, never a second
+        one. An intent still ``new`` is sent (the broker treats the id as the same order, so
+        this is the crash recovery of a send that never happened, and safe if it did)."""
+        if view.status == OrderStatus.NEW:
+            view = self._send(view.id, request, actor)
+        return SubmitResult(view, None, already_submitted=True)
 
     def _send(self, order_id: int, request: OrderRequest, actor: str) -> OrderView:
         delays = self.retry.delays()
@@ -341,6 +360,9 @@ class OrderManager:
         self._account_id = self.account_id  # linked before the transaction below opens
         fills: list[tuple[Decimal, Decimal, str]] = []
         with self.ledger.session() as session:
+            # another process may book the same order (its fills happened in that process's
+            # replay): read the order and its position only once no one else can write them
+            hold_audit_lock(session)
             row = records.find_order(
                 session, broker_order_id=order.id, client_order_id=order.client_order_id
             )

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from workbench.execution.accounting import PRICE_PLACES, PositionState, apply_fill, cash_effect
+from workbench.execution.risk import RiskDecision
 from workbench.execution.states import check_transition
 from workbench.ledger import (
     AccountRow,
@@ -30,6 +31,7 @@ from workbench.model import Order, OrderRequest, OrderStatus, TradingState
 
 __all__ = [
     "OPEN_STATUSES",
+    "add_intent",
     "add_order",
     "apply_fill_to_ledger",
     "cash_balance",
@@ -122,6 +124,62 @@ def add_order(
     )
     session.add(row)
     session.flush()
+    return row
+
+
+def add_intent(
+    session: Session,
+    account: AccountRow,
+    request: OrderRequest,
+    decision: RiskDecision,
+    *,
+    actor: str,
+    at: datetime,
+    strategy: str | None,
+    run_id: int | None,
+    arrival: Decimal | None,
+) -> OrderRow:
+    """The write-ahead record of an order: its row (``new``, or ``rejected`` when the gate
+    refused it), its intent and the gate's decision on the audit chain."""
+    row = add_order(
+        session, account, request, status=OrderStatus.NEW, strategy=strategy, run_id=run_id
+    )
+    payload = {**order_payload(request), "strategy": strategy, "run_id": run_id}
+    append_audit(
+        session, kind="order.intent", actor=actor, payload={**payload, "at": at.isoformat()}
+    )
+    append_audit(
+        session,
+        kind="risk.decision",
+        actor=actor,
+        payload={"at": at.isoformat(), "order": request.client_order_id, **decision.to_dict()},
+    )
+    record_event(
+        session,
+        row,
+        "intent",
+        at=at,
+        actor=actor,
+        status=OrderStatus.NEW,
+        # the price when the order arrived: what slippage is measured against
+        payload={"arrival_price": None if arrival is None else str(arrival)},
+    )
+    if not decision.approved:
+        row.status = OrderStatus.REJECTED
+        row.reason = decision.reason
+        rejection = decision.rejection
+        record_event(
+            session,
+            row,
+            "rejected",
+            at=at,
+            actor=actor,
+            status=OrderStatus.REJECTED,
+            payload={
+                "rule": None if rejection is None else rejection.rule,
+                "reason": decision.reason,
+            },
+        )
     return row
 
 

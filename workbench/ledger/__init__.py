@@ -11,6 +11,7 @@ from workbench.ledger.audit import (
     AuditVerification,
     append_audit,
     chain_hash,
+    hold_audit_lock,
     verify_audit_chain,
 )
 from workbench.ledger.backup import BackupInfo, RestoreInfo
@@ -23,6 +24,7 @@ from workbench.ledger.models import (
     AuditRecordRow,
     Base,
     CashMovementRow,
+    DayOpeningRow,
     FillRow,
     NotificationRow,
     OrderEventRow,
@@ -44,6 +46,7 @@ __all__ = [
     "BackupInfo",
     "Base",
     "CashMovementRow",
+    "DayOpeningRow",
     "FillRow",
     "Ledger",
     "NotificationRow",
@@ -56,5 +59,6 @@ __all__ = [
     "UserRow",
     "append_audit",
     "chain_hash",
+    "hold_audit_lock",
     "verify_audit_chain",
 ]

@@ -26,6 +26,7 @@ __all__ = [
     "append_audit",
     "canonical_json",
     "chain_hash",
+    "hold_audit_lock",
     "verify_audit_chain",
 ]
 
@@ -81,6 +82,17 @@ def _integral_floats_as_ints(value: Any) -> Any:
     return value
 
 
+def hold_audit_lock(session: Session) -> None:
+    """Take the lock that serialises appends now, for the rest of ``session``'s transaction.
+
+    A transaction that reads ledger rows, decides and writes them (booking a fill, inserting an
+    order unless its client order id is known) takes it first, so what it read is still true
+    when it writes: on PostgreSQL every such transaction queues on this advisory lock; on
+    SQLite the writing transaction already holds the database's write lock from its start."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(_APPEND_LOCK)))
+
+
 def append_audit(
     session: Session,
     *,
@@ -94,8 +106,7 @@ def append_audit(
     Appends are serialised: on SQLite by the writing transaction's lock, on PostgreSQL by an
     advisory lock held to commit. Should two writers still race, ``seq`` is unique and one fails.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(_APPEND_LOCK)))
+    hold_audit_lock(session)
     last = session.execute(
         sa.select(AuditRecordRow.seq, AuditRecordRow.hash)
         .order_by(AuditRecordRow.seq.desc())

@@ -78,6 +78,7 @@ def order_request(
 
 
 def preview(rt: Runtime, request: OrderRequest, *, strategy: str | None = None) -> RiskDecision:
+    _check_strategy(rt, strategy)
     return rt.oms.preview(request, strategy=strategy)
 
 
@@ -86,13 +87,32 @@ def submit(
 ) -> SubmitResult:
     """Gate, record and send; the answer reflects every event the broker had by then. On the
     paper book, sending an order moves its replay clock to the next print (the open, then the
-    close): paper time passes as a person trades, and a market order fills as it would there."""
+    close): paper time passes as a person trades, and a market order fills as it would there.
+    A ``client_order_id`` the ledger knows sends nothing: the answer is that order, marked
+    ``already_submitted``. ``strategy`` must be a registered strategy's name."""
+    _check_strategy(rt, strategy)
     oms = rt.oms
     result = oms.submit(request, actor=actor, strategy=strategy)
-    if result.accepted and isinstance(oms.broker, PaperBroker):
+    fresh = not result.already_submitted
+    if fresh and result.accepted and isinstance(oms.broker, PaperBroker):
         oms.broker.next_print()
     oms.process_events(actor=actor)
-    return SubmitResult(oms.find(str(result.order.id)), result.decision)
+    return SubmitResult(oms.find(str(result.order.id)), result.decision, result.already_submitted)
+
+
+def _check_strategy(rt: Runtime, name: str | None) -> None:
+    """An order's strategy is one the workbench knows (its risk limits and its reports go by
+    the name): a registered strategy, or one with its own limits in the configuration."""
+    if name is None:
+        return
+    from workbench.strategy.registry import list_strategies
+
+    known = {strategy.name for strategy in list_strategies()} | set(rt.settings.risk.strategies)
+    if name not in known:
+        raise ValidationError(
+            f"unknown strategy {name!r}: known are {', '.join(sorted(known))} "
+            "(`workbench strategy list` shows them)"
+        )
 
 
 def cancel(rt: Runtime, reference: str, *, actor: str) -> OrderView:

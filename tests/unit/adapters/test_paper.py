@@ -57,6 +57,55 @@ def test_next_print_moves_the_clock_to_the_open_then_the_close(
     assert paper.next_print() == datetime(2017, 1, 3, 21, 0, 1, tzinfo=UTC)
 
 
+def test_after_the_close_next_print_moves_to_the_next_open_when_an_order_waits_for_it(
+    make_paper: Callable[..., PaperBroker],
+) -> None:
+    paper = make_paper(start=date(2017, 1, 3))
+    paper.next_print()
+    after_close = paper.next_print()
+    assert paper.next_print() == after_close  # nothing waits: time stands
+    order = paper.submit(_buy())
+    assert paper.next_print() == datetime(2017, 1, 4, 14, 30, 1, tzinfo=UTC)
+    assert paper.get_order(order.id).status is OrderStatus.FILLED
+
+
+def test_two_brokers_on_one_kept_book_each_trade_on_what_the_other_did(
+    sample_lake: Path, tmp_path: Path
+) -> None:
+    """Two processes' brokers on one file: each call works on the book as saved, so neither
+    writes back an account that misses the other's fills."""
+    path = tmp_path / "book.db"
+    first = PaperBroker.open(Lake(sample_lake), path, PaperConfig(start=date(2017, 1, 3)))
+    second = PaperBroker.open(Lake(sample_lake), path)
+    assert second.account_id == first.account_id
+    first.submit(_buy(10, client_order_id="one"))
+    second.submit(_buy(5, client_order_id="two"))
+    first.next_print()  # plays the open for both orders
+    assert second.get_order_by_client_id("two").status is OrderStatus.FILLED
+    assert {p.symbol: p.qty for p in second.positions()} == {"AAPL": Decimal(15)}
+    second.submit(_buy(1, client_order_id="three"))
+    assert first.get_order_by_client_id("three").status is OrderStatus.NEW  # working, unfilled
+    first.close()
+    second.close()
+    again = PaperBroker.open(Lake(sample_lake), path)
+    assert again.account().cash == Decimal(100_000) - 15 * AAPL_BUY_AT_OPEN
+    assert {p.symbol: p.qty for p in again.positions()} == {"AAPL": Decimal(15)}
+    again.close()
+
+
+def test_a_new_book_opened_twice_at_once_has_one_account(
+    sample_lake: Path, tmp_path: Path
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "book.db"
+    with ThreadPoolExecutor(4) as pool:
+        brokers = list(pool.map(lambda _: PaperBroker.open(Lake(sample_lake), path), range(4)))
+    assert len({broker.account_id for broker in brokers}) == 1
+    for broker in brokers:
+        broker.close()
+
+
 def test_a_kept_book_reopens_where_it_stood(sample_lake: Path, tmp_path: Path) -> None:
     path = tmp_path / "book.db"
     first = PaperBroker.open(Lake(sample_lake), path, PaperConfig(start=date(2017, 1, 3)))

@@ -65,6 +65,15 @@ class Book:
         self._changes = Changes()
         self._seq = 0
 
+    def clear(self) -> None:
+        """Forget every account, ticket and pending change; listeners stay subscribed."""
+        self.accounts.clear()
+        self.tickets.clear()
+        self._open.clear()
+        self._client_ids.clear()
+        self._changes = Changes()
+        self._seq = 0
+
     # -- registration ----------------------------------------------------------------------
     def add_account(self, account: AccountState) -> None:
         self.accounts[account.id] = account

@@ -98,6 +98,18 @@ class MatchingEngine:
             self.book.add(ticket, None, ticket.order.updated_at)
         self.book.take_changes()
 
+    def reload(
+        self,
+        accounts: Iterable[AccountState],
+        tickets: Iterable[Ticket],
+        processed_until: datetime,
+    ) -> None:
+        """Replace the state with saved state: another process moved the same saved book since
+        this engine last loaded or saved it. Listeners stay subscribed."""
+        self.book.clear()
+        self.processed_until = processed_until
+        self.restore(accounts, tickets)
+
     # -- market ----------------------------------------------------------------------------
     def last_trade(self, symbol: str, at: datetime | None = None) -> PricePoint | None:
         return self.feed.last_trade(symbol, at or self.clock.now())

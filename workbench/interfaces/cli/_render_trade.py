@@ -38,6 +38,10 @@ def decision(data: dict[str, Any]) -> None:
 
 def submitted(data: dict[str, Any]) -> None:
     order = data["order"]
+    if data.get("already_submitted"):
+        console.print(data["message"], highlight=False)
+        orders([order])
+        return
     console.print(
         f"Order {order['id']} ({order['client_order_id']}): [bold]{order['status']}[/]"
         + (f" - {order['reason']}" if order["reason"] else ""),

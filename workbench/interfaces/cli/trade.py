@@ -88,7 +88,9 @@ def submit(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Send an order through the risk gate and the OMS (exit 1 when it is rejected)."""
+    """Send an order through the risk gate and the OMS (exit 1 when it is rejected). A
+    --client-order-id already used sends nothing: it shows that order, "already submitted"
+    (exit 0, or 1 when that order was rejected or canceled)."""
     from workbench.ops import trade
 
     request = _request(symbol, side, qty, notional, kind, limit, stop, tif, client_order_id)

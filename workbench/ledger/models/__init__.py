@@ -12,6 +12,7 @@ from workbench.ledger.models.research import ReportRow, RunRow
 from workbench.ledger.models.trading import (
     AccountRow,
     CashMovementRow,
+    DayOpeningRow,
     FillRow,
     OrderEventRow,
     OrderRow,
@@ -27,6 +28,7 @@ __all__ = [
     "AuditRecordRow",
     "Base",
     "CashMovementRow",
+    "DayOpeningRow",
     "FillRow",
     "NotificationRow",
     "OrderEventRow",

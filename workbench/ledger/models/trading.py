@@ -4,7 +4,7 @@ and cash. Quantities, prices and money are exact Decimals; every moment is UTC.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +25,7 @@ from workbench.model import (
 __all__ = [
     "AccountRow",
     "CashMovementRow",
+    "DayOpeningRow",
     "FillRow",
     "OrderEventRow",
     "OrderRow",
@@ -161,3 +162,17 @@ class CashMovementRow(IdMixin, CreatedAt, Base):
     reference: Mapped[str | None] = mapped_column(sa.String(128))
     description: Mapped[str | None] = mapped_column(sa.Text)
     occurred_at: Mapped[datetime]
+
+
+class DayOpeningRow(IdMixin, CreatedAt, Base):
+    """An account's equity when the first order check of a New York trading day saw it: what
+    the daily loss limit counts the day's P&L from. One row per account and day, written once,
+    so every process, and a process started after a restart, counts from the same start."""
+
+    __tablename__ = "day_openings"
+    __table_args__ = (sa.UniqueConstraint("account_id", "day"),)
+
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
+    #: the New York date of the trading day
+    day: Mapped[date] = mapped_column(sa.Date())
+    equity: Mapped[Decimal]
