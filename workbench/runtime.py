@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from workbench.data.sources import HistoricalSource
     from workbench.execution import OrderManager
     from workbench.ledger import Ledger
+    from workbench.monitoring.metrics import MonitorMetrics
 
 __all__ = ["Runtime"]
 
@@ -114,6 +115,16 @@ class Runtime:
         ledger = Ledger.from_url(self.settings.ledger_dsn)
         ledger.upgrade()
         return ledger
+
+    @_Part
+    def metrics(self) -> MonitorMetrics:
+        """This process's Prometheus figures (the API's ``/metrics``), counting the bus's order,
+        fill, reject and reconciliation events from the moment they are first asked for."""
+        from workbench.monitoring.metrics import MonitorMetrics
+
+        metrics = MonitorMetrics()
+        metrics.attach(self.bus)
+        return metrics
 
     # -- venues ----------------------------------------------------------------------------
     @_Part

@@ -83,6 +83,12 @@ class ApiSettings(BaseModel):
     lockout_minutes: float = Field(default=15, gt=0, le=7 * 24 * 60)
     #: after ``keys rotate`` the old key keeps working this long, then refuses
     key_rotation_overlap_minutes: float = Field(default=60, ge=0, le=30 * 24 * 60)
+    #: origins a browser may call the API from (CORS); none by default
+    cors_origins: list[str] = Field(default_factory=list)
+    #: ``Host`` headers the API answers (a guard against DNS rebinding); ``*`` allows any
+    trusted_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "[::1]"])
+    #: a request body larger than this is refused with 413
+    max_body_bytes: int = Field(default=1 << 20, ge=1024, le=1 << 30)
 
     @model_validator(mode="after")
     def _refresh_outlives_access(self) -> ApiSettings:

@@ -1,26 +1,20 @@
 """Serving the exchange with uvicorn: in the foreground (``serve``, for the CLI) or on a thread
 with a free loopback port (``ExchangeServer``, for tests, benchmarks and notebooks).
 
-``listen`` binds the socket before anything is served, so a taken port is one clear error
-instead of uvicorn's log and exit. ``serve`` stops cleanly on SIGINT and SIGTERM alike: the
-requests under way finish, the books are saved, and the process exits normally (uvicorn would
-re-raise the signal after its shutdown, killing the process by SIGTERM or raising
-KeyboardInterrupt through the caller).
+``serve`` binds first (a taken port is one clear error) and stops cleanly on SIGINT and SIGTERM
+alike, through ``workbench.core.serving``, which the API's server shares; the books are saved on
+the way out.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import ipaddress
-import signal
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
-from workbench.core.errors import ConfigError, WorkbenchError
+from workbench.core.errors import WorkbenchError
+from workbench.core.serving import is_loopback, listen, run_server
 from workbench.exchange.app import create_app
 from workbench.exchange.service import Exchange
 
@@ -31,65 +25,6 @@ __all__ = ["ExchangeServer", "is_loopback", "listen", "serve"]
 _WS = "websockets-sansio"
 #: the largest websocket message a client may send (subscriptions, auth: a few hundred bytes)
 WS_MAX_MESSAGE = 64 * 1024
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def listen(host: str, port: int) -> socket.socket:
-    """A socket bound to ``host:port`` and listening; ConfigError when that cannot be."""
-    try:
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        listener = socket.socket(family, socket.SOCK_STREAM)
-    except OSError as error:
-        raise ConfigError(f"cannot listen on {host}:{port}: {error.strerror}") from None
-    try:
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((host, port))
-        listener.listen(2048)
-    except (OSError, OverflowError) as error:
-        listener.close()
-        if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
-            raise ConfigError(
-                f"port {port} on {host} is already in use (another exchange?): stop that "
-                "process or choose another --port"
-            ) from None
-        reason = error.strerror if isinstance(error, OSError) else str(error)
-        raise ConfigError(f"cannot listen on {host}:{port}: {reason}") from None
-    return listener
-
-
-class _Server:
-    """uvicorn's server with SIGINT and SIGTERM both meaning "stop and return"."""
-
-    def __init__(self, exchange: Exchange, log_level: str) -> None:
-        import uvicorn
-
-        config = uvicorn.Config(
-            create_app(exchange), log_level=log_level, ws=_WS, ws_max_size=WS_MAX_MESSAGE
-        )
-
-        class Server(uvicorn.Server):
-            @contextlib.contextmanager
-            def capture_signals(self) -> Iterator[None]:
-                if threading.current_thread() is not threading.main_thread():
-                    yield
-                    return
-                handled = (signal.SIGINT, signal.SIGTERM)
-                previous = {number: signal.signal(number, self.handle_exit) for number in handled}
-                try:
-                    yield
-                finally:
-                    for number, handler in previous.items():
-                        signal.signal(number, handler)
-
-        self.server = Server(config)
 
 
 def serve(
@@ -103,9 +38,14 @@ def serve(
     """Run until SIGINT or SIGTERM (on ``listener`` when given, else on ``host:port``); saves
     the exchange's state on the way out."""
     try:
-        bound = listener if listener is not None else listen(host, port)
+        import uvicorn
+
+        bound = listener if listener is not None else listen(host, port, what="exchange")
+        config = uvicorn.Config(
+            create_app(exchange), log_level=log_level, ws=_WS, ws_max_size=WS_MAX_MESSAGE
+        )
         with bound:
-            _Server(exchange, log_level).server.run(sockets=[bound])
+            run_server(config, bound)
     finally:
         exchange.close()
 

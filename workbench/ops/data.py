@@ -22,10 +22,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BAR_COLUMNS",
+    "BarsPage",
     "SampleLoad",
+    "bars_page",
     "coverage",
     "fetch",
     "import_file",
+    "latest",
     "load_sample",
     "quality",
     "show",
@@ -123,3 +126,44 @@ def quality(
     if not rt.data.symbols(dataset):
         raise NotFound(f"{dataset} is empty: run `workbench data load-sample` or `data import`")
     return rt.data.quality(dataset, symbols)
+
+
+@dataclass(frozen=True)
+class BarsPage:
+    """``limit`` bars of one symbol from the ``offset``-th of ``total`` in the range, oldest
+    first."""
+
+    symbol: str
+    timeframe: str
+    total: int
+    offset: int
+    limit: int
+    bars: pd.DataFrame
+
+
+def bars_page(
+    rt: Runtime,
+    symbol: str,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    timeframe: str = "1d",
+    limit: int = 500,
+    offset: int = 0,
+) -> BarsPage:
+    if limit < 1 or offset < 0:
+        raise DataError(f"limit must be at least 1 and offset at least 0, got {limit}, {offset}")
+    name = normalize_symbols([symbol])[0]
+    bars = rt.data.bars(name, start, end, timeframe)
+    if bars.empty:
+        raise NotFound(f"no {bars_dataset(timeframe)} bars for {name} in that range")
+    page = bars.iloc[offset : offset + limit].reset_index(drop=True)
+    return BarsPage(name, timeframe, len(bars), offset, limit, page)
+
+
+def latest(
+    rt: Runtime, symbols: Sequence[str] | None = None, *, timeframe: str = "1d"
+) -> pd.DataFrame:
+    """The newest bar of each symbol (of ``symbols``, or every one the lake holds)."""
+    wanted = normalize_symbols(symbols) if symbols else None
+    return rt.data.latest(wanted, bars_dataset(timeframe))

@@ -109,7 +109,7 @@ def serve_exchange(
     exchange = Exchange(runtime.data, config)
     key_file = admin_key_path(runtime.settings.home)
     try:
-        listener = listen(host, port)
+        listener = listen(host, port, what="exchange")
     except WorkbenchError:
         exchange.close()
         raise

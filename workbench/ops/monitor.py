@@ -23,6 +23,7 @@ from workbench.monitoring import (
     ChannelSettings,
     Dispatcher,
     DispatchResult,
+    HealthCheck,
     HealthReport,
     MonitorStore,
     RuleEngine,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AlertRecord",
     "HealthReport",
+    "Readiness",
     "RuleDryRun",
     "RuleSpec",
     "WatchView",
@@ -52,6 +54,8 @@ __all__ = [
     "health",
     "list_alerts",
     "list_rules",
+    "metrics_text",
+    "readiness",
     "remove_rule",
     "resolve_alert",
     "rule_kinds",
@@ -239,6 +243,49 @@ def health(rt: Runtime) -> HealthReport:
         )
     finally:
         ledger.dispose()
+
+
+#: the checks a server needs to answer requests; one of them failing makes it not ready
+REQUIRED_CHECKS = frozenset({"ledger", "lake", "broker", "redis"})
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """``health`` plus Redis when ``WB_REDIS_URL`` is set; ``ready`` unless a required check
+    (ledger, lake, broker, redis) failed."""
+
+    ready: bool
+    checks: list[HealthCheck]
+
+
+def readiness(rt: Runtime) -> Readiness:
+    checks = list(health(rt).checks)
+    if rt.settings.redis_url is not None:
+        checks.append(_redis_check(rt.settings.redis_url.get_secret_value()))
+    failed = any(c.status == "fail" for c in checks if c.name in REQUIRED_CHECKS)
+    return Readiness(ready=not failed, checks=checks)
+
+
+def _redis_check(url: str) -> HealthCheck:
+    import time
+
+    import redis
+
+    began = time.perf_counter()
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        client.ping()
+        status, detail = "ok", "answered PING"
+    except redis.RedisError as error:  # the URL holds a password: name the error, not the URL
+        status, detail = "fail", f"no answer: {type(error).__name__}"
+    finally:
+        client.close()
+    return HealthCheck("redis", status, detail, time.perf_counter() - began)
+
+
+def metrics_text(rt: Runtime) -> bytes:
+    """The runtime's Prometheus figures in the text exposition format."""
+    return rt.metrics.render()
 
 
 def start_monitor(

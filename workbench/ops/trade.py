@@ -42,6 +42,7 @@ __all__ = [
     "cancel",
     "fills",
     "halt",
+    "order",
     "order_request",
     "orders",
     "positions",
@@ -121,11 +122,21 @@ def cancel(rt: Runtime, reference: str, *, actor: str) -> OrderView:
     return rt.oms.cancel(reference, actor=actor)
 
 
+def order(rt: Runtime, reference: str) -> OrderView:
+    """One order of the configured account, by ledger id or client order id."""
+    return rt.oms.find(reference)
+
+
 def orders(
-    rt: Runtime, *, status: str = "all", limit: int = 50, run_id: int | None = None
+    rt: Runtime,
+    *,
+    status: str = "all",
+    limit: int = 50,
+    run_id: int | None = None,
+    offset: int = 0,
 ) -> list[OrderView]:
-    """The account's orders (or a run's), newest first; ``status`` is open, closed, all or
-    one status."""
+    """The account's orders (or a run's), newest first, skipping the first ``offset``;
+    ``status`` is open, closed, all or one status."""
     if run_id is not None:
         query = sa.select(OrderRow).where(OrderRow.run_id == run_id)
     else:
@@ -141,12 +152,15 @@ def orders(
 
         query = query.where(OrderRow.status == _choice("status", status, OrderStatus))
     with rt.ledger.session(read_only=True) as session:
-        rows = session.scalars(query.order_by(OrderRow.id.desc()).limit(limit))
+        rows = session.scalars(query.order_by(OrderRow.id.desc()).offset(offset).limit(limit))
         return [OrderView.of(row) for row in rows]
 
 
-def fills(rt: Runtime, *, run_id: int | None = None, limit: int = 500) -> list[FillView]:
-    """A run's fills, or the configured account's, oldest first."""
+def fills(
+    rt: Runtime, *, run_id: int | None = None, limit: int = 500, offset: int = 0
+) -> list[FillView]:
+    """A run's fills, or the configured account's, oldest first, skipping the first
+    ``offset``."""
     query = sa.select(FillRow, OrderRow.client_order_id).join(
         OrderRow, FillRow.order_id == OrderRow.id
     )
@@ -156,7 +170,7 @@ def fills(rt: Runtime, *, run_id: int | None = None, limit: int = 500) -> list[F
         else OrderRow.account_id == rt.oms.account_id
     )
     with rt.ledger.session(read_only=True) as session:
-        rows = session.execute(query.order_by(FillRow.id).limit(limit)).all()
+        rows = session.execute(query.order_by(FillRow.id).offset(offset).limit(limit)).all()
         return [FillView.of(fill, cid) for fill, cid in rows]
 
 

@@ -1,0 +1,70 @@
+"""The API's app factory: ``create_app(runtime)`` serves one runtime for the whole process and
+closes it on shutdown; ``app_from_settings`` builds one from the environment (uvicorn workers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.trustedhost import TrustedHostMiddleware
+from prometheus_client import CollectorRegistry
+
+from workbench.interfaces.api import docs, routes
+from workbench.interfaces.api.errors import install_error_handlers
+from workbench.interfaces.api.middleware import BodyLimit, RequestMetrics, SecurityHeaders
+from workbench.runtime import Runtime
+
+__all__ = ["API_PREFIX", "app_from_settings", "create_app"]
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            runtime.close()
+
+    app = FastAPI(
+        title="Workbench API",
+        summary="Market data, strategies and the trading account of a Workbench home.",
+        version="1",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    app.state.metrics = CollectorRegistry()
+    install_error_handlers(app)
+    app.include_router(routes.health.router)
+    for router in (routes.market.router, routes.strategies.router, routes.trading.router):
+        app.include_router(router, prefix=API_PREFIX)
+    docs.mount(app)
+    _add_middleware(app, runtime)
+    return app
+
+
+def _add_middleware(app: FastAPI, runtime: Runtime) -> None:
+    settings = runtime.settings.api
+    # added innermost first: metrics sees every answer, the host check runs before all
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+        )
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
+    app.add_middleware(RequestMetrics, registry=app.state.metrics)
+
+
+def app_from_settings() -> FastAPI:
+    """An app over ``Runtime.from_settings()`` (each uvicorn worker process builds its own)."""
+    return create_app(Runtime.from_settings())

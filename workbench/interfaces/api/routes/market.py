@@ -1,0 +1,72 @@
+"""Market data from the lake: coverage, a page of bars, the latest bar, quality."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from workbench.interfaces.api.deps import RuntimeDep
+from workbench.interfaces.api.errors import problem_responses
+from workbench.interfaces.api.schemas import (
+    BarPublic,
+    BarsPagePublic,
+    CoveragePublic,
+    QualityPublic,
+)
+from workbench.model import to_plain
+
+__all__ = ["MAX_BARS", "router"]
+
+#: the most bars one page holds
+MAX_BARS = 5000
+router = APIRouter(prefix="/market", tags=["market data"], responses=problem_responses(404, 422))
+Timeframe = Annotated[str, Query(pattern=r"^[0-9]{1,3}(m|h|d)$", description="1d, 1m...")]
+
+
+@router.get("/coverage", response_model=list[CoveragePublic], summary="What the lake holds")
+def coverage(rt: RuntimeDep) -> list[CoveragePublic]:
+    from workbench.ops import data
+
+    return [CoveragePublic.model_validate(row) for row in to_plain(data.coverage(rt))]
+
+
+@router.get("/bars/{symbol}", response_model=BarsPagePublic, summary="A page of bars")
+def bars(
+    rt: RuntimeDep,
+    symbol: str,
+    start: date | None = None,
+    end: date | None = None,
+    timeframe: Timeframe = "1d",
+    limit: Annotated[int, Query(ge=1, le=MAX_BARS)] = 500,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> BarsPagePublic:
+    from workbench.ops import data
+
+    page = data.bars_page(
+        rt, symbol, start=start, end=end, timeframe=timeframe, limit=limit, offset=offset
+    )
+    return BarsPagePublic.model_validate(to_plain(page))
+
+
+@router.get("/latest", response_model=list[BarPublic], summary="Each symbol's newest bar")
+def latest(
+    rt: RuntimeDep,
+    symbols: Annotated[str | None, Query(max_length=4000, description="AAPL,MSFT")] = None,
+    timeframe: Timeframe = "1d",
+) -> list[BarPublic]:
+    from workbench.ops import data
+
+    wanted = [s for s in symbols.split(",") if s.strip()] if symbols else None
+    frame = data.latest(rt, wanted, timeframe=timeframe)
+    return [BarPublic.model_validate(row) for row in to_plain(frame)]
+
+
+@router.get("/quality", response_model=QualityPublic, summary="The lake's validation rules")
+def quality(rt: RuntimeDep, dataset: str = "bars_1d") -> QualityPublic:
+    from workbench.ops import data
+
+    report = data.quality(rt, dataset)
+    issues = [to_plain(issue.to_dict()) for issue in report.issues]
+    return QualityPublic(dataset=report.dataset, rows=report.rows_in, ok=report.ok, issues=issues)

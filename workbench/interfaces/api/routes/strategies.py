@@ -1,0 +1,33 @@
+"""The registered strategies and their parameters."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from workbench.interfaces.api.deps import RuntimeDep
+from workbench.interfaces.api.errors import problem_responses
+from workbench.interfaces.api.schemas import StrategyPublic
+from workbench.model import to_plain
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/strategies", tags=["strategies"], responses=problem_responses())
+
+
+@router.get("", response_model=list[StrategyPublic], summary="Every registered strategy")
+def list_strategies(rt: RuntimeDep) -> list[StrategyPublic]:
+    from workbench.ops import strategy
+
+    return [StrategyPublic.model_validate(to_plain(s)) for s in strategy.strategies(rt)]
+
+
+@router.get(
+    "/{name}",
+    response_model=StrategyPublic,
+    summary="One strategy",
+    responses=problem_responses(404),
+)
+def show_strategy(rt: RuntimeDep, name: str) -> StrategyPublic:
+    from workbench.ops import strategy
+
+    return StrategyPublic.model_validate(to_plain(strategy.show(rt, name)))

@@ -1,0 +1,184 @@
+"""What the API answers with: pydantic models named ``...Public``, filled from ``ops`` results
+through ``workbench.model.to_plain`` (Decimals as exact strings, instants as ISO 8601 UTC), and
+the problem body every error shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AccountPublic",
+    "BarPublic",
+    "BarsPagePublic",
+    "CheckPublic",
+    "CoveragePublic",
+    "FillPublic",
+    "FieldProblemPublic",
+    "HealthPublic",
+    "OrderPublic",
+    "PositionPublic",
+    "ProblemPublic",
+    "QualityIssuePublic",
+    "QualityPublic",
+    "ReadinessPublic",
+    "StrategyPublic",
+]
+
+_DECIMAL = "a decimal number as an exact string, e.g. \"101.25\""
+
+
+class _Public(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class FieldProblemPublic(_Public):
+    field: str = Field(description="where: query.limit, path.symbol, body.qty...")
+    message: str
+    allowed: dict[str, str] | None = Field(default=None, description="the bounds it broke")
+
+
+class ProblemPublic(_Public):
+    """RFC 9457 problem details, plus ``code`` and the error's own fields."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    code: str
+    errors: list[FieldProblemPublic] | None = None
+
+
+class HealthPublic(_Public):
+    status: str = "ok"
+
+
+class CheckPublic(_Public):
+    name: str
+    status: str = Field(description="ok, warn, fail or skip")
+    detail: str
+    seconds: float
+
+
+class ReadinessPublic(_Public):
+    ready: bool
+    checks: list[CheckPublic]
+
+
+class CoveragePublic(_Public):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    dataset: str
+    symbol: str
+    rows: int
+    first: str | None
+    last: str | None
+
+
+class BarPublic(_Public):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    symbol: str
+    timestamp: str
+    open: float | None
+    high: float | None
+    low: float | None
+    close: float | None
+    volume: float | None
+
+
+class BarsPagePublic(_Public):
+    symbol: str
+    timeframe: str
+    total: int = Field(description="bars in the range; page on with offset")
+    offset: int
+    limit: int
+    bars: list[BarPublic]
+
+
+class QualityIssuePublic(_Public):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    rule: str
+    severity: str
+    count: int
+    message: str
+
+
+class QualityPublic(_Public):
+    dataset: str
+    rows: int
+    ok: bool
+    issues: list[QualityIssuePublic]
+
+
+class StrategyPublic(_Public):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: str
+    kind: str
+    summary: str
+    params: Any = None
+
+
+class AccountPublic(_Public):
+    account: str
+    broker: str
+    trading_state: str
+    cash: str = Field(description=_DECIMAL)
+    positions_value: str
+    equity: str
+    realized_pl: str
+    unrealized_pl: str
+    open_orders: int
+    broker_cash: str
+    broker_equity: str
+    buying_power: str
+
+
+class PositionPublic(_Public):
+    symbol: str
+    qty: str = Field(description=_DECIMAL)
+    avg_entry_price: str
+    price: str | None
+    market_value: str | None
+    unrealized_pl: str | None
+    realized_pl: str
+
+
+class OrderPublic(_Public):
+    id: int
+    client_order_id: str
+    broker_order_id: str | None
+    symbol: str
+    side: str
+    type: str
+    time_in_force: str
+    qty: str | None = Field(description=_DECIMAL)
+    notional: str | None
+    limit_price: str | None
+    stop_price: str | None
+    status: str
+    filled_qty: str
+    filled_avg_price: str | None
+    reason: str | None
+    strategy: str | None
+    run_id: int | None
+    created_at: str
+    updated_at: str
+
+
+class FillPublic(_Public):
+    order_id: int
+    client_order_id: str
+    fill_id: str
+    symbol: str
+    side: str
+    qty: str = Field(description=_DECIMAL)
+    price: str
+    fee: str
+    filled_at: str
