@@ -4,6 +4,7 @@ closes it on shutdown; ``app_from_settings`` builds one from the environment (uv
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -26,6 +27,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
+            _open_ledger(runtime)
             yield
         finally:
             runtime.close()
@@ -47,6 +49,15 @@ def create_app(runtime: Runtime) -> FastAPI:
     docs.mount(app)
     _add_middleware(app, runtime)
     return app
+
+
+def _open_ledger(runtime: Runtime) -> None:
+    """Migrate the ledger as every command does on first use; a ledger that cannot be opened
+    now is logged and left to ``/readyz`` (the process still answers ``/healthz``)."""
+    try:
+        runtime.ledger  # noqa: B018 - built (and migrated) on first use
+    except Exception as error:
+        logging.getLogger("workbench.api").warning("the ledger did not open: %s", error)
 
 
 def _add_middleware(app: FastAPI, runtime: Runtime) -> None:
