@@ -42,8 +42,8 @@ __all__ = [
 ]
 
 API_KEY_PREFIX = "wbk_"
-REFRESH_TOKEN_PREFIX = "wbr_"
-ACCESS_TOKEN_TYPE = "access"
+REFRESH_TOKEN_PREFIX = "wbr_"  # noqa: S105 - a format marker, not a secret
+ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - the JWT typ claim
 _ALGORITHMS = ("HS256", "HS384", "HS512")
 #: bytes of randomness in a key or refresh token (256 bits)
 _ENTROPY = 32
@@ -132,6 +132,8 @@ class AccessClaims:
     user_id: int
     username: str
     role: str
+    #: the login session (refresh-token family) this token belongs to; logout revokes it
+    session_id: str
     token_id: str
     issued_at: datetime
     expires_at: datetime
@@ -157,7 +159,14 @@ class TokenSigner:
         return key_id_of(self.secret)
 
     def issue(
-        self, *, user_id: int, username: str, role: str, ttl: timedelta, now: datetime | None = None
+        self,
+        *,
+        user_id: int,
+        username: str,
+        role: str,
+        session_id: str,
+        ttl: timedelta,
+        now: datetime | None = None,
     ) -> tuple[str, AccessClaims]:
         import jwt
 
@@ -166,6 +175,7 @@ class TokenSigner:
             user_id=user_id,
             username=username,
             role=role,
+            session_id=session_id,
             token_id=uuid.uuid4().hex,
             issued_at=issued,
             expires_at=issued + ttl,
@@ -176,6 +186,7 @@ class TokenSigner:
             "sub": username,
             "uid": user_id,
             "role": role,
+            "sid": session_id,
             "typ": ACCESS_TOKEN_TYPE,
             "jti": claims.token_id,
             "iat": int(issued.timestamp()),
@@ -191,7 +202,7 @@ class TokenSigner:
         """The claims of a valid access token, or AuthError saying what is wrong with it."""
         import jwt
 
-        header = self._header(token)
+        self._check_header(token)
         try:
             payload: dict[str, Any] = jwt.decode(
                 token,
@@ -200,6 +211,7 @@ class TokenSigner:
                 audience=self.audience,
                 issuer=self.issuer,
                 options={"require": ["exp", "iat", "iss", "aud", "sub", "jti"]},
+                leeway=0,
             )
         except jwt.ExpiredSignatureError:
             raise AuthError("the access token has expired") from None
@@ -218,6 +230,7 @@ class TokenSigner:
                 user_id=int(payload["uid"]),
                 username=str(payload["sub"]),
                 role=str(payload["role"]),
+                session_id=str(payload["sid"]),
                 token_id=str(payload["jti"]),
                 issued_at=datetime.fromtimestamp(payload["iat"], UTC),
                 expires_at=datetime.fromtimestamp(payload["exp"], UTC),
@@ -225,7 +238,7 @@ class TokenSigner:
         except (KeyError, TypeError, ValueError):
             raise AuthError("the access token lacks the workbench's claims") from None
 
-    def _header(self, token: str) -> dict[str, Any]:
+    def _check_header(self, token: str) -> None:
         import jwt
 
         try:
@@ -239,4 +252,3 @@ class TokenSigner:
             raise AuthError(f"access tokens signed with {algorithm} are refused")
         if not hmac.compare_digest(str(header.get("kid", "")), self.key_id):
             raise AuthError("the access token names an unknown signing key")
-        return header

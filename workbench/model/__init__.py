@@ -18,7 +18,7 @@ from workbench.model.enums import (
 from workbench.model.market import Bar, Quote, Trade
 from workbench.model.orders import Fill, Order, OrderRequest
 from workbench.model.portfolio import Account, Position
-from workbench.model.roles import Permission, can, permissions_of
+from workbench.model.roles import Permission, can, permissions_of, within
 
 __all__ = [
     "Account",
@@ -45,4 +45,5 @@ __all__ = [
     "can",
     "permissions_of",
     "validate_symbol",
+    "within",
 ]
