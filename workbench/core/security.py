@@ -151,8 +151,10 @@ class TokenSigner:
     def __post_init__(self) -> None:
         if self.algorithm not in _ALGORITHMS:
             raise ValueError(f"unsupported JWT algorithm {self.algorithm!r}: use {_ALGORITHMS}")
-        if len(self.secret) < 32:
-            raise ValueError("a JWT secret must be at least 32 characters")
+        # RFC 7518 3.2: an HMAC key at least as long as the hash
+        needed = int(self.algorithm[2:]) // 8
+        if len(self.secret.encode("utf-8")) < needed:
+            raise ValueError(f"a JWT secret for {self.algorithm} must be at least {needed} bytes")
 
     @property
     def key_id(self) -> str:

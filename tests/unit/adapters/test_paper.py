@@ -93,9 +93,7 @@ def test_two_brokers_on_one_kept_book_each_trade_on_what_the_other_did(
     again.close()
 
 
-def test_a_new_book_opened_twice_at_once_has_one_account(
-    sample_lake: Path, tmp_path: Path
-) -> None:
+def test_a_new_book_opened_twice_at_once_has_one_account(sample_lake: Path, tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     path = tmp_path / "book.db"
