@@ -179,8 +179,9 @@ def logout(rt: Runtime, refresh_token: str, *, now: datetime | None = None) -> N
 def authenticate(rt: Runtime, bearer_or_key: str, *, now: datetime | None = None) -> Principal:
     """Who presented this access token or API key, or AuthError saying why not."""
     credential = bearer_or_key.strip()
-    if credential.lower().startswith("bearer "):
-        credential = credential[7:].strip()
+    scheme, _, rest = credential.partition(" ")
+    if scheme.lower() == "bearer":
+        credential = rest.strip()
     if not credential:
         raise AuthError("no credentials: send an access token or an API key")
     if looks_like_refresh_token(credential):

@@ -110,7 +110,7 @@ def test_any_other_algorithm_is_refused() -> None:
 
 def test_a_tampered_or_unknown_key_id_is_refused() -> None:
     token = _issue(_signer())
-    head, body, signature = token.split(".")
+    _head, body, signature = token.split(".")
     header = {"alg": "HS256", "typ": "JWT", "kid": "0" * 16}
     with pytest.raises(AuthError, match="unknown signing key"):
         _signer().verify(".".join([_b64(header), body, signature]))
