@@ -42,8 +42,8 @@ __all__ = [
 ]
 
 API_KEY_PREFIX = "wbk_"
-REFRESH_TOKEN_PREFIX = "wbr_"
-ACCESS_TOKEN_TYPE = "access"
+REFRESH_TOKEN_PREFIX = "wbr_"  # noqa: S105 - a format marker, not a secret
+ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - the JWT typ claim
 _ALGORITHMS = ("HS256", "HS384", "HS512")
 #: bytes of randomness in a key or refresh token (256 bits)
 _ENTROPY = 32
@@ -132,6 +132,8 @@ class AccessClaims:
     user_id: int
     username: str
     role: str
+    #: the login session (refresh-token family) this token belongs to; logout revokes it
+    session_id: str
     token_id: str
     issued_at: datetime
     expires_at: datetime
@@ -149,15 +151,24 @@ class TokenSigner:
     def __post_init__(self) -> None:
         if self.algorithm not in _ALGORITHMS:
             raise ValueError(f"unsupported JWT algorithm {self.algorithm!r}: use {_ALGORITHMS}")
-        if len(self.secret) < 32:
-            raise ValueError("a JWT secret must be at least 32 characters")
+        # RFC 7518 3.2: an HMAC key at least as long as the hash
+        needed = int(self.algorithm[2:]) // 8
+        if len(self.secret.encode("utf-8")) < needed:
+            raise ValueError(f"a JWT secret for {self.algorithm} must be at least {needed} bytes")
 
     @property
     def key_id(self) -> str:
         return key_id_of(self.secret)
 
     def issue(
-        self, *, user_id: int, username: str, role: str, ttl: timedelta, now: datetime | None = None
+        self,
+        *,
+        user_id: int,
+        username: str,
+        role: str,
+        session_id: str,
+        ttl: timedelta,
+        now: datetime | None = None,
     ) -> tuple[str, AccessClaims]:
         import jwt
 
@@ -166,6 +177,7 @@ class TokenSigner:
             user_id=user_id,
             username=username,
             role=role,
+            session_id=session_id,
             token_id=uuid.uuid4().hex,
             issued_at=issued,
             expires_at=issued + ttl,
@@ -176,6 +188,7 @@ class TokenSigner:
             "sub": username,
             "uid": user_id,
             "role": role,
+            "sid": session_id,
             "typ": ACCESS_TOKEN_TYPE,
             "jti": claims.token_id,
             "iat": int(issued.timestamp()),
@@ -191,7 +204,7 @@ class TokenSigner:
         """The claims of a valid access token, or AuthError saying what is wrong with it."""
         import jwt
 
-        header = self._header(token)
+        self._check_header(token)
         try:
             payload: dict[str, Any] = jwt.decode(
                 token,
@@ -200,6 +213,7 @@ class TokenSigner:
                 audience=self.audience,
                 issuer=self.issuer,
                 options={"require": ["exp", "iat", "iss", "aud", "sub", "jti"]},
+                leeway=0,
             )
         except jwt.ExpiredSignatureError:
             raise AuthError("the access token has expired") from None
@@ -218,6 +232,7 @@ class TokenSigner:
                 user_id=int(payload["uid"]),
                 username=str(payload["sub"]),
                 role=str(payload["role"]),
+                session_id=str(payload["sid"]),
                 token_id=str(payload["jti"]),
                 issued_at=datetime.fromtimestamp(payload["iat"], UTC),
                 expires_at=datetime.fromtimestamp(payload["exp"], UTC),
@@ -225,7 +240,7 @@ class TokenSigner:
         except (KeyError, TypeError, ValueError):
             raise AuthError("the access token lacks the workbench's claims") from None
 
-    def _header(self, token: str) -> dict[str, Any]:
+    def _check_header(self, token: str) -> None:
         import jwt
 
         try:
@@ -239,4 +254,3 @@ class TokenSigner:
             raise AuthError(f"access tokens signed with {algorithm} are refused")
         if not hmac.compare_digest(str(header.get("kid", "")), self.key_id):
             raise AuthError("the access token names an unknown signing key")
-        return header
