@@ -26,7 +26,7 @@ __all__ = [
     "StrategyPublic",
 ]
 
-_DECIMAL = "a decimal number as an exact string, e.g. \"101.25\""
+_DECIMAL = 'a decimal number as an exact string, e.g. "101.25"'
 
 
 class _Public(BaseModel):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from workbench.interfaces.api.deps import RuntimeDep
+from workbench.interfaces.api.deps import RuntimeDep, require
 from workbench.interfaces.api.errors import problem_responses
 from workbench.interfaces.api.schemas import (
     BarPublic,
@@ -15,13 +15,18 @@ from workbench.interfaces.api.schemas import (
     CoveragePublic,
     QualityPublic,
 )
-from workbench.model import to_plain
+from workbench.model import Permission, to_plain
 
 __all__ = ["MAX_BARS", "router"]
 
 #: the most bars one page holds
 MAX_BARS = 5000
-router = APIRouter(prefix="/market", tags=["market data"], responses=problem_responses(404, 422))
+router = APIRouter(
+    prefix="/market",
+    tags=["market data"],
+    responses=problem_responses(401, 403, 404, 422),
+    dependencies=[Depends(require(Permission.READ_MARKET_DATA))],
+)
 Timeframe = Annotated[str, Query(pattern=r"^[0-9]{1,3}(m|h|d)$", description="1d, 1m...")]
 
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from workbench.interfaces.api.deps import RuntimeDep
+from workbench.interfaces.api.deps import RuntimeDep, require
 from workbench.interfaces.api.errors import problem_responses
 from workbench.interfaces.api.schemas import StrategyPublic
-from workbench.model import to_plain
+from workbench.model import Permission, to_plain
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/strategies", tags=["strategies"], responses=problem_responses())
+router = APIRouter(
+    prefix="/strategies",
+    tags=["strategies"],
+    responses=problem_responses(401, 403),
+    dependencies=[Depends(require(Permission.RUN_BACKTESTS))],
+)
 
 
 @router.get("", response_model=list[StrategyPublic], summary="Every registered strategy")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
-from workbench.interfaces.api.deps import RuntimeDep
+from workbench.interfaces.api.deps import RuntimeDep, require
 from workbench.interfaces.api.errors import problem_responses
 from workbench.interfaces.api.schemas import (
     AccountPublic,
@@ -14,13 +14,17 @@ from workbench.interfaces.api.schemas import (
     OrderPublic,
     PositionPublic,
 )
-from workbench.model import to_plain
+from workbench.model import Permission, to_plain
 
 __all__ = ["MAX_PAGE", "router"]
 
 #: the most orders or fills one page holds
 MAX_PAGE = 500
-router = APIRouter(tags=["trading"], responses=problem_responses(422))
+router = APIRouter(
+    tags=["trading"],
+    responses=problem_responses(401, 403, 422),
+    dependencies=[Depends(require(Permission.READ_PORTFOLIO))],
+)
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"at most {MAX_PAGE}")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
@@ -70,4 +74,6 @@ def order(
 def fills(rt: RuntimeDep, limit: Limit = 100, offset: Offset = 0) -> list[FillPublic]:
     from workbench.ops import trade
 
-    return [FillPublic.model_validate(to_plain(f)) for f in trade.fills(rt, limit=limit, offset=offset)]
+    return [
+        FillPublic.model_validate(to_plain(f)) for f in trade.fills(rt, limit=limit, offset=offset)
+    ]
