@@ -1,0 +1,115 @@
+"""``workbench serve api`` as a user runs it: a real process on a free port, driven by httpx."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.system
+
+WORKBENCH = str(Path(sys.executable).with_name("workbench"))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [WORKBENCH, "serve", "api", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    return process, line
+
+
+def _stop(process: subprocess.Popen[str], stop: signal.Signals) -> None:
+    process.send_signal(stop)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    assert out.strip().endswith("workbench api stopped")
+
+
+def _wait_ready(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("the API never answered /healthz")
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_serve_says_where_answers_and_stops_cleanly(home: Path, stop: signal.Signals) -> None:
+    port = _free_port()
+    process, line = _start("--port", str(port))
+    try:
+        url = f"http://127.0.0.1:{port}"
+        assert line == f"workbench api listening on {url} (docs at /docs)"
+        _wait_ready(url)
+        ready = httpx.get(f"{url}/readyz").json()
+        assert ready["ready"] is True
+        assert "workbench_api_requests_total" in httpx.get(f"{url}/metrics").text
+        assert httpx.get(f"{url}/api/v1/account").status_code == 401
+        taken = subprocess.run(
+            [WORKBENCH, "serve", "api", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert taken.returncode == 1
+        assert taken.stderr.strip().count("\n") == 0
+        assert f"port {port} on 127.0.0.1 is already in use" in taken.stderr
+    finally:
+        _stop(process, stop)
+
+
+def test_readyz_says_the_lake_is_missing(wb_home: Path) -> None:
+    port = _free_port()
+    process, _ = _start("--port", str(port))
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_ready(url)
+        checks = {c["name"]: c for c in httpx.get(f"{url}/readyz").json()["checks"]}
+        assert checks["lake"]["status"] == "warn"
+        assert "no lake at" in checks["lake"]["detail"]
+    finally:
+        _stop(process, signal.SIGTERM)
+
+
+def test_beyond_loopback_without_tls_is_refused_in_one_line(wb_home: Path) -> None:
+    result = subprocess.run(
+        [WORKBENCH, "serve", "api", "--host", "0.0.0.0", "--port", str(_free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: --host 0.0.0.0 would serve the API beyond")
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_help_names_the_options() -> None:
+    result = subprocess.run(
+        [WORKBENCH, "serve", "api", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0
+    for option in ("--port", "--workers", "--ssl-certfile", "--behind-proxy"):
+        assert option in result.stdout
