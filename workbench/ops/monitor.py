@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from workbench.core.errors import ConfigError, ValidationError
 from workbench.ledger import Ledger
@@ -273,6 +273,7 @@ def _redis_check(url: str) -> HealthCheck:
 
     began = time.perf_counter()
     client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    status: Literal["ok", "fail"]
     try:
         client.ping()
         status, detail = "ok", "answered PING"

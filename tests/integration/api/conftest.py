@@ -15,7 +15,7 @@ from workbench.interfaces.api import create_app
 from workbench.ops import keys, users
 from workbench.runtime import Runtime
 
-PASSWORD = "a long enough password 1"  # noqa: S105 - a test user's
+PASSWORD = "a long enough password 1"
 
 
 @pytest.fixture

@@ -134,7 +134,8 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     detail = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
     code = HTTPStatus(error.status_code).phrase.lower().replace(" ", "_")
-    return problem(request, error.status_code, detail, code=code, headers=error.headers)
+    headers = dict(error.headers) if error.headers else None
+    return problem(request, error.status_code, detail, code=code, headers=headers)
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -4,7 +4,6 @@ request count and latency figures ``/metrics`` serves."""
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.exceptions import HTTPException
@@ -145,7 +144,7 @@ class RequestMetrics:
             self.latency.labels(scope["method"], route).observe(time.perf_counter() - began)
 
 
-def _route_of(scope: dict[str, Any]) -> str:
+def _route_of(scope: Scope) -> str:
     route = scope.get("route")
     template = getattr(route, "path", None)
     return template if isinstance(template, str) else "unmatched"

@@ -7,12 +7,17 @@ TLS-terminating proxy in front; its ``X-Forwarded-*`` headers are then honoured 
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.core.errors import ConfigError
 from workbench.core.serving import is_loopback, listen, run_server
+
+if TYPE_CHECKING:
+    import uvicorn
 
 __all__ = ["ApiStarted", "serve_api"]
 
@@ -78,11 +83,8 @@ def _tls(certfile: Path | None, keyfile: Path | None) -> bool:
     return certfile is not None
 
 
-def _run_workers(config: object, listener: object) -> None:
+def _run_workers(config: uvicorn.Config, listener: socket.socket) -> None:
     # uvicorn's supervisor: SIGINT and SIGTERM stop every worker and return normally
-    from uvicorn import Config, Server
     from uvicorn.supervisors import Multiprocess
 
-    assert isinstance(config, Config)
-    server = Server(config)
-    Multiprocess(config, target=server.run, sockets=[listener]).run()  # type: ignore[list-item]
+    Multiprocess(config, sockets=[listener]).run()
