@@ -51,13 +51,23 @@ def test_account_orders_and_fills_after_a_trade(client: TestClient, runtime: Run
     assert client.get("/api/v1/orders/999999").status_code == 404
 
 
+def test_request_metrics_name_the_route_template(client: TestClient) -> None:
+    client.get("/api/v1/market/bars/AAPL", params={"limit": 1})
+    client.get("/api/v1/market/bars/MSFT", params={"limit": 1})
+    text = client.get("/metrics").text
+    line = 'workbench_api_requests_total{method="GET",route="/api/v1/market/bars/{symbol}",status="200"}'
+    assert f"{line} 2.0" in text
+
+
 def test_health_readiness_metrics_and_docs(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert {c["name"] for c in ready.json()["checks"]} >= {"ledger", "lake", "broker"}
     metrics = client.get("/metrics")
-    assert "workbench_api_requests_total" in metrics.text
+    assert 'workbench_api_requests_total{method="GET",route="/readyz",status="200"} 1.0' in (
+        metrics.text
+    )
     assert metrics.headers["content-type"].startswith("text/plain")
     docs = client.get("/docs").text
     assert "/docs/assets/swagger-ui-bundle.js" in docs and "cdn" not in docs

@@ -14,19 +14,19 @@ from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from prometheus_client import CollectorRegistry
 
 from workbench.interfaces.api import docs, routes
+from workbench.interfaces.api.deps import API_PREFIX
 from workbench.interfaces.api.errors import install_error_handlers
 from workbench.interfaces.api.middleware import BodyLimit, RequestMetrics, SecurityHeaders
 from workbench.runtime import Runtime
 
 __all__ = ["API_PREFIX", "app_from_settings", "create_app"]
 
-API_PREFIX = "/api/v1"
-
 
 def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
+            runtime.metrics  # noqa: B018 - counting the bus's events from start-up on
             _open_ledger(runtime)
             yield
         finally:
@@ -43,9 +43,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.state.metrics = CollectorRegistry()
     install_error_handlers(app)
-    app.include_router(routes.health.router)
-    for router in (routes.market.router, routes.strategies.router, routes.trading.router):
-        app.include_router(router, prefix=API_PREFIX)
+    for router in (routes.health, routes.market, routes.strategies, routes.trading):
+        app.include_router(router.router)
     docs.mount(app)
     _add_middleware(app, runtime)
     return app

@@ -19,7 +19,10 @@ from workbench.model import Permission
 from workbench.ops.auth import Principal, authenticate, authorize
 from workbench.runtime import Runtime
 
-__all__ = ["PrincipalDep", "RuntimeDep", "get_principal", "get_runtime", "require"]
+__all__ = ["API_PREFIX", "PrincipalDep", "RuntimeDep", "get_principal", "get_runtime", "require"]
+
+#: every versioned route lives under it
+API_PREFIX = "/api/v1"
 
 _bearer = HTTPBearer(
     auto_error=False,

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from workbench.interfaces.api.deps import RuntimeDep
 from workbench.interfaces.api.schemas import HealthPublic, ReadinessPublic
 from workbench.model import to_plain
+from workbench.ops import monitor
 
 __all__ = ["router"]
 
@@ -26,8 +27,6 @@ def healthz() -> HealthPublic:
     responses={503: {"model": ReadinessPublic, "description": "a required check failed"}},
 )
 def readyz(rt: RuntimeDep) -> JSONResponse:
-    from workbench.ops import monitor
-
     readiness = monitor.readiness(rt)
     body = ReadinessPublic.model_validate(to_plain(readiness))
     return JSONResponse(body.model_dump(), status_code=200 if readiness.ready else 503)
@@ -36,8 +35,6 @@ def readyz(rt: RuntimeDep) -> JSONResponse:
 @router.get("/metrics", summary="Prometheus figures", response_class=Response)
 def metrics(rt: RuntimeDep, request: Request) -> Response:
     from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-
-    from workbench.ops import monitor
 
     text = monitor.metrics_text(rt) + generate_latest(request.app.state.metrics)
     return Response(text, media_type=CONTENT_TYPE_LATEST)

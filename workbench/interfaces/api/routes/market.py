@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from workbench.interfaces.api.deps import RuntimeDep, require
+from workbench.interfaces.api.deps import API_PREFIX, RuntimeDep, require
 from workbench.interfaces.api.errors import problem_responses
 from workbench.interfaces.api.schemas import (
     BarPublic,
@@ -16,13 +16,14 @@ from workbench.interfaces.api.schemas import (
     QualityPublic,
 )
 from workbench.model import Permission, to_plain
+from workbench.ops import data
 
 __all__ = ["MAX_BARS", "router"]
 
 #: the most bars one page holds
 MAX_BARS = 5000
 router = APIRouter(
-    prefix="/market",
+    prefix=f"{API_PREFIX}/market",
     tags=["market data"],
     responses=problem_responses(401, 403, 404, 422),
     dependencies=[Depends(require(Permission.READ_MARKET_DATA))],
@@ -32,8 +33,6 @@ Timeframe = Annotated[str, Query(pattern=r"^[0-9]{1,3}(m|h|d)$", description="1d
 
 @router.get("/coverage", response_model=list[CoveragePublic], summary="What the lake holds")
 def coverage(rt: RuntimeDep) -> list[CoveragePublic]:
-    from workbench.ops import data
-
     return [CoveragePublic.model_validate(row) for row in to_plain(data.coverage(rt))]
 
 
@@ -47,8 +46,6 @@ def bars(
     limit: Annotated[int, Query(ge=1, le=MAX_BARS)] = 500,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> BarsPagePublic:
-    from workbench.ops import data
-
     page = data.bars_page(
         rt, symbol, start=start, end=end, timeframe=timeframe, limit=limit, offset=offset
     )
@@ -61,8 +58,6 @@ def latest(
     symbols: Annotated[str | None, Query(max_length=4000, description="AAPL,MSFT")] = None,
     timeframe: Timeframe = "1d",
 ) -> list[BarPublic]:
-    from workbench.ops import data
-
     wanted = [s for s in symbols.split(",") if s.strip()] if symbols else None
     frame = data.latest(rt, wanted, timeframe=timeframe)
     return [BarPublic.model_validate(row) for row in to_plain(frame)]
@@ -70,8 +65,6 @@ def latest(
 
 @router.get("/quality", response_model=QualityPublic, summary="The lake's validation rules")
 def quality(rt: RuntimeDep, dataset: str = "bars_1d") -> QualityPublic:
-    from workbench.ops import data
-
     report = data.quality(rt, dataset)
     issues = [to_plain(issue.to_dict()) for issue in report.issues]
     return QualityPublic(dataset=report.dataset, rows=report.rows_in, ok=report.ok, issues=issues)

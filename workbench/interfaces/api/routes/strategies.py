@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from workbench.interfaces.api.deps import RuntimeDep, require
+from workbench.interfaces.api.deps import API_PREFIX, RuntimeDep, require
 from workbench.interfaces.api.errors import problem_responses
 from workbench.interfaces.api.schemas import StrategyPublic
 from workbench.model import Permission, to_plain
+from workbench.ops import strategy
 
 __all__ = ["router"]
 
 router = APIRouter(
-    prefix="/strategies",
+    prefix=f"{API_PREFIX}/strategies",
     tags=["strategies"],
     responses=problem_responses(401, 403),
     dependencies=[Depends(require(Permission.RUN_BACKTESTS))],
@@ -21,8 +22,6 @@ router = APIRouter(
 
 @router.get("", response_model=list[StrategyPublic], summary="Every registered strategy")
 def list_strategies(rt: RuntimeDep) -> list[StrategyPublic]:
-    from workbench.ops import strategy
-
     return [StrategyPublic.model_validate(to_plain(s)) for s in strategy.strategies(rt)]
 
 
@@ -33,6 +32,4 @@ def list_strategies(rt: RuntimeDep) -> list[StrategyPublic]:
     responses=problem_responses(404),
 )
 def show_strategy(rt: RuntimeDep, name: str) -> StrategyPublic:
-    from workbench.ops import strategy
-
     return StrategyPublic.model_validate(to_plain(strategy.show(rt, name)))

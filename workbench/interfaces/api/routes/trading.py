@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from workbench.interfaces.api.deps import RuntimeDep, require
+from workbench.interfaces.api.deps import API_PREFIX, RuntimeDep, require
 from workbench.interfaces.api.errors import problem_responses
 from workbench.interfaces.api.schemas import (
     AccountPublic,
@@ -15,12 +15,14 @@ from workbench.interfaces.api.schemas import (
     PositionPublic,
 )
 from workbench.model import Permission, to_plain
+from workbench.ops import trade
 
 __all__ = ["MAX_PAGE", "router"]
 
 #: the most orders or fills one page holds
 MAX_PAGE = 500
 router = APIRouter(
+    prefix=API_PREFIX,
     tags=["trading"],
     responses=problem_responses(401, 403, 422),
     dependencies=[Depends(require(Permission.READ_PORTFOLIO))],
@@ -31,15 +33,11 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 @router.get("/account", response_model=AccountPublic, summary="Cash, equity, P&L")
 def account(rt: RuntimeDep) -> AccountPublic:
-    from workbench.ops import trade
-
     return AccountPublic.model_validate(to_plain(trade.account(rt)))
 
 
 @router.get("/positions", response_model=list[PositionPublic], summary="Open positions")
 def positions(rt: RuntimeDep) -> list[PositionPublic]:
-    from workbench.ops import trade
-
     return [PositionPublic.model_validate(to_plain(p)) for p in trade.positions(rt)]
 
 
@@ -50,8 +48,6 @@ def orders(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[OrderPublic]:
-    from workbench.ops import trade
-
     found = trade.orders(rt, status=status, limit=limit, offset=offset)
     return [OrderPublic.model_validate(to_plain(o)) for o in found]
 
@@ -65,15 +61,11 @@ def orders(
 def order(
     rt: RuntimeDep, reference: Annotated[str, Path(min_length=1, max_length=128)]
 ) -> OrderPublic:
-    from workbench.ops import trade
-
     return OrderPublic.model_validate(to_plain(trade.order(rt, reference)))
 
 
 @router.get("/fills", response_model=list[FillPublic], summary="Fills, oldest first")
 def fills(rt: RuntimeDep, limit: Limit = 100, offset: Offset = 0) -> list[FillPublic]:
-    from workbench.ops import trade
-
     return [
         FillPublic.model_validate(to_plain(f)) for f in trade.fills(rt, limit=limit, offset=offset)
     ]
