@@ -266,3 +266,24 @@ def test_no_audit_record_holds_a_secret(make_runtime: Callable[..., Runtime]) ->
         assert secret not in text
     assert "$argon2" not in text
     assert all(r.actor for r in records)
+
+
+def test_concurrent_failures_from_two_processes_are_all_counted(
+    make_runtime: Callable[..., Runtime],
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    runtimes = [make_runtime(lockout_threshold=6), make_runtime(lockout_threshold=6)]
+    _user(runtimes[0])
+
+    def fail(index: int) -> str:
+        with pytest.raises(AuthError) as caught:
+            auth.login(runtimes[index % 2], "alice", "wrong password!")
+        return caught.value.message
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        messages = list(pool.map(fail, range(6)))
+    assert messages == ["invalid username or password"] * 6
+    with pytest.raises(AuthError, match="locked until"):
+        auth.login(runtimes[1], "alice", PASSWORD)
+    assert _kinds(runtimes[0]).count("auth.lockout") == 1
