@@ -287,3 +287,27 @@ def test_concurrent_failures_from_two_processes_are_all_counted(
     with pytest.raises(AuthError, match="locked until"):
         auth.login(runtimes[1], "alice", PASSWORD)
     assert _kinds(runtimes[0]).count("auth.lockout") == 1
+
+
+def test_an_impossible_username_is_a_plain_refusal(make_runtime: Callable[..., Runtime]) -> None:
+    rt = make_runtime()
+    for name in ("", "x" * 65, "ü" * 300):
+        with pytest.raises(AuthError, match="invalid username or password"):
+            auth.login(rt, name, PASSWORD)
+
+
+def test_a_hash_under_older_parameters_is_upgraded_at_login(
+    make_runtime: Callable[..., Runtime],
+) -> None:
+    from argon2 import PasswordHasher
+
+    rt = make_runtime()
+    _user(rt)
+    weak = PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)
+    with rt.ledger.session() as session:
+        session.execute(sa.update(UserRow).values(password_hash=weak))
+    auth.login(rt, "alice", PASSWORD)
+    with rt.ledger.session(read_only=True) as session:
+        stored = session.scalar(sa.select(UserRow.password_hash))
+    assert stored != weak and stored.startswith("$argon2id$")
+    auth.login(rt, "alice", PASSWORD)
