@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from workbench.core.config import load_settings
@@ -54,3 +56,17 @@ def test_a_refresh_token_must_outlive_the_access_token(monkeypatch: pytest.Monke
     monkeypatch.setenv("WB_API__REFRESH_TTL_DAYS", "0.5")
     with pytest.raises(ConfigError, match="refresh_ttl_days must be longer"):
         load_settings()
+
+
+def test_production_wants_a_secret_as_long_as_the_algorithms_hash(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from workbench.ops.config import validate
+
+    empty = tmp_path / "no-config"
+    empty.mkdir()
+    monkeypatch.setenv("WB_CONFIG_DIR", str(empty))
+    monkeypatch.setenv("WB_API__JWT_SECRET", "x" * 48)
+    assert validate("production").ok
+    monkeypatch.setenv("WB_API__JWT_ALGORITHM", "HS512")
+    assert any("at least 64 characters" in p for p in validate("production").problems)
