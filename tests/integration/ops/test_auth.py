@@ -311,3 +311,12 @@ def test_a_hash_under_older_parameters_is_upgraded_at_login(
         stored = session.scalar(sa.select(UserRow.password_hash))
     assert stored != weak and stored.startswith("$argon2id$")
     auth.login(rt, "alice", PASSWORD)
+
+
+def test_an_enabled_user_logs_in_again(make_runtime: Callable[..., Runtime]) -> None:
+    rt = make_runtime()
+    _user(rt)
+    users.disable(rt, "alice", actor=ADMIN)
+    assert users.enable(rt, "alice", actor=ADMIN).active
+    assert auth.login(rt, "alice", PASSWORD).access_token
+    assert "user.enabled" in _kinds(rt)
