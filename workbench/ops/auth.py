@@ -21,9 +21,11 @@ from workbench.core.security import (
     AccessClaims,
     TokenSigner,
     api_key_prefix,
+    hash_password,
     looks_like_api_key,
     looks_like_refresh_token,
     new_refresh_token,
+    password_needs_rehash,
     secret_digest,
     verify_password,
 )
@@ -60,6 +62,7 @@ _DUMMY_HASH = (
     "$aYZB2n2p3Va2UfdaCALxqw01QQ/PgnWDQcegTxy2Gqc"
 )
 _BAD_LOGIN = "invalid username or password"
+_MAX_USERNAME = 64  # the users table's column
 #: last_used_at is written at most this often per key, so a busy key does not write per request
 _LAST_USED_GRANULARITY = timedelta(seconds=60)
 
@@ -92,19 +95,13 @@ def login(rt: Runtime, username: str, password: str, *, now: datetime | None = N
     moment = _now(now)
     api = rt.settings.api
     signer = token_signer(rt.settings)
+    if not 0 < len(username) <= _MAX_USERNAME:
+        verify_password(_DUMMY_HASH, password)  # no such user can exist; answer as for one
+        raise AuthError(_BAD_LOGIN)
     with rt.ledger.session(read_only=True) as session:
         user = session.scalar(sa.select(UserRow).where(UserRow.username == username))
         throttle = session.get(LoginThrottleRow, username)
-    if (
-        throttle is not None
-        and throttle.locked_until is not None
-        and throttle.locked_until > moment
-    ):
-        with rt.ledger.session() as session:
-            _audit(session, "auth.login_failed", username, moment, reason="locked")
-        raise AuthError(
-            f"too many failed logins: {username!r} is locked until {_hm(throttle.locked_until)}"
-        )
+    _refuse_if_locked(rt, username, throttle, moment)
     matches = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not matches:
         _count_failure(rt, username, moment)
@@ -116,9 +113,10 @@ def login(rt: Runtime, username: str, password: str, *, now: datetime | None = N
     with rt.ledger.session() as session:
         hold_audit_lock(session)
         session.execute(sa.delete(LoginThrottleRow).where(LoginThrottleRow.username == username))
-        session.execute(
-            sa.update(UserRow).where(UserRow.id == user.id).values(last_login_at=moment)
-        )
+        changes: dict[str, object] = {"last_login_at": moment}
+        if password_needs_rehash(user.password_hash):  # hashed under older argon2 parameters
+            changes["password_hash"] = hash_password(password)
+        session.execute(sa.update(UserRow).where(UserRow.id == user.id).values(**changes))
         family = uuid.uuid4().hex
         pair = _issue(
             session, signer, user, family, moment, api.refresh_ttl_days, api.access_ttl_minutes
@@ -308,6 +306,18 @@ def _revoke_family(session: Session, family: str, moment: datetime) -> None:
         sa.update(RefreshTokenRow)
         .where(RefreshTokenRow.family_id == family, RefreshTokenRow.revoked_at.is_(None))
         .values(revoked_at=moment)
+    )
+
+
+def _refuse_if_locked(
+    rt: Runtime, username: str, throttle: LoginThrottleRow | None, moment: datetime
+) -> None:
+    if throttle is None or throttle.locked_until is None or throttle.locked_until <= moment:
+        return
+    with rt.ledger.session() as session:
+        _audit(session, "auth.login_failed", username, moment, reason="locked")
+    raise AuthError(
+        f"too many failed logins: {username!r} is locked until {_hm(throttle.locked_until)}"
     )
 
 

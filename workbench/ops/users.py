@@ -29,6 +29,7 @@ __all__ = [
     "add",
     "create_admin",
     "disable",
+    "enable",
     "list_users",
     "parse_role",
     "set_role",
@@ -107,6 +108,16 @@ def disable(rt: Runtime, username: str, *, actor: str) -> UserInfo:
         if row.active:
             row.active = False
             _audit(session, "user.disabled", actor, username=username)
+        return _info(row, None)
+
+
+def enable(rt: Runtime, username: str, *, actor: str) -> UserInfo:
+    """Let a disabled user log in again; their unexpired tokens and keys work again too."""
+    with rt.ledger.session() as session:
+        row = _get(session, username)
+        if not row.active:
+            row.active = True
+            _audit(session, "user.enabled", actor, username=username)
         return _info(row, None)
 
 

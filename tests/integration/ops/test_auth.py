@@ -266,3 +266,57 @@ def test_no_audit_record_holds_a_secret(make_runtime: Callable[..., Runtime]) ->
         assert secret not in text
     assert "$argon2" not in text
     assert all(r.actor for r in records)
+
+
+def test_concurrent_failures_from_two_processes_are_all_counted(
+    make_runtime: Callable[..., Runtime],
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    runtimes = [make_runtime(lockout_threshold=6), make_runtime(lockout_threshold=6)]
+    _user(runtimes[0])
+
+    def fail(index: int) -> str:
+        with pytest.raises(AuthError) as caught:
+            auth.login(runtimes[index % 2], "alice", "wrong password!")
+        return caught.value.message
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        messages = list(pool.map(fail, range(6)))
+    assert messages == ["invalid username or password"] * 6
+    with pytest.raises(AuthError, match="locked until"):
+        auth.login(runtimes[1], "alice", PASSWORD)
+    assert _kinds(runtimes[0]).count("auth.lockout") == 1
+
+
+def test_an_impossible_username_is_a_plain_refusal(make_runtime: Callable[..., Runtime]) -> None:
+    rt = make_runtime()
+    for name in ("", "x" * 65, "ü" * 300):
+        with pytest.raises(AuthError, match="invalid username or password"):
+            auth.login(rt, name, PASSWORD)
+
+
+def test_a_hash_under_older_parameters_is_upgraded_at_login(
+    make_runtime: Callable[..., Runtime],
+) -> None:
+    from argon2 import PasswordHasher
+
+    rt = make_runtime()
+    _user(rt)
+    weak = PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)
+    with rt.ledger.session() as session:
+        session.execute(sa.update(UserRow).values(password_hash=weak))
+    auth.login(rt, "alice", PASSWORD)
+    with rt.ledger.session(read_only=True) as session:
+        stored = session.scalar(sa.select(UserRow.password_hash))
+    assert stored != weak and stored.startswith("$argon2id$")
+    auth.login(rt, "alice", PASSWORD)
+
+
+def test_an_enabled_user_logs_in_again(make_runtime: Callable[..., Runtime]) -> None:
+    rt = make_runtime()
+    _user(rt)
+    users.disable(rt, "alice", actor=ADMIN)
+    assert users.enable(rt, "alice", actor=ADMIN).active
+    assert auth.login(rt, "alice", PASSWORD).access_token
+    assert "user.enabled" in _kinds(rt)

@@ -71,6 +71,14 @@ def disable(username: str, as_json: JsonOption = False) -> None:
     emit(users.disable(open_runtime(), username, actor=actor()), as_json, _one_user)
 
 
+@app.command("enable")
+def enable(username: str, as_json: JsonOption = False) -> None:
+    """Let a disabled user log in again."""
+    from workbench.ops import users
+
+    emit(users.enable(open_runtime(), username, actor=actor()), as_json, _one_user)
+
+
 @app.command("set-role")
 def set_role(username: str, role: RoleArgument, as_json: JsonOption = False) -> None:
     """Change a user's role (their keys are capped by it at once)."""
