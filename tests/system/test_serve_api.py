@@ -113,3 +113,13 @@ def test_help_names_the_options() -> None:
     assert result.returncode == 0
     for option in ("--port", "--workers", "--ssl-certfile", "--behind-proxy"):
         assert option in result.stdout
+
+
+def test_two_workers_serve_one_port_and_stop_on_sigterm(home: Path) -> None:
+    port = _free_port()
+    process, line = _start("--port", str(port), "--workers", "2")
+    try:
+        assert line.startswith(f"workbench api listening on http://127.0.0.1:{port}")
+        _wait_ready(f"http://127.0.0.1:{port}")
+    finally:
+        _stop(process, signal.SIGTERM)
