@@ -1,0 +1,42 @@
+"""``/readyz`` names each dependency; Redis joins them when ``WB_REDIS_URL`` is set, and a
+Redis that does not answer makes the API not ready without showing its URL."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from workbench.interfaces.api import create_app
+from workbench.runtime import Runtime
+
+
+def _ready(monkeypatch: pytest.MonkeyPatch, redis: str) -> tuple[int, dict[str, dict[str, str]]]:
+    monkeypatch.setenv("WB_REDIS_URL", redis)
+    with TestClient(create_app(Runtime.from_settings()), base_url="http://127.0.0.1") as client:
+        response = client.get("/readyz")
+    return response.status_code, {c["name"]: c for c in response.json()["checks"]}
+
+
+@pytest.mark.redis
+def test_a_configured_redis_is_checked(
+    sample_home: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status, checks = _ready(monkeypatch, redis_url)
+    assert status == 200
+    assert checks["redis"]["status"] == "ok"
+
+
+def test_a_redis_that_does_not_answer_makes_the_api_not_ready(
+    sample_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    status, checks = _ready(monkeypatch, f"redis://:hunter2secret@127.0.0.1:{port}/0")
+    assert status == 503
+    assert checks["redis"]["status"] == "fail"
+    assert "hunter2secret" not in checks["redis"]["detail"]
+    assert checks["ledger"]["status"] == "ok"
