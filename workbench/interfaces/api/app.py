@@ -10,13 +10,17 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from prometheus_client import CollectorRegistry
 
 from workbench.interfaces.api import docs, routes
 from workbench.interfaces.api.deps import API_PREFIX
 from workbench.interfaces.api.errors import install_error_handlers
-from workbench.interfaces.api.middleware import BodyLimit, RequestMetrics, SecurityHeaders
+from workbench.interfaces.api.middleware import (
+    BodyLimit,
+    RequestMetrics,
+    SecurityHeaders,
+    TrustedHosts,
+)
 from workbench.runtime import Runtime
 
 __all__ = ["API_PREFIX", "app_from_settings", "create_app"]
@@ -71,7 +75,7 @@ def _add_middleware(app: FastAPI, runtime: Runtime) -> None:
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-API-Key"],
         )
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
+    app.add_middleware(TrustedHosts, allowed=settings.trusted_hosts)
     app.add_middleware(RequestMetrics, registry=app.state.metrics)
 
 

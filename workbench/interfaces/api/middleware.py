@@ -9,7 +9,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["BodyLimit", "RequestMetrics", "SecurityHeaders"]
+__all__ = ["BodyLimit", "RequestMetrics", "SecurityHeaders", "TrustedHosts"]
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -27,7 +27,8 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _refuse(scope, send, self.max_bytes)
+            detail = f"the request body is over {self.max_bytes} bytes"
+            await _refuse(scope, send, 413, "content_too_large", detail)
             return
         seen = 0
 
@@ -42,23 +43,49 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
-async def _refuse(scope: Scope, send: Send, limit: int) -> None:
+async def _refuse(scope: Scope, send: Send, status: int, code: str, detail: str) -> None:
+    """A problem body (errors.py's shape) sent before the app is reached."""
     import json
+    from http import HTTPStatus
 
     body = json.dumps(
         {
-            "type": "urn:workbench:problem:content_too_large",
-            "title": "Content Too Large",
-            "status": 413,
-            "detail": f"the request body is over {limit} bytes",
+            "type": f"urn:workbench:problem:{code}",
+            "title": HTTPStatus(status).phrase,
+            "status": status,
+            "detail": detail,
             "instance": scope.get("path", ""),
-            "code": "content_too_large",
+            "code": code,
         }
     ).encode()
     headers = [(b"content-type", b"application/problem+json")]
     headers.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+class TrustedHosts:
+    """400 unless the ``Host`` header names one of ``allowed`` (``*`` any, ``*.example.org``
+    its subdomains): a page on another site cannot reach a loopback API by DNS rebinding."""
+
+    def __init__(self, app: ASGIApp, allowed: list[str]) -> None:
+        self.app, self.allowed = app, [host.lower() for host in allowed]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in {"http", "websocket"} and "*" not in self.allowed:
+            host = dict(scope["headers"]).get(b"host", b"").decode("latin-1").lower()
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if not any(_matches(name, pattern) for pattern in self.allowed):
+                detail = f"this server does not answer for host {name!r}: see api.trusted_hosts"
+                await _refuse(scope, send, 400, "untrusted_host", detail)
+                return
+        await self.app(scope, receive, send)
+
+
+def _matches(name: str, pattern: str) -> bool:
+    if pattern.startswith("*."):
+        return name.endswith(pattern[1:])
+    return name == pattern
 
 
 _COMMON: Headers = [
