@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from workbench.core.errors import ConfigError, RateLimited, RiskRejected
+from workbench.interfaces.api.schemas import StrictInput
 
 PROBLEM = "application/problem+json"
 
@@ -101,3 +104,31 @@ def test_security_headers(client: TestClient) -> None:
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["cache-control"] == "no-store"
     assert "default-src 'none'" in response.headers["content-security-policy"]
+
+
+class _Probe(StrictInput):
+    symbol: str
+    qty: int
+
+
+@pytest.mark.anyio
+async def test_a_strict_body_names_an_unknown_field_and_a_streamed_body_is_bounded(
+    app: FastAPI, asgi: httpx.AsyncClient
+) -> None:
+    @app.post("/probe")
+    def probe(body: _Probe) -> dict[str, int]:
+        return {"qty": body.qty}
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(3):
+            yield b" " * (512 * 1024)
+
+    async with asgi:
+        ok = await asgi.post("/probe", json={"symbol": "AAPL", "qty": 1})
+        extra = await asgi.post("/probe", json={"symbol": "AAPL", "qty": 1, "price": 2})
+        streamed = await asgi.post("/probe", content=chunks())
+    assert ok.json() == {"qty": 1}
+    body = _is_problem(extra, 422)
+    assert body["errors"][0]["field"] == "body.price"  # type: ignore[index]
+    assert "content-length" not in streamed.request.headers
+    _is_problem(streamed, 413)

@@ -24,6 +24,7 @@ __all__ = [
     "QualityPublic",
     "ReadinessPublic",
     "StrategyPublic",
+    "StrictInput",
 ]
 
 _DECIMAL = 'a decimal number as an exact string, e.g. "101.25"'
@@ -31,6 +32,12 @@ _DECIMAL = 'a decimal number as an exact string, e.g. "101.25"'
 
 class _Public(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class StrictInput(BaseModel):
+    """The base of every request body: an unknown field is a 422 naming it, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=10_000)
 
 
 class FieldProblemPublic(_Public):
