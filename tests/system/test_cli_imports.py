@@ -1,14 +1,17 @@
 """What a read command loads: its whole code path in a real process, then the list of modules.
 
 The timings are ``benchmarks/bench_cli.py``'s business; this guards their main cause. No read
-command loads vectorbt, numba, Alembic or matplotlib (a backtest, a migration, a chart), and a
-command that only reads the ledger or the paper book loads no pandas. What remains, and why:
+command, and no order, loads vectorbt, numba, Alembic or matplotlib (a backtest, a migration, a
+chart); the paper book loads no exchange-calendars (the sessions come from a cache file, see
+``workbench.data.calendar``); a command that reads only the ledger loads no pandas. What remains, and why:
 
-- SQLAlchemy, in every command that reads the ledger (``trade``, ``monitor health``);
+- SQLAlchemy, in every command that reads the ledger (``trade``, ``audit``, ``monitor health``);
 - pandas, pyarrow and DuckDB, in the commands that read the lake into frames or compute on them
-  (``data list``, ``data show``, ``analyze performance``), and in ``trade account`` and
-  ``trade positions``, which price positions from the lake's bars through the paper book, whose
-  exchange calendar comes from exchange-calendars.
+  (``data list``, ``data show``, ``analyze performance``), and in ``trade account``,
+  ``trade positions`` and ``trade orders``, whose paper book prices positions from the lake's
+  bars (frames);
+- numpy and httpx in ``monitor health``: the monitoring package loads its quote pipeline and
+  notification channels with it.
 """
 
 from __future__ import annotations
@@ -90,20 +93,26 @@ def test_a_read_command_loads_no_backtest_migration_or_chart_engine(
     assert not loaded & set(NEVER), sorted(loaded & set(NEVER))
 
 
-@pytest.mark.parametrize("command", [("trade", "orders"), ("monitor", "health")], ids=" ".join)
+@pytest.mark.parametrize("command", [("audit", "verify"), ("monitor", "health")], ids=" ".join)
 def test_a_command_that_reads_only_the_ledger_loads_no_pandas(
     traded_home: Path, tmp_path: Path, command: tuple[str, ...]
 ) -> None:
     loaded = loaded_by(tmp_path, *command)
     assert "sqlalchemy" in loaded  # it did read the ledger
-    assert not loaded & {"pandas", "numpy", "alembic"}, sorted(loaded & {"pandas", "numpy"})
+    assert not loaded & {"pandas", "alembic"}, sorted(loaded & {"pandas", "alembic"})
 
 
-def test_an_order_loads_no_alembic_once_the_ledger_is_at_head(
-    traded_home: Path, tmp_path: Path
+@pytest.mark.parametrize(
+    "command",
+    [("trade", "account"), ("trade", "submit", "AAPL", "--side", "sell", "--qty", "1")],
+    ids=" ".join,
+)
+def test_the_paper_book_opens_without_alembic_or_exchange_calendars(
+    traded_home: Path, tmp_path: Path, command: tuple[str, ...]
 ) -> None:
-    loaded = loaded_by(tmp_path, "trade", "submit", "AAPL", "--side", "sell", "--qty", "1")
-    assert not loaded & set(NEVER), sorted(loaded & set(NEVER))
+    loaded = loaded_by(tmp_path, *command)
+    heavy = set(NEVER) | {"exchange_calendars"}
+    assert not loaded & heavy, sorted(loaded & heavy)
 
 
 def test_a_new_ledger_is_migrated_on_first_use(home: Path, tmp_path: Path) -> None:

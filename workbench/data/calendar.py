@@ -14,6 +14,7 @@ import json
 import os
 import tempfile
 import warnings
+from bisect import bisect_left, bisect_right
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from importlib.metadata import version
@@ -72,12 +73,10 @@ def sessions_between(first: date, last: date, name: str = "XNYS") -> pd.Datetime
     """Trading sessions from ``first`` to ``last`` inclusive, as tz-naive dates."""
     import pandas as pd
 
-    cal = calendar(name)
-    first_ts = max(pd.Timestamp(first), cal.first_session)
-    last_ts = min(pd.Timestamp(last), cal.last_session)
-    if first_ts > last_ts:
-        return pd.DatetimeIndex([])
-    return pd.DatetimeIndex(cal.sessions_in_range(first_ts, last_ts))
+    days = session_times(name)[0]
+    start = bisect_left(days, pd.Timestamp(first).date())
+    stop = bisect_right(days, pd.Timestamp(last).date())
+    return pd.DatetimeIndex(days[start:stop], dtype="datetime64[ns]")
 
 
 @lru_cache(maxsize=4)
