@@ -10,8 +10,7 @@ chart); the paper book loads no exchange-calendars (the sessions come from a cac
   (``data list``, ``data show``, ``analyze performance``), and in ``trade account``,
   ``trade positions`` and ``trade orders``, whose paper book prices positions from the lake's
   bars (frames);
-- numpy and httpx in ``monitor health``: the monitoring package loads its quote pipeline and
-  notification channels with it.
+- numpy in ``monitor health``: the monitoring package loads its quote pipeline with it.
 """
 
 from __future__ import annotations
