@@ -10,9 +10,10 @@ The home is fresh (a temporary ``WB_HOME``, every other ``WB_`` variable cleared
 default) with the bundled sample loaded by ``workbench data load-sample`` and one paper order
 placed, so that ``trade account`` and ``trade positions`` have something to read. Each command
 runs once untimed (warm-up: the OS file cache, numba's cache, the paper book's first save),
-then ``--repeat`` times; the figures are the median wall time (and the fastest), and the median
-peak resident memory of the process (``ru_maxrss`` from ``wait4``). The machine may be shared:
-the load average before and after is printed beside the figures. The numba cache is
+then ``--repeat`` times; the figures are the median wall time (and the fastest), the median CPU
+time of the process (user + system: on a shared machine, the figure that moves least with the
+load) and its median peak resident memory (``ru_maxrss`` and ``ru_*time`` from ``wait4``). The
+load average before and after is printed beside the figures. The numba cache is
 ``NUMBA_CACHE_DIR`` (default ``~/.cache/workbench/numba``, as the Makefile sets).
 
 The grid is the one of ``bench_backtest.py``: ``sma_crossover`` with fast 5..50 step 5 x slow
@@ -93,8 +94,9 @@ def cases(stocks: list[str]) -> list[Case]:
     ]
 
 
-def run_once(args: tuple[str, ...], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of one ``workbench`` process."""
+def run_once(args: tuple[str, ...], env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak resident MB of one ``workbench``
+    process."""
     started = time.perf_counter()
     process = subprocess.Popen(
         [WORKBENCH, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -105,7 +107,7 @@ def run_once(args: tuple[str, ...], env: dict[str, str]) -> tuple[float, float]:
     error = process.stderr.read().decode() if process.stderr else ""
     if process.returncode != 0:
         raise SystemExit(f"workbench {' '.join(args)} failed ({process.returncode}):\n{error}")
-    return wall, usage.ru_maxrss / 1024  # Linux: kilobytes
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # Linux: kilobytes
 
 
 def prepare(home: Path, env: dict[str, str]) -> list[str]:
@@ -123,12 +125,12 @@ def prepare(home: Path, env: dict[str, str]) -> list[str]:
 
 def measure(case: Case, env: dict[str, str], repeat: int) -> str:
     run_once(case.args, env)  # warm-up
-    walls, peaks = zip(*(run_once(case.args, env) for _ in range(repeat)), strict=True)
-    wall, peak = statistics.median(walls), statistics.median(peaks)
+    walls, cpus, peaks = zip(*(run_once(case.args, env) for _ in range(repeat)), strict=True)
+    wall, cpu, peak = statistics.median(walls), statistics.median(cpus), statistics.median(peaks)
     over = wall > case.budget_s or (case.budget_mb is not None and peak > case.budget_mb)
     budget = f"{case.budget_s:g} s" + (f", {case.budget_mb:g} MB" if case.budget_mb else "")
     return (
-        f"{case.label:<34} {wall:7.2f} s {min(walls):7.2f} s {peak:7.0f} MB   "
+        f"{case.label:<34} {wall:7.2f} s {min(walls):7.2f} s {cpu:7.2f} s {peak:7.0f} MB   "
         f"[budget {budget}]{'  OVER' if over else ''}"
     )
 
@@ -148,7 +150,7 @@ def main() -> None:
         stocks = prepare(home, env)
         print(f"home {home} ready in {time.perf_counter() - started:.1f} s")
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        print(f"{'command':<34} {'median':>9} {'fastest':>9} {'peak RSS':>10}")
+        print(f"{'command':<34} {'median':>9} {'fastest':>9} {'CPU':>9} {'peak RSS':>10}")
         for case in cases(stocks):
             if args.only and args.only not in case.label:
                 continue
