@@ -36,6 +36,10 @@ from pathlib import Path
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 INDICES = ("SPY", "^GSPC", "^IXIC")
+#: a GTC limit order that rests on the book: repeatable, where a market order moves the paper
+#: clock to the next print and after a few the replay runs past the bundled data (market closed)
+ORDER = ("trade", "submit", "AAPL", "--side", "buy", "--qty", "1", "--type", "limit")
+ORDER += ("--limit-price", "130", "--tif", "gtc")
 
 
 @dataclass(frozen=True)
@@ -74,9 +78,7 @@ def cases(stocks: list[str]) -> list[Case]:
         Case("monitor health", ("monitor", "health"), *read),
         Case("data list", ("data", "list"), *read),
         Case("data show AAPL --tail 5", ("data", "show", "AAPL", "--tail", "5"), *read),
-        Case(
-            "trade submit (paper)", ("trade", "submit", "AAPL", "--side", "buy", "--qty", "1"), 1.5
-        ),
+        Case("trade submit (paper)", ORDER, 1.5),
         Case(
             "strategy backtest (2 symbols)",
             (
