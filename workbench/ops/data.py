@@ -13,6 +13,7 @@ import pandas as pd
 from workbench.core.errors import DataError, NotFound
 from workbench.data import IngestReport, QualityReport, bars_dataset, spec_for
 from workbench.data.sources import FetchReport, fetch_missing, read_file
+from workbench.model import validate_period
 
 if TYPE_CHECKING:
     from workbench.runtime import Runtime
@@ -83,6 +84,7 @@ def fetch(
     """Fetch from Alpaca (or whatever WB_ALPACA__DATA_URL points at) only what the lake lacks."""
     from workbench.adapters.alpaca import AlpacaConfig, AlpacaHistoricalSource
 
+    validate_period(start, end)
     source = AlpacaHistoricalSource(AlpacaConfig.from_settings(rt.settings.alpaca))
     return fetch_missing(
         rt.data,

@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from workbench.core.errors import DataError
+from workbench.model import validate_period
 
 if TYPE_CHECKING:
     from workbench.exchange.config import ExchangeConfig
@@ -32,6 +33,7 @@ def exchange_config(
             first = date.fromisoformat(start)
         except ValueError:
             raise DataError(f"--start must be YYYY-MM-DD, got {start!r}") from None
+        validate_period(first, None)
     config = ExchangeConfig(db_path=runtime.settings.home / "exchange" / "exchange.db")
     return replace(config, start=first, speed=speed, timeframe=timeframe, reset=reset)
 

@@ -38,6 +38,7 @@ from workbench.execution import (
     replay_sessions,
 )
 from workbench.ledger import RunRow, append_audit
+from workbench.model import validate_period
 from workbench.ops.run_summary import RunSummary, run_summary
 from workbench.ops.strategy import load_bars
 from workbench.strategy import Bars, get_strategy
@@ -77,6 +78,7 @@ def paper_run(
     else:
         if name is None or not symbols:
             raise ValidationError("a paper run needs a strategy name and --symbols")
+        validate_period(start, end)
         strategy = get_strategy(name)
         params = strategy.validate(params)
         _check_symbols(rt, symbols)
