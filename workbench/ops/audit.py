@@ -35,7 +35,7 @@ def records(
     validate_period(start, end)
     query = sa.select(AuditRecordRow).order_by(AuditRecordRow.seq.desc()).limit(limit)
     if kind:
-        query = query.where(AuditRecordRow.kind.startswith(kind))
+        query = query.where(AuditRecordRow.kind.startswith(kind, autoescape=True))
     if actor:
         query = query.where(AuditRecordRow.actor == actor)
     if start:

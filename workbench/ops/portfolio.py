@@ -9,6 +9,7 @@ in the lake.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -143,11 +144,14 @@ def load_book(
 def _weights_book(
     rt: Runtime, weights: Mapping[str, float], value: float, start: date | None, end: date | None
 ) -> Book:
-    if not value > 0:
-        raise ValidationError(f"value must be positive, got {value:g}")
+    if not 0 < value < math.inf:
+        raise ValidationError(f"value must be positive and finite, got {value:g}")
     given = {s.strip().upper(): float(w) for s, w in weights.items()}
     if not given:
         raise ValidationError("give at least one weight, e.g. AAPL=0.5,MSFT=0.5")
+    for held_symbol, weight in given.items():
+        if not math.isfinite(weight):
+            raise ValidationError(f"the weight of {held_symbol} must be finite, got {weight}")
     prices = daily_prices(rt, list(given), start, end)
     latest = prices.ffill().iloc[-1]
     held = {s: Decimal(repr(w * value / float(latest[s]))) for s, w in given.items() if w != 0}

@@ -91,9 +91,7 @@ def check_venue_limits(request: OrderRequest) -> None:
         if amount >= _TOO_LARGE:
             raise ValidationError(f"{_label(name)} must be below {_TOO_LARGE:,}, got {amount}")
         if name in ("qty", "notional") and amount != amount.quantize(_NINE_PLACES):
-            raise ValidationError(
-                f"{_label(name)} can have at most 9 decimal places, got {amount}"
-            )
+            raise ValidationError(f"{_label(name)} can have at most 9 decimal places, got {amount}")
     if request.notional is not None and request.notional < 1:
         raise ValidationError(f"notional must be at least $1, got {request.notional}")
 

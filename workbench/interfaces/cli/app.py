@@ -49,7 +49,9 @@ class _WorkbenchGroup(TyperGroup):
             raise
         except UsageError as error:
             hint = f" (see '{error.ctx.command_path} -h')" if error.ctx is not None else ""
-            raise _OneLineError(error.format_message() + hint, error.exit_code) from None
+            # through WorkbenchError for its cut of an overlong value the user pasted
+            message = WorkbenchError(error.format_message()).message
+            raise _OneLineError(message + hint, error.exit_code) from None
         except WorkbenchError as error:
             raise _OneLineError(error.message, 1) from None
 
