@@ -118,7 +118,8 @@ def load_book(
             raise ValidationError(
                 "cash goes with quantities; with weights the rest of value is cash"
             )
-        return _weights_book(rt, spec.weights, spec.value or DEFAULT_VALUE, start, end)
+        value = DEFAULT_VALUE if spec.value is None else spec.value
+        return _weights_book(rt, spec.weights, value, start, end)
     if spec.value is not None:
         raise ValidationError("value goes with weights: it is what the weights are of")
     source: Literal["quantities", "ledger"] = "quantities"
