@@ -7,6 +7,7 @@ import sys
 from typing import IO, Any
 
 import typer
+from typer._click.core import Context
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
@@ -40,7 +41,7 @@ class _WorkbenchGroup(TyperGroup):
     """Maps errors once, here, so that the installed command and an in-process ``CliRunner``
     answer alike: a ``WorkbenchError`` exits 1 and a usage error 2, each as one line."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Context) -> Any:
         from workbench.core.errors import WorkbenchError
 
         try:
