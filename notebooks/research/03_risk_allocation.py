@@ -18,19 +18,21 @@
 #
 # Value at risk of one symbol and of a book four ways (historical, parametric, Cornish-Fisher,
 # Monte Carlo), stress tests of the book, and target weights of a universe: risk parity against
-# hierarchical risk parity, with every method placed by its risk and return.
+# hierarchical risk parity, and the efficient frontier with every method placed on it.
 
 # %% tags=["parameters"]
 symbols = ["AAPL", "MSFT", "JPM", "XOM", "JNJ"]
 end = "2017-12-29"
 value = 1_000_000.0  # what the book is worth
 lookback = 252  # daily returns the VaR and the allocations estimate on
+frontier_points = 20  # portfolios along the efficient frontier
 summary_path = None  # papermill sets a path to record what the notebook saw
 
 # %%
 import json
 from datetime import date
 
+import pandas as pd
 import plotly.express as px
 
 import workbench
@@ -99,23 +101,23 @@ px.bar(
 )
 
 # %% [markdown]
-# ## Every method by risk and return
+# ## The efficient frontier, and every method on it
 #
-# Each method's weights held over the lookback window: annualised volatility against annualised
-# return (in sample, so this shows where the methods sit, not how they would have done).
+# The long-only mean-variance frontier from the same returns, and each method's weights placed
+# by annualised volatility and mean return (in sample: this shows where the methods sit, not
+# how they would have done).
 
 # %%
-closes = analysis.daily_prices(wb, symbols, end=last)
-daily = closes.pct_change().dropna(how="any").tail(lookback)
-points = [
-    {
-        "method": method,
-        "volatility": float((daily @ w).std() * 252**0.5),
-        "return": float((daily @ w).mean() * 252),
-    }
-    for method, w in weights.items()
-]
-px.scatter(points, x="volatility", y="return", text="method", title="Methods by risk and return")
+frontier = allocation.frontier(wb, symbols, points=frontier_points, lookback=lookback, end=last)
+placed = pd.DataFrame(
+    [(method, *frontier.place(w)) for method, w in weights.items()],
+    columns=["method", "volatility", "return"],
+)
+figure = px.line(frontier.points, x="volatility", y="return", markers=True,
+                 title="Efficient frontier and the allocation methods")
+figure.add_scatter(x=placed["volatility"], y=placed["return"], text=placed["method"],
+                   mode="markers+text", textposition="top center", name="methods")
+figure
 
 # %%
 if summary_path:
@@ -126,6 +128,7 @@ if summary_path:
                 "book_var": analysis.records(risk.report.var),
                 "stress": analysis.records(stress_table),
                 "weights": {m: {s: float(v) for s, v in w.items()} for m, w in weights.items()},
+                "frontier": analysis.records(frontier.points),
             },
             handle,
         )

@@ -83,3 +83,15 @@ def kernel_python() -> str | None:
     spec = KernelSpecManager().get_kernel_spec(KERNEL)
     argv0 = spec.argv[0].replace("{resource_dir}", spec.resource_dir)
     return shutil.which(argv0) or (argv0 if Path(argv0).exists() else None)
+
+
+def assert_records_close(seen: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
+    """Rows of plain values alike: text and None equal, numbers to 1e-9 relative."""
+    assert len(seen) == len(expected)
+    for got, want in zip(seen, expected, strict=True):
+        assert got.keys() == want.keys()
+        for key, value in want.items():
+            if isinstance(value, float):
+                assert got[key] == pytest.approx(value, rel=1e-9), key
+            else:
+                assert got[key] == value, key

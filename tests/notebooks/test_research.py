@@ -13,7 +13,13 @@ import nbformat
 import pytest
 
 import workbench
-from tests.notebooks.conftest import NOTEBOOKS, ROOT, RunNotebook, kernel_python
+from tests.notebooks.conftest import (
+    NOTEBOOKS,
+    ROOT,
+    RunNotebook,
+    assert_records_close,
+    kernel_python,
+)
 
 
 def test_the_workbench_kernel_launches_this_venvs_python(workbench_kernel: str) -> None:
@@ -65,8 +71,13 @@ def test_indicators_notebook_records_the_indicators_and_the_crossover_trades(
         rsi = analysis.indicators(wb, "MSFT", "RSI", {"timeperiod": 14}, start=first, end=last)
         sma = analysis.indicators(wb, "MSFT", "SMA", {"timeperiod": 10}, start=first, end=last)
         backtest = strategy.backtest(
-            wb, "sma_crossover", ["MSFT"], params={"fast": 10, "slow": 30},
-            start=first, end=last, save=False,
+            wb,
+            "sma_crossover",
+            ["MSFT"],
+            params={"fast": 10, "slow": 30},
+            start=first,
+            end=last,
+            save=False,
         )
     assert seen["last_rsi"] == pytest.approx(float(rsi.values["rsi"].iloc[-1]))
     assert seen["last_fast_sma"] == pytest.approx(float(sma.values[sma.outputs[0]].iloc[-1]))
@@ -87,13 +98,15 @@ def test_risk_notebook_records_var_four_ways_stress_and_weights(
     last = date(2017, 6, 30)
     with workbench.open() as wb:
         single = analysis.symbol_var(wb, "AAPL", value=1_000_000.0, lookback=126, end=last)
-        book = portfolio.BookSpec(weights={s: 1 / 3 for s in symbols}, value=1_000_000.0)
+        book = portfolio.BookSpec(weights=dict.fromkeys(symbols, 1 / 3), value=1_000_000.0)
         stressed = portfolio.stress(wb, book, end=last)
         hrp = allocation.allocate(wb, symbols, "hrp", lookback=126, end=last)
         parity = allocation.allocate(wb, symbols, "risk_parity", lookback=126, end=last)
+        frontier = allocation.frontier(wb, symbols, points=20, lookback=126, end=last)
     methods = {row["method"] for row in seen["book_var"]}
     assert methods == {"historical", "parametric", "cornish_fisher", "monte_carlo"}
-    assert seen["symbol_var"] == pytest.approx(analysis.records(single.table))
+    assert_records_close(seen["symbol_var"], analysis.records(single.table))
+    assert_records_close(seen["frontier"], analysis.records(frontier.points))
     assert [r["scenario"] for r in seen["stress"]] == list(stressed.table().index)
     for method, report in (("hrp", hrp), ("risk_parity", parity)):
         expected = {s: float(w) for s, w in report.result.weights.items()}
@@ -154,8 +167,17 @@ def test_nbval_runs_every_research_notebook(workbench_kernel: str, sample_home: 
     raises."""
     done = subprocess.run(
         [
-            sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-kernel-name",
-            workbench_kernel, "-p", "no:cacheprovider", "-p", "no:xdist", "-q",
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "--nbval-kernel-name",
+            workbench_kernel,
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "-q",
             str(NOTEBOOKS / "research"),
         ],
         cwd=ROOT,

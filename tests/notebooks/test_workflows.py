@@ -89,8 +89,12 @@ def test_rebalance_plans_and_previews_without_sending_by_default(
 
     with workbench.open() as wb:
         planned = allocation.rebalance(
-            wb, BookSpec(account=seen["account"]), method="risk_parity", symbols=symbols,
-            lookback=252, cash_buffer=0.01,
+            wb,
+            BookSpec(account=seen["account"]),
+            method="risk_parity",
+            symbols=symbols,
+            lookback=252,
+            cash_buffer=0.01,
         )
         sent = trade.orders(wb)
         positions = trade.positions(wb)
