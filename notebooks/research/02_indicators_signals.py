@@ -87,8 +87,13 @@ figure.update_layout(title=f"{symbol}: moving averages and RSI")
 
 # %%
 backtest = strategy_ops.backtest(
-    wb, "sma_crossover", [symbol], params={"fast": fast, "slow": slow},
-    start=first, end=last, save=False,
+    wb,
+    "sma_crossover",
+    [symbol],
+    params={"fast": fast, "slow": slow},
+    start=first,
+    end=last,
+    save=False,
 )
 trades = backtest.trades
 trades[["entry_time", "exit_time", "entry_price", "exit_price", "pnl"]].head(10)
@@ -97,13 +102,19 @@ trades[["entry_time", "exit_time", "entry_price", "exit_price", "pnl"]].head(10)
 figure = go.Figure(go.Scatter(x=bars["timestamp"], y=bars["close"], name="close"))
 figure.add_trace(
     go.Scatter(
-        x=trades["entry_time"], y=trades["entry_price"], mode="markers", name="entry",
+        x=trades["entry_time"],
+        y=trades["entry_price"],
+        mode="markers",
+        name="entry",
         marker={"symbol": "triangle-up", "size": 10},
     )
 )
 figure.add_trace(
     go.Scatter(
-        x=trades["exit_time"], y=trades["exit_price"], mode="markers", name="exit",
+        x=trades["exit_time"],
+        y=trades["exit_price"],
+        mode="markers",
+        name="exit",
         marker={"symbol": "triangle-down", "size": 10},
     )
 )

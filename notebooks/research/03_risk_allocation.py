@@ -65,7 +65,9 @@ risk.report.var
 # %%
 var95 = risk.report.var.xs(0.95, level="confidence")
 px.bar(
-    var95.reset_index(), x="method", y="var_amount",
+    var95.reset_index(),
+    x="method",
+    y="var_amount",
     title="One-day 95% VaR of the book by method",
 )
 
@@ -89,14 +91,21 @@ allocations = {
     for method in methods
 }
 weights = {method: report.result.weights for method, report in allocations.items()}
-compare = allocations["risk_parity"].frame().join(
-    allocations["hrp"].frame()[["weight", "risk_share"]], lsuffix="_risk_parity", rsuffix="_hrp"
+compare = (
+    allocations["risk_parity"]
+    .frame()
+    .join(
+        allocations["hrp"].frame()[["weight", "risk_share"]], lsuffix="_risk_parity", rsuffix="_hrp"
+    )
 )
 compare
 
 # %%
 px.bar(
-    compare.reset_index(), x="symbol", y=["weight_risk_parity", "weight_hrp"], barmode="group",
+    compare.reset_index(),
+    x="symbol",
+    y=["weight_risk_parity", "weight_hrp"],
+    barmode="group",
     title="Risk parity and HRP weights",
 )
 
@@ -113,10 +122,21 @@ placed = pd.DataFrame(
     [(method, *frontier.place(w)) for method, w in weights.items()],
     columns=["method", "volatility", "return"],
 )
-figure = px.line(frontier.points, x="volatility", y="return", markers=True,
-                 title="Efficient frontier and the allocation methods")
-figure.add_scatter(x=placed["volatility"], y=placed["return"], text=placed["method"],
-                   mode="markers+text", textposition="top center", name="methods")
+figure = px.line(
+    frontier.points,
+    x="volatility",
+    y="return",
+    markers=True,
+    title="Efficient frontier and the allocation methods",
+)
+figure.add_scatter(
+    x=placed["volatility"],
+    y=placed["return"],
+    text=placed["method"],
+    mode="markers+text",
+    textposition="top center",
+    name="methods",
+)
 figure
 
 # %%

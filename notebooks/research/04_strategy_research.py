@@ -68,8 +68,12 @@ strategy_ops.show(wb, strategy)
 # %%
 backtest = strategy_ops.backtest(wb, strategy, symbols, params=params, start=first, end=last)
 stats = backtest.stats
-{"run_id": backtest.run_id, "total_return": stats.total_return, "sharpe": stats.sharpe,
- "max_drawdown": stats.max_drawdown}
+{
+    "run_id": backtest.run_id,
+    "total_return": stats.total_return,
+    "sharpe": stats.sharpe,
+    "max_drawdown": stats.max_drawdown,
+}
 
 # %%
 curves = {"strategy": backtest.equity}

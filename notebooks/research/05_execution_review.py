@@ -49,7 +49,11 @@ if wb.data.is_empty():
 # %%
 bar = tqdm(total=sessions, desc="replaying sessions")
 run = trade_runs.paper_run(
-    wb, strategy, symbols, params=params, sessions=sessions,
+    wb,
+    strategy,
+    symbols,
+    params=params,
+    sessions=sessions,
     on_session=lambda session, step, point: bar.update(1),
 )
 bar.close()

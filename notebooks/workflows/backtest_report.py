@@ -53,12 +53,22 @@ if wb.data.is_empty():
 
 # %%
 result = strategy_ops.backtest(
-    wb, strategy, symbols, params=params,
-    start=date.fromisoformat(start), end=date.fromisoformat(end),
+    wb,
+    strategy,
+    symbols,
+    params=params,
+    start=date.fromisoformat(start),
+    end=date.fromisoformat(end),
 )
 stats = result.stats
-{"run_id": result.run_id, "total_return": stats.total_return, "cagr": stats.cagr,
- "sharpe": stats.sharpe, "max_drawdown": stats.max_drawdown, "trades": len(result.trades)}
+{
+    "run_id": result.run_id,
+    "total_return": stats.total_return,
+    "cagr": stats.cagr,
+    "sharpe": stats.sharpe,
+    "max_drawdown": stats.max_drawdown,
+    "trades": len(result.trades),
+}
 
 # %%
 px.line(result.equity, title=f"Run {result.run_id}: {strategy} {params}")

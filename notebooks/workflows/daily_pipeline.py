@@ -30,8 +30,12 @@ params = None  # None: the daily job's parameters (weekly rotation into the thre
 sessions = 126  # sessions the paper run replays: about six months of the sample
 refresh = False  # fetch what the lake lacks from the configured source before validating
 rules = [  # monitoring rules, added when missing, then replayed over the run's sessions
-    {"name": "aapl-rsi-overbought", "kind": "indicator", "scope": "AAPL",
-     "params": {"indicator": "RSI", "timeperiod": 14, "op": ">", "value": 70}},
+    {
+        "name": "aapl-rsi-overbought",
+        "kind": "indicator",
+        "scope": "AAPL",
+        "params": {"indicator": "RSI", "timeperiod": 14, "op": ">", "value": 70},
+    },
     {"name": "msft-below-80", "kind": "price_below", "scope": "MSFT", "params": {"level": 80}},
 ]
 out = None  # where to write the daily HTML report; None writes under <home>/reports/
@@ -77,9 +81,10 @@ coverage[coverage["symbol"].isin(universe)]
 # %%
 quality = data_ops.quality(wb, "bars_1d", universe)
 if quality.errors:
-    raise DataError("the universe's bars fail validation: " + "; ".join(
-        issue.message for issue in quality.errors
-    ))
+    raise DataError(
+        "the universe's bars fail validation: "
+        + "; ".join(issue.message for issue in quality.errors)
+    )
 [(issue.rule, issue.severity, issue.count) for issue in quality.issues]
 
 # %% [markdown]
@@ -92,8 +97,12 @@ end = wb.last_replay_session()
 performance = analysis.performance(wb, universe, start=date(end.year - 1, end.month, 1), end=end)
 overview = pd.DataFrame(
     {
-        subject: {"total_return": s.total_return, "volatility": s.annual_volatility,
-                  "sharpe": s.sharpe, "max_drawdown": s.max_drawdown}
+        subject: {
+            "total_return": s.total_return,
+            "volatility": s.annual_volatility,
+            "sharpe": s.sharpe,
+            "max_drawdown": s.max_drawdown,
+        }
         for subject, s in performance.summaries.items()
     }
 ).T
@@ -117,11 +126,19 @@ decision["orders"]
 gate = []
 for order in decision["orders"]:
     verdict = trade.preview(
-        wb, trade.order_request(order["symbol"], order["side"], qty=order["qty"]),
+        wb,
+        trade.order_request(order["symbol"], order["side"], qty=order["qty"]),
         strategy=strategy,
     )
-    gate.append({"symbol": order["symbol"], "side": order["side"], "qty": order["qty"],
-                 "approved": verdict.approved, "reason": verdict.reason})
+    gate.append(
+        {
+            "symbol": order["symbol"],
+            "side": order["side"],
+            "qty": order["qty"],
+            "approved": verdict.approved,
+            "reason": verdict.reason,
+        }
+    )
 pd.DataFrame(gate, columns=["symbol", "side", "qty", "approved", "reason"])
 
 # %% [markdown]
@@ -133,7 +150,12 @@ pd.DataFrame(gate, columns=["symbol", "side", "qty", "approved", "reason"])
 # %%
 bar = tqdm(total=sessions, desc="paper run")
 run = trade_runs.paper_run(
-    wb, strategy, universe, params=chosen, sessions=sessions, actor="daily-pipeline",
+    wb,
+    strategy,
+    universe,
+    params=chosen,
+    sessions=sessions,
+    actor="daily-pipeline",
     on_session=lambda session, step, point: bar.update(1),
 )
 bar.close()
@@ -150,8 +172,14 @@ px.line(equity, title=f"Paper run {run.run_id}: equity")
 known = {rule.name for rule in monitor.list_rules(wb)}
 for rule in rules:
     if rule["name"] not in known:
-        monitor.add_rule(wb, name=rule["name"], kind=rule["kind"], params=rule["params"],
-                         scope=rule.get("scope"), severity=rule.get("severity", "warning"))
+        monitor.add_rule(
+            wb,
+            name=rule["name"],
+            kind=rule["kind"],
+            params=rule["params"],
+            scope=rule.get("scope"),
+            severity=rule.get("severity", "warning"),
+        )
 first_session, last_session = date.fromisoformat(run.start), date.fromisoformat(run.end)
 evaluated = {
     rule["name"]: monitor.dry_run_rule(wb, rule["name"], start=first_session, end=last_session)
@@ -167,8 +195,11 @@ evaluated = {
 # %%
 compared = parity_ops.parity(wb, run.run_id)
 made = report.daily_report(
-    wb, run_id=run.run_id, out=out,
-    extra_tables=parity_ops.parity_tables(compared), extra_notes=compared.explanations,
+    wb,
+    run_id=run.run_id,
+    out=out,
+    extra_tables=parity_ops.parity_tables(compared),
+    extra_notes=compared.explanations,
 )
 compared.explanations + [made.path]
 
@@ -184,8 +215,10 @@ if summary_path:
                 "gate": gate,
                 "run": {k: v for k, v in run.to_dict().items() if k != "executions"},
                 "alerts": {name: len(result.alerts) for name, result in evaluated.items()},
-                "parity": {"paper_final": compared.paper_final,
-                           "backtest_final": compared.backtest_final},
+                "parity": {
+                    "paper_final": compared.paper_final,
+                    "backtest_final": compared.backtest_final,
+                },
                 "report": made.to_dict(),
             },
             handle,

@@ -16,7 +16,11 @@
 # %% [markdown]
 # # Daily report
 #
-# Writes the daily HTML report of a paper session: the account's performance against its benchmark, holdings against targets with the pending rebalance plan, execution (orders, fills, rejects, slippage), data quality and the alerts digest. The report is recorded in the ledger (`workbench report list`). Papermill runs it on a schedule with `run_id` and `out` as parameters; `workbench report generate daily` does the same from the command line.
+# Writes the daily HTML report of a paper session: the account's performance against its
+# benchmark, holdings against targets with the pending rebalance plan, execution (orders, fills,
+# rejects, slippage), data quality and the alerts digest. The report is recorded in the ledger
+# (`workbench report list`). Papermill runs it on a schedule with `run_id` and `out` as
+# parameters; `workbench report generate daily` does the same from the command line.
 
 # %% tags=["parameters"]
 run_id = None  # a paper run id; None reports the latest paper session

@@ -56,9 +56,14 @@ run_id
 # %%
 compared = parity_ops.parity(wb, int(run_id))
 difference = compared.final_difference / compared.backtest_final
-{"sessions": compared.sessions, "signals_agree": compared.signals_agree,
- "paper_final": compared.paper_final, "backtest_final": compared.backtest_final,
- "difference": difference, "within_tolerance": abs(difference) <= tolerance}
+{
+    "sessions": compared.sessions,
+    "signals_agree": compared.signals_agree,
+    "paper_final": compared.paper_final,
+    "backtest_final": compared.backtest_final,
+    "difference": difference,
+    "within_tolerance": abs(difference) <= tolerance,
+}
 
 # %%
 compared.explanations
@@ -73,5 +78,8 @@ pd.DataFrame(compared.tables()["trades"])
 # %%
 if summary_path:
     with open(summary_path, "w") as handle:
-        json.dump({**compared.to_dict(), "within_tolerance": abs(difference) <= tolerance},
-                  handle, default=str)
+        json.dump(
+            {**compared.to_dict(), "within_tolerance": abs(difference) <= tolerance},
+            handle,
+            default=str,
+        )

@@ -56,14 +56,25 @@ account = trade.account(wb)
 
 # %%
 planned = allocation.rebalance(
-    wb, BookSpec(account=account.account), targets=targets, method=method, symbols=symbols,
-    lookback=lookback, drift_band=drift_band, min_trade_value=min_trade_value,
+    wb,
+    BookSpec(account=account.account),
+    targets=targets,
+    method=method,
+    symbols=symbols,
+    lookback=lookback,
+    drift_band=drift_band,
+    min_trade_value=min_trade_value,
     cash_buffer=cash_buffer,
 )
 plan = planned.plan.to_dict()
 drift = pd.DataFrame(plan["drift"])
-px.bar(drift, x="symbol", y=["current_weight", "target_weight"], barmode="group",
-       title="Weights now and at target")
+px.bar(
+    drift,
+    x="symbol",
+    y=["current_weight", "target_weight"],
+    barmode="group",
+    title="Weights now and at target",
+)
 
 # %%
 pd.DataFrame(plan["orders"])
@@ -72,13 +83,19 @@ pd.DataFrame(plan["orders"])
 # ## Preview through the risk gate
 
 # %%
-requests = [
-    trade.order_request(o.symbol, str(o.side), qty=str(o.qty)) for o in planned.plan.orders
-]
+requests = [trade.order_request(o.symbol, str(o.side), qty=str(o.qty)) for o in planned.plan.orders]
 previews = [trade.preview(wb, request) for request in requests]
 pd.DataFrame(
-    [{"symbol": r.symbol, "side": str(r.side), "qty": str(r.qty), "approved": p.approved,
-      "reason": p.reason} for r, p in zip(requests, previews)]
+    [
+        {
+            "symbol": r.symbol,
+            "side": str(r.side),
+            "qty": str(r.qty),
+            "approved": p.approved,
+            "reason": p.reason,
+        }
+        for r, p in zip(requests, previews, strict=True)
+    ]
 )
 
 # %% [markdown]
