@@ -5,7 +5,7 @@ kernelspec is installed into this venv once per session."""
 from __future__ import annotations
 
 import json
-import shutil
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -76,13 +76,13 @@ def run_notebook(workbench_kernel: str, tmp_path: Path) -> RunNotebook:
     return run
 
 
-def kernel_python() -> str | None:
-    """The interpreter the installed kernelspec launches (its argv resolved), if installed."""
+def kernel_python() -> Path:
+    """The interpreter the installed kernelspec launches: its ``argv[0]`` with
+    ``{resource_dir}`` filled in, as jupyter_client does."""
     from jupyter_client.kernelspec import KernelSpecManager
 
     spec = KernelSpecManager().get_kernel_spec(KERNEL)
-    argv0 = spec.argv[0].replace("{resource_dir}", spec.resource_dir)
-    return shutil.which(argv0) or (argv0 if Path(argv0).exists() else None)
+    return Path(os.path.normpath(spec.argv[0].replace("{resource_dir}", spec.resource_dir)))
 
 
 def assert_records_close(seen: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:

@@ -23,9 +23,15 @@ from tests.notebooks.conftest import (
 
 
 def test_the_workbench_kernel_launches_this_venvs_python(workbench_kernel: str) -> None:
-    launched = kernel_python()
-    assert launched is not None
-    assert Path(launched).resolve() == Path(sys.executable).resolve()
+    python = kernel_python()
+    assert python.is_file(), f"the kernelspec's argv points at {python}, which does not exist"
+    prefix = subprocess.run(
+        [str(python), "-c", "import sys; print(sys.prefix)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert Path(prefix) == Path(sys.prefix), "the kernel would run another environment"
 
 
 @pytest.mark.slow
