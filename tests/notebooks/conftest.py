@@ -45,14 +45,14 @@ def workbench_kernel() -> str:
 
 @pytest.fixture
 def run_notebook(workbench_kernel: str, tmp_path: Path) -> RunNotebook:
-    """Run a notebook (a path under ``notebooks/``) with ``parameters`` on the workbench
+    """Run a notebook (a path under ``notebooks/``, or absolute) with ``parameters`` on the workbench
     kernel and return the JSON summary it writes to ``summary_path``. A cell that raises
     fails the test with the cell and the error."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    def run(relative: str, **parameters: Any) -> dict[str, Any]:
-        path = NOTEBOOKS / relative
+    def run(relative: str | Path, **parameters: Any) -> dict[str, Any]:
+        path = NOTEBOOKS / relative  # an absolute path stays itself
         summary = tmp_path / f"{path.stem}.json"
         out = tmp_path / f"{path.stem}.out.ipynb"
         try:

@@ -202,3 +202,26 @@ def test_every_notebook_has_one_parameters_cell_and_no_outputs() -> None:
         assert len(tagged) == 1, f"{path.name}: expected one cell tagged parameters"
         outputs = [c for c in notebook.cells if c.cell_type == "code" and c.get("outputs")]
         assert not outputs, f"{path.name} is committed with outputs"
+
+
+@pytest.mark.slow
+def test_a_notebook_that_raises_fails_with_the_cell_and_the_error(
+    run_notebook: RunNotebook, tmp_path: Path
+) -> None:
+    notebook = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell("symbol = 'AAPL'\nsummary_path = None")
+    parameters.metadata["tags"] = ["parameters"]
+    failing = nbformat.v4.new_code_cell(
+        "import workbench\nfrom workbench.ops import data\n"
+        "data.show(workbench.open(), symbol, tail=0)"
+    )
+    notebook.cells = [parameters, failing]
+    notebook.metadata["kernelspec"] = {"name": "workbench", "language": "python"}
+    path = tmp_path / "raises.ipynb"
+    nbformat.write(notebook, path)
+    with pytest.raises(pytest.fail.Exception) as failed:
+        run_notebook(path, symbol="MSFT")
+    message = str(failed.value)
+    assert "raises.ipynb raised in cell" in message
+    assert "data.show(workbench.open(), symbol, tail=0)" in message
+    assert "DataError: --tail must be at least 1, got 0" in message
