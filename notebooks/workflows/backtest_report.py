@@ -21,7 +21,7 @@
 # (`workbench report list`). As a job:
 #
 #     papermill notebooks/workflows/backtest_report.ipynb out.ipynb -k workbench \
-#         -p strategy ema_crossover -p symbols '["AAPL","MSFT"]' -p fmt html
+#         -p strategy ema_crossover -y 'symbols: [AAPL, MSFT]' -p fmt html
 
 # %% tags=["parameters"]
 strategy = "sma_crossover"

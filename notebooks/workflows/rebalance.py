@@ -21,7 +21,7 @@
 # `submit` is true. As a job:
 #
 #     papermill notebooks/workflows/rebalance.ipynb out.ipynb -k workbench \
-#         -p method hrp -p symbols '["AAPL","MSFT","JPM"]' -p submit True
+#         -p method hrp -y 'symbols: [AAPL, MSFT, JPM]' -p submit True
 
 # %% tags=["parameters"]
 symbols = ["AAPL", "MSFT", "JPM", "XOM"]  # the universe an allocation method weighs
@@ -41,10 +41,13 @@ import pandas as pd
 import plotly.express as px
 
 import workbench
+from workbench.core.errors import ValidationError
 from workbench.ops import allocation, trade
 from workbench.ops import data as data_ops
 from workbench.ops.portfolio import BookSpec
 
+if not isinstance(submit, bool):  # papermill's -p gives text unless the value is True or False
+    raise ValidationError(f"submit must be True or False, got {submit!r}")
 wb = workbench.open()
 if wb.data.is_empty():
     data_ops.load_sample(wb)

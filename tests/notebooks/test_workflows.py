@@ -3,6 +3,9 @@ each records matches the ledger and the ``ops`` it calls, called here directly."
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -10,17 +13,37 @@ from pathlib import Path
 import pytest
 
 import workbench
-from tests.notebooks.conftest import RunNotebook
+from tests.notebooks.conftest import NOTEBOOKS, RunNotebook
 
 
 @pytest.mark.slow
-def test_daily_pipeline_runs_six_months_on_the_embedded_default(
-    run_notebook: RunNotebook, wb_home: Path, tmp_path: Path
+@pytest.mark.system
+def test_daily_pipeline_runs_as_a_papermill_job_on_the_embedded_default(
+    workbench_kernel: str, wb_home: Path, tmp_path: Path
 ) -> None:
-    """The default parameters, on an empty home: the sample is loaded, the paper run replays
-    about six months, the rules are evaluated and the daily report is written and recorded."""
-    out = tmp_path / "daily.html"
-    seen = run_notebook("workflows/daily_pipeline.ipynb", out=str(out))
+    """`papermill daily_pipeline.ipynb out.ipynb -k workbench` with the default parameters, on
+    an empty home: the sample is loaded, the paper run replays about six months, the rules are
+    evaluated and the daily report is written under the home and recorded."""
+    summary_file = tmp_path / "summary.json"
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "papermill"),
+            str(NOTEBOOKS / "workflows" / "daily_pipeline.ipynb"),
+            str(tmp_path / "out.ipynb"),
+            "-k",
+            workbench_kernel,
+            "--no-progress-bar",
+            "-p",
+            "summary_path",
+            str(summary_file),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-6000:]
+    seen = json.loads(summary_file.read_text())
     from workbench.ops import daily, monitor, parity, report, trade_runs
 
     assert seen["loaded"] > 0 and seen["quality_errors"] == 0
@@ -29,7 +52,6 @@ def test_daily_pipeline_runs_six_months_on_the_embedded_default(
     run = seen["run"]
     assert run["sessions"] == 126 and run["status"] == "succeeded"
     assert set(seen["alerts"]) == {"aapl-rsi-overbought", "msft-below-80"}
-    assert "Daily report" in out.read_text()
     with workbench.open() as wb:
         summary = trade_runs.run_summary(wb, run["run_id"])
         compared = parity.parity(wb, run["run_id"])
@@ -45,7 +67,9 @@ def test_daily_pipeline_runs_six_months_on_the_embedded_default(
     assert run["final_equity"] == str(summary.final_equity)
     assert seen["parity"]["paper_final"] == pytest.approx(compared.paper_final)
     assert [r.id for r in recorded] == [seen["report"]["id"]]
-    assert recorded[0].run_id == run["run_id"] and recorded[0].path == str(out)
+    assert recorded[0].run_id == run["run_id"]
+    written = Path(recorded[0].path)
+    assert written.is_relative_to(wb_home / "reports") and "Daily report" in written.read_text()
     assert rules == set(seen["alerts"])
     assert seen["alerts"]["aapl-rsi-overbought"] == len(replayed.alerts)
 
@@ -139,3 +163,16 @@ def test_parity_check_compares_a_paper_run_with_its_backtest(
     assert seen["explanations"] == compared.explanations
     difference = abs(compared.final_difference / compared.backtest_final)
     assert seen["within_tolerance"] == (difference <= 0.01)
+
+
+@pytest.mark.slow
+def test_rebalance_refuses_a_submit_that_is_not_true_or_false(
+    run_notebook: RunNotebook, sample_home: Path
+) -> None:
+    """papermill's -p passes `false` as text, which Python would take as true."""
+    with pytest.raises(pytest.fail.Exception, match="submit must be True or False, got 'false'"):
+        run_notebook("workflows/rebalance.ipynb", submit="false")
+    from workbench.ops import trade
+
+    with workbench.open() as wb:
+        assert trade.orders(wb) == []
