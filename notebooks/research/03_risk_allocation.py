@@ -55,7 +55,7 @@ single.table
 # ## The book: equal weights of the universe
 #
 # VaR and expected shortfall (all four methods), the delta-normal decomposition by position,
-# exposure by sector and liquidity against daily volume.
+# and liquidity against daily volume.
 
 # %%
 book = portfolio.BookSpec(weights={s: 1 / len(symbols) for s in symbols}, value=value)
@@ -70,6 +70,12 @@ px.bar(
     y="var_amount",
     title="One-day 95% VaR of the book by method",
 )
+
+# %%
+risk.report.portfolio.positions  # the delta-normal VaR decomposed by position
+
+# %%
+risk.report.liquidity  # days to trade out of each position against its average volume
 
 # %% [markdown]
 # ## Stress
