@@ -134,6 +134,8 @@ CASES: list[list[str]] = [
     ["report", "list", "--kind", LONG],
     ["db", "restore", LONG, "--yes"],
     ["exchange", "serve", "--timeframe", LONG],
+    ["config", "validate", "--env", LONG],
+    ["config", "validate", "--env", "prod"],
 ]
 
 
