@@ -23,6 +23,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import (
     BaseSettings,
@@ -69,8 +70,25 @@ class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     replicas: int = Field(default=1, ge=1)
+    #: the default stands for "not configured": development then keeps a generated secret in
+    #: ``<home>/secrets/jwt``; every other environment refuses to issue tokens
     jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
-    jwt_ttl_minutes: int = Field(default=60, ge=1)
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    jwt_issuer: str = Field(default="workbench", min_length=1, max_length=200)
+    jwt_audience: str = Field(default="workbench-api", min_length=1, max_length=200)
+    access_ttl_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_ttl_days: float = Field(default=7, gt=0, le=366)
+    #: this many failed logins in a row lock the user out for ``lockout_minutes``
+    lockout_threshold: int = Field(default=5, ge=1, le=1000)
+    lockout_minutes: float = Field(default=15, gt=0, le=7 * 24 * 60)
+    #: after ``keys rotate`` the old key keeps working this long, then refuses
+    key_rotation_overlap_minutes: float = Field(default=60, ge=0, le=30 * 24 * 60)
+
+    @model_validator(mode="after")
+    def _refresh_outlives_access(self) -> ApiSettings:
+        if self.refresh_ttl_days * 24 * 60 <= self.access_ttl_minutes:
+            raise ValueError("refresh_ttl_days must be longer than access_ttl_minutes")
+        return self
 
 
 class DataSettings(BaseModel):

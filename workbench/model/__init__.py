@@ -20,7 +20,7 @@ from workbench.model.market import Bar, Quote, Trade
 from workbench.model.orders import Fill, Order, OrderRequest
 from workbench.model.plain import plain_json, to_plain
 from workbench.model.portfolio import Account, Position
-from workbench.model.roles import Permission, can, permissions_of
+from workbench.model.roles import Permission, can, permissions_of, within
 from workbench.model.symbols import normalize_symbol, normalize_symbols
 
 __all__ = [
@@ -53,4 +53,5 @@ __all__ = [
     "to_plain",
     "validate_period",
     "validate_symbol",
+    "within",
 ]

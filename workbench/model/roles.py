@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from workbench.model.enums import Role
 
-__all__ = ["Permission", "can", "permissions_of"]
+__all__ = ["Permission", "can", "permissions_of", "within"]
 
 
 class Permission(StrEnum):
@@ -53,3 +53,9 @@ def permissions_of(role: Role | str) -> frozenset[Permission]:
 
 def can(role: Role | str, permission: Permission | str) -> bool:
     return Permission(permission) in permissions_of(role)
+
+
+def within(role: Role | str, cap: Role | str) -> bool:
+    """Whether ``role`` may do nothing that ``cap`` may not (an API key's role against its
+    user's): read off the table, so the order of roles is never written twice."""
+    return permissions_of(role) <= permissions_of(cap)

@@ -134,8 +134,13 @@ def _production_rules(settings: Settings) -> list[str]:
             "api.jwt_secret: the default development secret is refused in production; "
             "set WB_API__JWT_SECRET or WB_API__JWT_SECRET_FILE"
         )
-    elif len(settings.api.jwt_secret.get_secret_value()) < 32:
-        problems.append("api.jwt_secret: must be at least 32 characters in production")
+    elif len(settings.api.jwt_secret.get_secret_value().encode()) < (
+        needed := int(settings.api.jwt_algorithm[2:]) // 8
+    ):
+        problems.append(
+            f"api.jwt_secret: must be at least {needed} characters in production "
+            f"(bytes, for {settings.api.jwt_algorithm})"
+        )
     if settings.ledger_is_sqlite and settings.api.replicas > 1:
         problems.append(
             f"ledger_url: SQLite cannot serve {settings.api.replicas} API replicas; "

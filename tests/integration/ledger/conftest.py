@@ -21,10 +21,12 @@ from workbench.ledger import (
     CashMovementRow,
     FillRow,
     Ledger,
+    LoginThrottleRow,
     NotificationRow,
     OrderEventRow,
     OrderRow,
     PositionRow,
+    RefreshTokenRow,
     ReportRow,
     RunRow,
     UserRow,
@@ -171,6 +173,14 @@ def fill_every_table(ledger: Ledger) -> None:
                     role=Role.VIEWER,
                 ),
                 alert,
+                RefreshTokenRow(
+                    user_id=user.id,
+                    family_id="f" * 32,
+                    token_hash="b" * 64,
+                    expires_at=T0 + timedelta(days=7),
+                    used_at=T0,
+                ),
+                LoginThrottleRow(username="ünïcödé", failures=4, locked_until=T0),
             ]
         )
         session.flush()

@@ -17,11 +17,13 @@ from workbench.interfaces.cli import config as config_cli
 from workbench.interfaces.cli import data as data_cli
 from workbench.interfaces.cli import db as db_cli
 from workbench.interfaces.cli import exchange as exchange_cli
+from workbench.interfaces.cli import keys as keys_cli
 from workbench.interfaces.cli import monitor as monitor_cli
 from workbench.interfaces.cli import report as report_cli
 from workbench.interfaces.cli import run as run_cli
 from workbench.interfaces.cli import strategy as strategy_cli
 from workbench.interfaces.cli import trade as trade_cli
+from workbench.interfaces.cli import users as users_cli
 
 __all__ = ["app", "main"]
 
@@ -84,6 +86,10 @@ app.add_typer(
     report_cli.app, name="report", help="Reports and exports: HTML, PDF, XLSX, CSV, JSON, Parquet."
 )
 app.add_typer(monitor_cli.app, name="monitor", help="Alert rules, alerts, health and a live view.")
+app.add_typer(users_cli.app, name="users", help="Users and roles: the first admin, add, disable.")
+app.add_typer(
+    keys_cli.app, name="keys", help="API keys: create (shown once), list, revoke, rotate."
+)
 app.command("run", help="The daily job on the configured defaults (what `make run` does).")(
     run_cli.run
 )

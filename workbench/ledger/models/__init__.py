@@ -4,7 +4,12 @@ Row classes end in ``Row`` so they never shadow the vocabulary of ``workbench.mo
 (``OrderRow`` is how an ``Order`` is stored, not a second order type).
 """
 
-from workbench.ledger.models.access import ApiKeyRow, UserRow
+from workbench.ledger.models.access import (
+    ApiKeyRow,
+    LoginThrottleRow,
+    RefreshTokenRow,
+    UserRow,
+)
 from workbench.ledger.models.audit import AuditRecordRow
 from workbench.ledger.models.base import NAMING_CONVENTION, Base
 from workbench.ledger.models.monitoring import AlertRow, AlertRuleRow, NotificationRow
@@ -30,10 +35,12 @@ __all__ = [
     "CashMovementRow",
     "DayOpeningRow",
     "FillRow",
+    "LoginThrottleRow",
     "NotificationRow",
     "OrderEventRow",
     "OrderRow",
     "PositionRow",
+    "RefreshTokenRow",
     "ReportRow",
     "RunRow",
     "UserRow",

@@ -1,4 +1,5 @@
-"""Who may use the workbench: users and their API keys. Secrets are stored only as hashes."""
+"""Who may use the workbench: users, their API keys and refresh tokens, and the failed-login
+count behind lockout. Secrets are stored only as hashes."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from workbench.ledger.models.base import Base, CreatedAt, IdMixin
 from workbench.ledger.sqltypes import enum_type, utcnow
 from workbench.model import Role
 
-__all__ = ["ApiKeyRow", "UserRow"]
+__all__ = ["ApiKeyRow", "LoginThrottleRow", "RefreshTokenRow", "UserRow"]
 
 
 class UserRow(IdMixin, CreatedAt, Base):
@@ -46,3 +47,29 @@ class ApiKeyRow(IdMixin, CreatedAt, Base):
     last_used_at: Mapped[datetime | None]
 
     user: Mapped[UserRow] = relationship(back_populates="api_keys")
+
+
+class RefreshTokenRow(IdMixin, CreatedAt, Base):
+    """One refresh token of a login session. Every refresh spends the token and issues the next
+    in the same ``family_id``; a spent token presented again revokes the whole family."""
+
+    __tablename__ = "refresh_tokens"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    family_id: Mapped[str] = mapped_column(sa.String(32), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class LoginThrottleRow(Base):
+    """Failed logins in a row for one username (known or not, so lockout reveals nothing), kept
+    in the ledger so the count holds across processes."""
+
+    __tablename__ = "login_throttles"
+
+    username: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
