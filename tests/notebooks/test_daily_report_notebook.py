@@ -4,17 +4,14 @@ report of the paper session it is given and records it in the ledger."""
 from __future__ import annotations
 
 import importlib.util
-import json
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.notebooks.conftest import ROOT, RunNotebook
 from workbench.core.config import load_settings
 from workbench.runtime import Runtime
-
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = ROOT / "notebooks" / "workflows" / "daily_report.ipynb"
 
 
 def write_paper_session(home: Path) -> None:
@@ -31,21 +28,12 @@ def write_paper_session(home: Path) -> None:
 
 @pytest.mark.slow
 def test_daily_report_notebook_writes_and_records_the_report(
-    tmp_path: Path, sample_home: Path
+    run_notebook: RunNotebook, tmp_path: Path, sample_home: Path
 ) -> None:
-    import papermill
-
     wb_home = sample_home
     write_paper_session(wb_home)
-    summary, out = tmp_path / "summary.json", tmp_path / "daily.html"
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(tmp_path / "out.ipynb"),
-        parameters={"run_id": 1, "out": str(out), "summary_path": str(summary)},
-        kernel_name="python3",
-        progress_bar=False,
-    )
-    made = json.loads(summary.read_text())
+    out = tmp_path / "daily.html"
+    made = run_notebook("workflows/daily_report.ipynb", run_id=1, out=str(out))
     assert made["kind"] == "daily" and made["format"] == "html" and made["run_id"] == 1
     assert made["path"] == str(out) and "Daily report" in out.read_text()
     with Runtime.from_settings(load_settings(home=wb_home)) as runtime:

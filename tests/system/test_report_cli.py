@@ -39,8 +39,9 @@ def paper_session_module() -> ModuleType:
 def home(sample_lake: Path, wb_home: Path) -> Path:
     """This test's WB_HOME: the sample's lake, a ledger with one paper session."""
     (wb_home / "lake").symlink_to(sample_lake, target_is_directory=True)
-    with Runtime.from_settings(load_settings(home=wb_home)) as runtime:
-        paper_session_module().write_paper_session(runtime.ledger, runtime.data)
+    module = paper_session_module()
+    with Runtime.from_settings(load_settings(home=wb_home, **module.session_settings())) as runtime:
+        module.write_paper_session(runtime)
         runtime.data.close()
     return wb_home
 

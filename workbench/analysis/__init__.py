@@ -1,10 +1,11 @@
 """Floor 3, the analysis engine: pure functions over pandas objects, no I/O.
 
 Indicators (``analysis.indicators``), returns and performance (``returns``, ``performance``,
-``drawdown``, ``tables``, ``benchmark``, ``fills``), risk (``analysis.risk``), allocation and
-rebalancing (``allocation``, ``rebalance``). The conventions every function follows (252
-trading days, an annual risk-free rate, simple returns, NaN policy) are stated once in
-``analysis.conventions``. TA-Lib, skfolio, scikit-learn and scipy load on first use.
+``drawdown``, ``tables``, ``benchmark``, ``fills``), risk (``analysis.risk``), allocation, the
+efficient frontier and rebalancing (``allocation``, ``frontier``, ``rebalance``). The conventions
+every function follows (252 trading days, an annual risk-free rate, simple returns, NaN policy)
+are stated once in ``analysis.conventions``. TA-Lib, skfolio, scikit-learn and scipy load on
+first use.
 
 Results are frames, series or frozen dataclasses with ``to_dict()`` (JSON-safe: NaN becomes
 None, dates ISO strings, Decimals strings), which is what ``workbench.ops`` hands to faces.
@@ -36,6 +37,7 @@ from workbench.analysis.fills import (
     performance_from_fills,
     replay_fills,
 )
+from workbench.analysis.frontier import Frontier, efficient_frontier
 from workbench.analysis.indicators import (
     IndicatorSpec,
     ParameterSpec,
@@ -99,6 +101,7 @@ __all__ = [
     "DrawdownEpisode",
     "DriftLine",
     "ExposureReport",
+    "Frontier",
     "HistoricalScenario",
     "IndicatorSpec",
     "LedgerReplay",
@@ -124,6 +127,7 @@ __all__ = [
     "drawdown_limit_check",
     "drawdown_series",
     "drawdown_table",
+    "efficient_frontier",
     "equity_from_returns",
     "exposure_report",
     "fills_frame",

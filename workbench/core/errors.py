@@ -17,11 +17,13 @@ Every failure a user can cause or meet is one of these; each face maps them once
     └── RateLimited            too many requests; ``retry_after`` says when to come back
 
 Messages are written for the person who caused them: they name the file, row, column,
-setting or rule, and say what was expected.
+setting or rule, and say what was expected. A name pasted in by mistake (thousands of
+characters) is cut short in the message, so the message stays readable.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 __all__ = [
@@ -47,12 +49,21 @@ class WorkbenchError(Exception):
     code = "workbench_error"
 
     def __init__(self, message: str, **details: Any) -> None:
+        message = _OVERLONG.sub(_cut, message)
         super().__init__(message)
         self.message = message
         self.details = details
 
     def to_dict(self) -> dict[str, Any]:
         return {"error": self.code, "message": self.message, **self.details}
+
+
+#: a run of characters without a space longer than any path or name a person types
+_OVERLONG = re.compile(r"\S{121,}")
+
+
+def _cut(match: re.Match[str]) -> str:
+    return f"{match.group()[:80]}… ({len(match.group()):,} characters)"
 
 
 class ConfigError(WorkbenchError):

@@ -47,7 +47,7 @@ MARKER = ".workbench-output"
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
 #: the stores under ``<home>`` no output may land in
-STORE_NAMES = ("lake", "paper", "exchange", "runs")
+STORE_NAMES = ("lake", "paper", "exchange", "runs", "secrets")
 _SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 

@@ -30,7 +30,7 @@ from workbench.data import reader
 from workbench.data.reader import FileRef
 from workbench.data.schema import spec_for
 from workbench.data.store import PARTITION_FILE, symbol_dir, symbol_of_dir
-from workbench.model import normalize_symbol
+from workbench.model import normalize_symbol, validate_period
 
 __all__ = ["Bound", "Catalog"]
 
@@ -319,6 +319,8 @@ def _instant(bound: Bound, *, upper: bool) -> pd.Timestamp | None:
             raise NotFound(f"not a date: {bound!r} (expected YYYY-MM-DD)") from None
         if bound.tzinfo is None and bound == bound.normalize():
             bound = bound.date()
+    # a date the lake's nanosecond timestamps cannot hold is the caller's error, not pandas'
+    validate_period(bound, None, first="end" if upper else "start")
     if isinstance(bound, datetime):
         stamp = pd.Timestamp(bound)
         if stamp.tzinfo is None:

@@ -9,9 +9,8 @@ a 13:00 early close), as Alpaca's calendar shows.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from workbench.exchange.matching.market import EXTENDED_AFTER_CLOSE, Session
@@ -19,22 +18,21 @@ from workbench.exchange.matching.market import EXTENDED_AFTER_CLOSE, Session
 __all__ = ["NEW_YORK", "ExchangeCalendar", "exchange_calendar"]
 
 NEW_YORK = ZoneInfo("America/New_York")
+_PREMARKET = time(4)
 
 
 class ExchangeCalendar:
     def __init__(self, name: str = "XNYS") -> None:
-        import pandas as pd
+        # from the calendar's cache file: opening the paper book needs neither pandas nor
+        # exchange-calendars (see workbench.data.calendar)
+        from workbench.data.calendar import session_times
 
-        from workbench.data.calendar import calendar
-
-        schedule = calendar(name).schedule
         self.name = name
-        days = pd.DatetimeIndex(schedule.index)
-        self._dates: list[date] = list(days.date)
-        self._opens: list[datetime] = _utc_list(schedule["open"])
-        self._closes: list[datetime] = _utc_list(schedule["close"])
-        premarkets = (days + pd.Timedelta(hours=4)).tz_localize(NEW_YORK).tz_convert(UTC)
-        self._premarkets = _utc_list(pd.Series(premarkets))
+        self._dates, self._opens, self._closes = session_times(name)
+        self._premarkets = [
+            datetime.combine(day, _PREMARKET, tzinfo=NEW_YORK).astimezone(UTC)
+            for day in self._dates
+        ]
         self._ends = [close + EXTENDED_AFTER_CLOSE for close in self._closes]
 
     def _session(self, index: int) -> Session:
@@ -101,8 +99,3 @@ class ExchangeCalendar:
 def exchange_calendar(name: str = "XNYS") -> ExchangeCalendar:
     """One calendar per process (building it reads about 9,500 sessions)."""
     return ExchangeCalendar(name)
-
-
-def _utc_list(column: Any) -> list[datetime]:
-    """A tz-aware pandas column as a list of UTC datetimes (vectorised: 9,500 rows)."""
-    return [moment.astimezone(UTC) for moment in column.dt.tz_convert(UTC).dt.to_pydatetime()]

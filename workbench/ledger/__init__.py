@@ -4,7 +4,14 @@ SQLAlchemy models; Alembic migrations shipped inside the package; backup and res
 
 SQLite (WAL) is the embedded default at ``<home>/ledger.db``; PostgreSQL is the production store
 (``WB_LEDGER_URL``). Both run the same migrations and the same tests.
+
+``BackupInfo`` and ``RestoreInfo`` load on first use (PEP 562): their module imports Alembic,
+which a command that only reads the ledger never needs.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from workbench.ledger.audit import (
     GENESIS_HASH,
@@ -14,7 +21,6 @@ from workbench.ledger.audit import (
     hold_audit_lock,
     verify_audit_chain,
 )
-from workbench.ledger.backup import BackupInfo, RestoreInfo
 from workbench.ledger.ledger import Ledger
 from workbench.ledger.models import (
     AccountRow,
@@ -36,6 +42,9 @@ from workbench.ledger.models import (
     RunRow,
     UserRow,
 )
+
+if TYPE_CHECKING:
+    from workbench.ledger.backup import BackupInfo, RestoreInfo
 
 __all__ = [
     "GENESIS_HASH",
@@ -66,3 +75,11 @@ __all__ = [
     "hold_audit_lock",
     "verify_audit_chain",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in {"BackupInfo", "RestoreInfo"}:
+        from workbench.ledger import backup
+
+        return getattr(backup, name)
+    raise AttributeError(f"module 'workbench.ledger' has no attribute {name!r}")

@@ -1,5 +1,8 @@
 """``Ledger``: the one handle on the SQL ledger. Sessions for the engines above, migrations,
 backup and restore for operators. Build it with ``Ledger.from_url``; the runtime owns one.
+
+Alembic (through ``migrate`` and ``backup``) is imported only by the methods that migrate,
+back up or restore: a ledger already at head is checked with one query (``revision``).
 """
 
 from __future__ import annotations
@@ -9,12 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from workbench.ledger import migrate
-from workbench.ledger.backup import BackupInfo, RestoreInfo, restore_backup, write_backup
 from workbench.ledger.engine import (
     create_ledger_engine,
     maintenance,
@@ -22,6 +24,10 @@ from workbench.ledger.engine import (
     snapshot,
     snapshot_options,
 )
+from workbench.ledger.revision import HEAD_REVISION, read_revision
+
+if TYPE_CHECKING:
+    from workbench.ledger.backup import BackupInfo, RestoreInfo
 
 __all__ = ["Ledger"]
 
@@ -62,30 +68,43 @@ class Ledger:
             yield session
 
     def upgrade(self, revision: str = "head") -> None:
-        """Migrate to ``revision``, all steps in one transaction. Running it again is a no-op."""
+        """Migrate to ``revision``, all steps in one transaction. Running it again is a no-op.
+
+        A ledger already at head is left as it is after one read of its revision, without
+        loading Alembic: every command that opens the ledger comes through here."""
+        if revision == "head" and self.current() == HEAD_REVISION:
+            return
+        from workbench.ledger import migrate
+
         with maintenance(self._engine) as connection:
             migrate.upgrade(connection, revision)
 
     def current(self) -> str | None:
         """The schema revision the database is at; None before the first upgrade."""
         with snapshot(self._engine) as connection:
-            return migrate.current_revision(connection)
+            return read_revision(connection)
 
     def head(self) -> str:
         """The newest schema revision this workbench knows."""
-        return migrate.head_revision()
+        return HEAD_REVISION
 
     def knows(self, revision: str) -> bool:
         """Whether ``revision`` is one of this workbench's migrations."""
+        from workbench.ledger import migrate
+
         return migrate.is_known(revision)
 
     def backup(self, path: str | os.PathLike[str], *, force: bool = False) -> BackupInfo:
         """Write every table, as of one moment, to a portable backup file at ``path`` (a file
         already there is replaced only with ``force``)."""
+        from workbench.ledger.backup import write_backup
+
         return write_backup(self._engine, Path(path), force=force)
 
     def restore(self, path: str | os.PathLike[str]) -> RestoreInfo:
         """Replace the whole ledger with the backup at ``path``, or change nothing."""
+        from workbench.ledger.backup import restore_backup
+
         info = restore_backup(self._engine, Path(path))
         # pooled connections may hold statements prepared against the tables just replaced
         self._engine.dispose()

@@ -21,12 +21,12 @@ from functools import cache
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy.engine import Connection
 
 from workbench.core.errors import DataError
+from workbench.ledger.revision import read_revision
 
 __all__ = [
     "SCRIPT_LOCATION",
@@ -73,7 +73,7 @@ def is_known(revision: str) -> bool:
 
 def current_revision(connection: Connection) -> str | None:
     """The revision the database is at; None for a database never migrated."""
-    return MigrationContext.configure(connection).get_current_revision()
+    return read_revision(connection)
 
 
 def upgrade(connection: Connection, revision: str = "head") -> None:

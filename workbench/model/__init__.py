@@ -1,5 +1,6 @@
 """The workbench's vocabulary: every layer speaks these types and defines none of its own."""
 
+from workbench.model._validate import period as validate_period
 from workbench.model._validate import symbol as validate_symbol
 from workbench.model.alerts import Alert
 from workbench.model.enums import (
@@ -50,6 +51,7 @@ __all__ = [
     "permissions_of",
     "plain_json",
     "to_plain",
+    "validate_period",
     "validate_symbol",
     "within",
 ]

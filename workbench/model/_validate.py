@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from workbench.core.errors import DataError
@@ -19,6 +19,34 @@ def symbol(value: str) -> str:
             "optionally a class suffix such as BRK.B or an index prefix such as ^GSPC"
         )
     return value
+
+
+#: The span of dates the workbench reads, stores and trades: wide enough for any market history,
+#: narrow enough that every date fits a nanosecond timestamp (1677-09-21 to 2262-04-11).
+EARLIEST_DATE = date(1800, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
+
+def period(
+    start: date | None, end: date | None, *, first: str = "start", last: str = "end"
+) -> None:
+    """``start`` and ``end`` (either may be open) lie in the supported span, in order;
+    ``first`` and ``last`` name them as the caller's user typed them (``--from``...)."""
+    for name, day in ((first, start), (last, end)):
+        if day is not None and not EARLIEST_DATE <= _day(day) <= LATEST_DATE:
+            raise DataError(
+                f"{name} {day.isoformat()} is out of range: dates run from "
+                f"{EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}"
+            )
+    if start is not None and end is not None and _day(start) > _day(end):
+        raise DataError(
+            f"{first} {start.isoformat()} is after {last} {end.isoformat()}: "
+            "a range runs from its first day to its last"
+        )
+
+
+def _day(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def utc(name: str, value: datetime) -> datetime:

@@ -13,8 +13,10 @@ import pandas as pd
 
 from workbench.analysis import (
     AllocationResult,
+    Frontier,
     RebalancePlan,
     WeightConstraints,
+    efficient_frontier,
     plan_rebalance,
     price_returns,
     target_weights,
@@ -36,6 +38,7 @@ __all__ = [
     "WeightConstraints",
     "allocate",
     "allocation_method",
+    "frontier",
     "rebalance",
 ]
 
@@ -132,6 +135,27 @@ def allocate(
         start=pd.Timestamp(returns.index[0]).date(),
         end=pd.Timestamp(returns.index[-1]).date(),
     )
+
+
+def frontier(
+    rt: Runtime,
+    symbols: Sequence[str],
+    *,
+    points: int = 20,
+    lookback: int | None = 252,
+    start: date | None = None,
+    end: date | None = None,
+    constraints: WeightConstraints | None = None,
+) -> Frontier:
+    """The long-only efficient frontier of ``symbols`` from the same returns ``allocate``
+    reads (the last ``lookback`` on which every symbol traded); ``Frontier.place`` puts any
+    allocation's weights on its axes."""
+    if lookback is not None and lookback < 2:
+        raise ValidationError(f"lookback must be at least 2 returns, got {lookback}")
+    returns = price_returns(daily_prices(rt, symbols, start, end)).dropna(how="any")
+    if lookback is not None:
+        returns = returns.tail(lookback)
+    return efficient_frontier(returns, points=points, constraints=constraints)
 
 
 # -- rebalance -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from workbench.ledger import AuditRecordRow, AuditVerification, verify_audit_chain
+from workbench.model import validate_period
 
 if TYPE_CHECKING:
     from workbench.runtime import Runtime
@@ -31,9 +32,10 @@ def records(
 ) -> list[dict[str, Any]]:
     """Records newest first; ``kind`` matches a prefix (``order`` finds order.intent and
     order.event), ``start``/``end`` are inclusive UTC dates."""
+    validate_period(start, end)
     query = sa.select(AuditRecordRow).order_by(AuditRecordRow.seq.desc()).limit(limit)
     if kind:
-        query = query.where(AuditRecordRow.kind.startswith(kind))
+        query = query.where(AuditRecordRow.kind.startswith(kind, autoescape=True))
     if actor:
         query = query.where(AuditRecordRow.actor == actor)
     if start:

@@ -9,6 +9,7 @@ from typing import Any
 
 from workbench.core.config import (
     DEFAULT_JWT_SECRET,
+    ENVIRONMENTS,
     Settings,
     load_settings,
     secret_fields,
@@ -49,6 +50,8 @@ def masked_settings(settings: Settings) -> dict[str, Any]:
 
 def validate(env: str | None = None) -> ConfigCheck:
     """Check the schema, then the environment the settings need; collect every problem."""
+    if env is not None and env not in ENVIRONMENTS:
+        raise ConfigError(f"unknown environment {env!r}: expected one of {', '.join(ENVIRONMENTS)}")
     saved = os.environ.get("WB_ENV")
     if env is not None:
         os.environ["WB_ENV"] = env

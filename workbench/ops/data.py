@@ -15,6 +15,7 @@ from workbench.core.progress import Progress
 from workbench.data import IngestReport, QualityReport, bars_dataset, spec_for
 from workbench.data.schema import BAR_COLUMNS
 from workbench.data.sources import FetchReport, fetch_missing, read_file
+from workbench.model import validate_period
 from workbench.model.symbols import normalize_symbols
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ def fetch(
 ) -> FetchReport:
     """Fetch only what the lake lacks from the runtime's historical source (``WB_DATA__SOURCE``:
     Alpaca, or whatever ``WB_ALPACA__DATA_URL`` points at)."""
+    validate_period(start, end)
     return fetch_missing(
         rt.data,
         rt.historical_source,

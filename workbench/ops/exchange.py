@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.errors import AuthError, ConfigError, DataError, NotFound, WorkbenchError
+from workbench.model import validate_period
 
 if TYPE_CHECKING:
     from workbench.exchange.config import ExchangeConfig
@@ -73,6 +74,7 @@ def exchange_config(
             first = date.fromisoformat(start)
         except ValueError:
             raise DataError(f"--start must be YYYY-MM-DD, got {start!r}") from None
+        validate_period(first, None)
     if admin_key is not None and len(admin_key.strip()) < 16:
         raise ConfigError("the exchange's admin key must be at least 16 characters")
     if max_accounts is not None and max_accounts < 1:

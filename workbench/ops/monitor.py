@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from workbench.core.errors import ConfigError, ValidationError
 from workbench.ledger import Ledger
-from workbench.model import AlertSeverity, AlertState
+from workbench.model import AlertSeverity, AlertState, validate_period
 from workbench.monitoring import (
     RULE_KINDS,
     AlertRecord,
@@ -176,6 +176,7 @@ def dry_run_rule(
     each alert counts as resolved at once (so repeats show)."""
     from workbench.monitoring.replay import bars_frame_steps
 
+    validate_period(start, end)
     rule = _store(rt).rule(name)
     if rule.kind not in _MARKET_KINDS:
         raise ValidationError(

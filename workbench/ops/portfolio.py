@@ -9,6 +9,7 @@ in the lake.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -122,7 +123,8 @@ def load_book(
             raise ValidationError(
                 "cash goes with quantities; with weights the rest of value is cash"
             )
-        return _weights_book(rt, spec.weights, spec.value or DEFAULT_VALUE, start, end)
+        value = DEFAULT_VALUE if spec.value is None else spec.value
+        return _weights_book(rt, spec.weights, value, start, end)
     if spec.value is not None:
         raise ValidationError("value goes with weights: it is what the weights are of")
     source: Literal["quantities", "ledger"] = "quantities"
@@ -148,11 +150,14 @@ def load_book(
 def _weights_book(
     rt: Runtime, weights: Mapping[str, float], value: float, start: date | None, end: date | None
 ) -> Book:
-    if not value > 0:
-        raise ValidationError(f"value must be positive, got {value:g}")
+    if not 0 < value < math.inf:
+        raise ValidationError(f"value must be positive and finite, got {value:g}")
     given = {normalize_symbol(s): float(w) for s, w in weights.items()}
     if not given:
         raise ValidationError("give at least one weight, e.g. AAPL=0.5,MSFT=0.5")
+    for held_symbol, weight in given.items():
+        if not math.isfinite(weight):
+            raise ValidationError(f"the weight of {held_symbol} must be finite, got {weight}")
     prices = daily_prices(rt, list(given), start, end)
     latest = prices.ffill().iloc[-1]
     held = {s: Decimal(repr(w * value / float(latest[s]))) for s, w in given.items() if w != 0}

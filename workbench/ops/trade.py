@@ -40,6 +40,7 @@ __all__ = [
     "AccountSummary",
     "account",
     "cancel",
+    "check_venue_limits",
     "fills",
     "halt",
     "order",
@@ -67,7 +68,7 @@ def order_request(
     client_order_id: str | None = None,
 ) -> OrderRequest:
     """An order from a face's strings, with a message naming the bad field."""
-    return OrderRequest(
+    request = OrderRequest(
         symbol=normalize_symbol(symbol),
         side=_choice("side", side, OrderSide),
         qty=_number("qty", qty),
@@ -78,10 +79,33 @@ def order_request(
         stop_price=_number("stop price", stop_price),
         client_order_id=client_order_id,
     )
+    check_venue_limits(request)
+    return request
+
+
+def check_venue_limits(request: OrderRequest) -> None:
+    """Refuse what every venue refuses whatever the account, as the exchange's matching engine
+    does (Alpaca's rules): an amount of a trillion or more, a qty or notional finer than nine
+    decimal places, a notional under $1. A preview then says no where the broker would."""
+    for name in ("qty", "notional", "limit_price", "stop_price", "trail_price"):
+        amount = getattr(request, name)
+        if amount is None:
+            continue
+        if amount >= _TOO_LARGE:
+            raise ValidationError(f"{_label(name)} must be below {_TOO_LARGE:,}, got {amount}")
+        if name in ("qty", "notional") and amount != amount.quantize(_NINE_PLACES):
+            raise ValidationError(f"{_label(name)} can have at most 9 decimal places, got {amount}")
+    if request.notional is not None and request.notional < 1:
+        raise ValidationError(f"notional must be at least $1, got {request.notional}")
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
 
 
 def preview(rt: Runtime, request: OrderRequest, *, strategy: str | None = None) -> RiskDecision:
     _check_strategy(rt, strategy)
+    check_venue_limits(request)
     return rt.oms.preview(request, strategy=strategy)
 
 
@@ -287,6 +311,10 @@ def _set(
 
 def reconcile(rt: Runtime, *, actor: str = "reconciliation") -> ReconciliationReport:
     return reconcile_books(rt.oms, actor=actor)
+
+
+_TOO_LARGE = Decimal(10**12)
+_NINE_PLACES = Decimal("1e-9")
 
 
 def _number(name: str, value: str | float | None) -> Decimal | None:

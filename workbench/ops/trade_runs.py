@@ -37,6 +37,7 @@ from workbench.execution import (
     replay_sessions,
 )
 from workbench.ledger import RunRow, append_audit
+from workbench.model import validate_period
 from workbench.model.symbols import normalize_symbols
 from workbench.ops.run_summary import RunSummary, run_summary
 from workbench.ops.strategy import load_bars
@@ -133,6 +134,7 @@ def paper_run(
     else:
         if name is None or not symbols:
             raise ValidationError("a paper run needs a strategy name and --symbols")
+        validate_period(start, end)
         strategy = get_strategy(name)
         params = strategy.validate(params)
         _check_symbols(rt, symbols)

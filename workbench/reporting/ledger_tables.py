@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from workbench.core.errors import NotFound, ValidationError
+from workbench.model import validate_period
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -56,6 +57,7 @@ class LedgerFilter:
     ) -> None:
         if start is not None and end is not None and end < start:
             raise ValidationError(f"the period ends ({end}) before it starts ({start})")
+        validate_period(start, end)
         self.start, self.end = start, end
         self.account_id, self.run_id = account_id, run_id
 

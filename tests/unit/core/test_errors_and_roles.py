@@ -55,3 +55,13 @@ def test_roles_are_nested() -> None:
     assert permissions_of("viewer") < permissions_of("analyst") < permissions_of("trader")
     assert permissions_of("trader") < permissions_of("admin")
     assert permissions_of(Role.ADMIN) == frozenset(Permission)
+
+
+def test_an_overlong_value_is_cut_short_in_the_message() -> None:
+    from workbench.core.errors import NotFound
+
+    error = NotFound(f"no rule {'x' * 5000} here; path /tmp/a/b.csv")
+    assert error.message == f"no rule {'x' * 80}… (5,000 characters) here; path /tmp/a/b.csv"
+    assert str(error) == error.message
+    path = "/" + "p" * 119
+    assert NotFound(path).message == path

@@ -56,7 +56,8 @@ def missing_ranges(
     have: set[date] = set()
     if symbol in lake.symbols(dataset):
         rows = lake.catalog.read(dataset, symbol, start, end, columns=["close"])
-        have = set(rows["timestamp"].dt.tz_convert(cal.NEW_YORK).dt.date)
+        if not rows.empty:  # an empty read has untyped (object) columns
+            have = set(rows["timestamp"].dt.tz_convert(cal.NEW_YORK).dt.date)
     ranges: list[tuple[date, date]] = []
     previous: date | None = None
     for session in (s.date() for s in sessions):

@@ -47,8 +47,14 @@ def read_file(
 ) -> pd.DataFrame:
     """Read ``path`` (.csv, .csv.gz, .parquet) into columns the lake's validation understands."""
     path = Path(path)
-    if not path.is_file():
+    try:
+        exists, regular = path.exists(), path.is_file()
+    except OSError as error:  # a name too long for the file system, a path it cannot look at
+        raise NotFound(f"{path}: cannot read it ({error.strerror})") from None
+    if not exists:
         raise NotFound(f"{path}: no such file")
+    if not regular:
+        raise NotFound(f"{path}: not a regular file (give a .csv, .csv.gz or .parquet file)")
     frame = _read(path)
     frame = frame.drop(columns=[c for c in frame.columns if str(c).startswith("Unnamed:")])
     frame = frame.rename(columns=_column_map(frame.columns, spec, mapping or {}, path))

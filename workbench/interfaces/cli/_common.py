@@ -78,8 +78,11 @@ def emit(payload: Any, as_json: bool, render: Callable[[Any], None]) -> None:
 
 @contextmanager
 def progress_bar(enabled: bool = True) -> Iterator[Progress]:
-    """A Rich progress bar on stderr; ``enabled=False`` (for --json) yields a silent callback."""
-    if not enabled:
+    """A Rich progress bar on stderr; ``enabled=False`` (for --json) yields a silent callback.
+
+    Only on a terminal: elsewhere the bar has no one to show to, and stopping it would leave a
+    blank line ahead of whatever error follows on stderr."""
+    if not enabled or not err_console.is_terminal:
         yield lambda done, total, label: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn

@@ -6,7 +6,10 @@ from datetime import date, datetime
 
 import typer
 
-__all__ = ["parse_date", "parse_pairs", "parse_symbols"]
+__all__ = ["ID_MAX", "parse_date", "parse_pairs", "parse_symbols"]
+
+#: the largest id a ledger row can have (a signed 64-bit integer in SQLite and PostgreSQL)
+ID_MAX = 2**63 - 1
 
 
 def parse_symbols(text: str) -> list[str]:

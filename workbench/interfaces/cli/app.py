@@ -4,8 +4,12 @@ function. Errors a user can cause end as one line on stderr and exit code 1 (2 f
 from __future__ import annotations
 
 import sys
+from typing import IO, Any
 
 import typer
+from typer._click.core import Context
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+from typer.core import TyperGroup
 
 from workbench.interfaces.cli import analyze as analyze_cli
 from workbench.interfaces.cli import audit as audit_cli
@@ -24,8 +28,41 @@ from workbench.interfaces.cli import users as users_cli
 
 __all__ = ["app", "main"]
 
+
+class _OneLineError(ClickException):
+    """An error shown as one ``error: ...`` line on stderr, with its exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(_one_line(message))
+        self.exit_code = exit_code
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        typer.echo(f"error: {self.message}", file=file, err=file is None)
+
+
+class _WorkbenchGroup(TyperGroup):
+    """Maps errors once, here, so that the installed command and an in-process ``CliRunner``
+    answer alike: a ``WorkbenchError`` exits 1 and a usage error 2, each as one line."""
+
+    def invoke(self, ctx: Context) -> Any:
+        from workbench.core.errors import WorkbenchError
+
+        try:
+            return super().invoke(ctx)
+        except NoArgsIsHelpError:
+            raise
+        except UsageError as error:
+            hint = f" (see '{error.ctx.command_path} -h')" if error.ctx is not None else ""
+            # through WorkbenchError for its cut of an overlong value the user pasted
+            message = WorkbenchError(error.format_message()).message
+            raise _OneLineError(message + hint, error.exit_code) from None
+        except WorkbenchError as error:
+            raise _OneLineError(error.message, 1) from None
+
+
 app = typer.Typer(
     name="workbench",
+    cls=_WorkbenchGroup,
     help="Research and trading workbench: market-data lake, ledger, analysis, trading.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from workbench.interfaces.cli._common import JsonOption, console, emit, open_runtime
-from workbench.interfaces.cli._parse import parse_date, parse_pairs, parse_symbols
+from workbench.interfaces.cli._parse import ID_MAX, parse_date, parse_pairs, parse_symbols
 
 if TYPE_CHECKING:
     from workbench.ops.monitor import AlertRecord, HealthReport, RuleDryRun, RuleSpec, WatchView
@@ -26,7 +26,9 @@ alerts_app = typer.Typer(no_args_is_help=True, help="Alerts: list, acknowledge, 
 app.add_typer(rules_app, name="rules")
 app.add_typer(alerts_app, name="alerts")
 
-AlertId = Annotated[int, typer.Argument(help="The alert's id (`monitor alerts list`).")]
+AlertId = Annotated[
+    int, typer.Argument(help="The alert's id (`monitor alerts list`).", min=1, max=ID_MAX)
+]
 By = Annotated[str | None, typer.Option("--by", help="Who (default: the login name).")]
 
 
@@ -39,7 +41,9 @@ def rules_add(
     targets: Annotated[str | None, typer.Option(help="weight_drift: AAPL=0.5,MSFT=0.5.")] = None,
     severity: Annotated[str, typer.Option(help="info, warning or critical.")] = "warning",
     channels: Annotated[str, typer.Option(help="Channel names, comma separated.")] = "",
-    cooldown: Annotated[int, typer.Option(help="Seconds before it may fire again.")] = 0,
+    cooldown: Annotated[
+        int, typer.Option(help="Seconds before it may fire again.", min=0, max=10**9)
+    ] = 0,
     owner: Annotated[str | None, typer.Option(help="Owner (default: the login name).")] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -126,7 +130,7 @@ def rules_kinds(as_json: JsonOption = False) -> None:
 @alerts_app.command("list")
 def alerts_list(
     state: Annotated[str | None, typer.Option(help="open, acknowledged or resolved.")] = None,
-    limit: Annotated[int, typer.Option(help="Newest N alerts.")] = 50,
+    limit: Annotated[int, typer.Option(help="Newest N alerts.", min=1, max=100_000)] = 50,
     as_json: JsonOption = False,
 ) -> None:
     """Alerts, newest first, with their deliveries."""

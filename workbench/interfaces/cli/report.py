@@ -85,7 +85,7 @@ def generate(
 @app.command("list")
 def list_reports(
     kind: Annotated[str | None, typer.Option("--kind", help="Only reports of this kind.")] = None,
-    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
+    limit: Annotated[int, typer.Option(help="How many, newest first.", min=1, max=100_000)] = 20,
     as_json: JsonOption = False,
 ) -> None:
     """Reports recorded in the ledger, newest first, with their parameters."""

@@ -18,7 +18,7 @@ from workbench.interfaces.cli._common import (
     open_runtime,
     progress_bar,
 )
-from workbench.interfaces.cli._parse import parse_date, parse_pairs, parse_symbols
+from workbench.interfaces.cli._parse import ID_MAX, parse_date, parse_pairs, parse_symbols
 from workbench.interfaces.cli._render import table
 
 if TYPE_CHECKING:
@@ -218,7 +218,8 @@ def walk_forward(
 @app.command("results")
 def results(
     run_id: Annotated[
-        int | None, typer.Argument(help="A run id; without it, the latest runs.")
+        int | None,
+        typer.Argument(help="A run id; without it, the latest runs.", min=1, max=ID_MAX),
     ] = None,
     trades: Annotated[bool, typer.Option("--trades", help="The backtest's trades.")] = False,
     orders: Annotated[bool, typer.Option("--orders", help="The backtest's orders.")] = False,

@@ -9,7 +9,7 @@ import typer
 
 from workbench.interfaces.cli import _render_trade as show
 from workbench.interfaces.cli._common import JsonOption, actor, emit, open_runtime
-from workbench.interfaces.cli._parse import parse_date, parse_pairs, parse_symbols
+from workbench.interfaces.cli._parse import ID_MAX, parse_date, parse_pairs, parse_symbols
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -116,7 +116,9 @@ def cancel(
 def orders(
     status: Annotated[str, typer.Option("--status", help="open, closed, all or a status.")] = "all",
     limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 50,
-    run: Annotated[int | None, typer.Option("--run", help="Only this run's orders.")] = None,
+    run: Annotated[
+        int | None, typer.Option("--run", help="Only this run's orders.", min=1, max=ID_MAX)
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """The account's orders, newest first."""
@@ -128,7 +130,9 @@ def orders(
 
 @app.command("fills")
 def fills(
-    run: Annotated[int | None, typer.Option("--run", help="Only this run's fills.")] = None,
+    run: Annotated[
+        int | None, typer.Option("--run", help="Only this run's fills.", min=1, max=ID_MAX)
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Executions booked in the ledger."""
@@ -261,7 +265,7 @@ def run(
 
 @app.command("parity")
 def parity(
-    run: Annotated[int, typer.Option("--run", help="A paper run's id.")],
+    run: Annotated[int, typer.Option("--run", help="A paper run's id.", min=1, max=ID_MAX)],
     slippage: Annotated[
         float | None, typer.Option("--slippage", help="Backtest slippage (default: matched).")
     ] = None,

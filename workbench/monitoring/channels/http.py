@@ -7,13 +7,14 @@ import hashlib
 import hmac
 import json
 import time
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from workbench.core.errors import ConfigError, Fatal, Retryable
 from workbench.monitoring.channels.base import ChannelSettings, alert_title
 from workbench.monitoring.store import AlertRecord
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["SIGNATURE_HEADER", "SlackChannel", "TwilioSmsChannel", "WebhookChannel", "sign"]
 
@@ -45,6 +46,8 @@ def alert_payload(alert: AlertRecord) -> dict[str, Any]:
 def _post(
     name: str, url: str, timeout: float, transport: httpx.BaseTransport | None, **request: Any
 ) -> None:
+    import httpx  # here, not at the top: every command that loads monitoring loads this module
+
     try:
         with httpx.Client(timeout=timeout, transport=transport) as client:
             answer = client.post(url, **request)

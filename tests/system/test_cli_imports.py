@@ -1,0 +1,120 @@
+"""What a read command loads: its whole code path in a real process, then the list of modules.
+
+The timings are ``benchmarks/bench_cli.py``'s business; this guards their main cause. No read
+command, and no order, loads vectorbt, numba, Alembic or matplotlib (a backtest, a migration, a
+chart); the paper book loads no exchange-calendars (the sessions come from a cache file, see
+``workbench.data.calendar``); a command that reads only the ledger loads no pandas. What remains, and why:
+
+- SQLAlchemy, in every command that reads the ledger (``trade``, ``audit``, ``monitor health``);
+- pandas, pyarrow and DuckDB, in the commands that read the lake into frames or compute on them
+  (``data list``, ``data show``, ``analyze performance``), and in ``trade account``,
+  ``trade positions`` and ``trade orders``, whose paper book prices positions from the lake's
+  bars (frames);
+- numpy in ``monitor health``: the monitoring package loads its quote pipeline with it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.system
+
+NEVER = ("vectorbt", "numba", "alembic", "matplotlib")
+
+#: run the CLI in this process on the given arguments, then write the modules it loaded
+PROBE = """
+import json, sys
+from workbench.interfaces.cli.app import main
+out, sys.argv = sys.argv[1], ["workbench", *sys.argv[2:]]
+try:
+    main()
+except SystemExit as stop:
+    code = stop.code
+else:
+    code = 0
+with open(out, "w") as file:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, file)
+"""
+
+
+def loaded_by(tmp_path: Path, *args: str) -> set[str]:
+    out = tmp_path / "modules.json"
+    subprocess.run(
+        [sys.executable, "-c", PROBE, str(out), *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        check=True,
+        timeout=300,
+    )
+    found = json.loads(out.read_text())
+    assert found["code"] in (0, None), f"workbench {' '.join(args)} exited {found['code']}"
+    return {name.split(".")[0] for name in found["modules"]}
+
+
+@pytest.fixture
+def traded_home(home: Path) -> Path:
+    """The sample home with one filled paper order, so account and positions have rows."""
+    workbench = str(Path(sys.executable).with_name("workbench"))
+    subprocess.run(
+        [workbench, "trade", "submit", "AAPL", "--side", "buy", "--qty", "5"],
+        capture_output=True,
+        env=dict(os.environ),
+        check=True,
+        timeout=300,
+    )
+    return home
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("trade", "account"),
+        ("trade", "positions"),
+        ("trade", "orders"),
+        ("monitor", "health"),
+        ("data", "list"),
+        ("data", "show", "AAPL", "--tail", "5"),
+        ("analyze", "performance", "AAPL"),
+    ],
+    ids=" ".join,
+)
+def test_a_read_command_loads_no_backtest_migration_or_chart_engine(
+    traded_home: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    loaded = loaded_by(tmp_path, *command)
+    assert not loaded & set(NEVER), sorted(loaded & set(NEVER))
+
+
+@pytest.mark.parametrize("command", [("audit", "verify"), ("monitor", "health")], ids=" ".join)
+def test_a_command_that_reads_only_the_ledger_loads_no_pandas(
+    traded_home: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    loaded = loaded_by(tmp_path, *command)
+    assert "sqlalchemy" in loaded  # it did read the ledger
+    assert not loaded & {"pandas", "alembic"}, sorted(loaded & {"pandas", "alembic"})
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("trade", "account"), ("trade", "submit", "AAPL", "--side", "sell", "--qty", "1")],
+    ids=" ".join,
+)
+def test_the_paper_book_opens_without_alembic_or_exchange_calendars(
+    traded_home: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    loaded = loaded_by(tmp_path, *command)
+    heavy = set(NEVER) | {"exchange_calendars"}
+    assert not loaded & heavy, sorted(loaded & heavy)
+
+
+def test_a_new_ledger_is_migrated_on_first_use(home: Path, tmp_path: Path) -> None:
+    loaded = loaded_by(tmp_path, "trade", "orders")
+    assert "alembic" in loaded  # the first command of a home creates its ledger
+    assert (home / "ledger.db").is_file()
