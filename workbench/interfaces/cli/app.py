@@ -16,6 +16,7 @@ from workbench.interfaces.cli import exchange as exchange_cli
 from workbench.interfaces.cli import monitor as monitor_cli
 from workbench.interfaces.cli import report as report_cli
 from workbench.interfaces.cli import run as run_cli
+from workbench.interfaces.cli import serve as serve_cli
 from workbench.interfaces.cli import strategy as strategy_cli
 from workbench.interfaces.cli import trade as trade_cli
 
@@ -47,6 +48,7 @@ app.add_typer(
     report_cli.app, name="report", help="Reports and exports: HTML, PDF, XLSX, CSV, JSON, Parquet."
 )
 app.add_typer(monitor_cli.app, name="monitor", help="Alert rules, alerts, health and a live view.")
+app.add_typer(serve_cli.app, name="serve", help="Servers on loopback: the Voila dashboards.")
 app.command("run", help="The daily job on the configured defaults (what `make run` does).")(
     run_cli.run
 )
