@@ -4,6 +4,7 @@ dashboard acts with, and small HTML views whose values tests and people can read
 from workbench.notebook.dashboard import (
     OrderOutcome,
     dashboard_role,
+    frame_of,
     may_trade,
     metrics_html,
     submit_orders,
@@ -13,6 +14,7 @@ from workbench.notebook.dashboard import (
 __all__ = [
     "OrderOutcome",
     "dashboard_role",
+    "frame_of",
     "may_trade",
     "metrics_html",
     "submit_orders",

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "OrderOutcome",
     "dashboard_role",
+    "frame_of",
     "may_trade",
     "metrics_html",
     "submit_orders",
@@ -93,6 +95,19 @@ def submit_orders(
     return outcomes
 
 
+def frame_of(items: Iterable[Any], columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """Dataclass records (positions, orders, alerts, outcomes) as a frame; Decimals become
+    floats for display, enums their values."""
+    import dataclasses
+
+    import pandas as pd
+
+    rows = [
+        {key: _cell(value) for key, value in dataclasses.asdict(item).items()} for item in items
+    ]
+    return pd.DataFrame(rows, columns=None if columns is None else list(columns))
+
+
 def metrics_html(values: Mapping[str, Any]) -> str:
     """Key figures as labelled boxes; each carries ``data-key`` and its raw value in
     ``data-value``, so a test (or a scraper) reads exactly what ops computed."""
@@ -123,6 +138,12 @@ def _role(value: str) -> Role:
     except ValueError:
         roles = ", ".join(r.value for r in Role)
         raise ValidationError(f"unknown dashboard role {value!r}; roles: {roles}") from None
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    return getattr(value, "value", value) if isinstance(value, Enum) else value
 
 
 def _shown(value: Any) -> str:
