@@ -3,13 +3,14 @@
 Voila runs as a child process with the workbench kernel (``kernels/workbench``, installed
 into this environment first, so nothing is installed by hand); the child inherits the
 environment, so its kernels open the same ``WB_HOME``. Voila serves its own scripts and styles
-(the lab template ships them and drops MathJax's CDN), so a page needs no network beyond
-the server. SIGINT and SIGTERM stop the child and return.
+(the repo's ``workbench`` template is Voila's lab template without its one CDN stylesheet),
+so a page needs no network beyond the server. SIGINT and SIGTERM stop the child and return.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import socket
 import subprocess
@@ -33,6 +34,9 @@ __all__ = [
 DEFAULT_DASHBOARD_PORT = 8866
 KERNEL_NAME = "workbench"
 _PROJECT = Path(__file__).resolve().parents[2]
+#: Voila's lab template without its CDN stylesheet (deploy/jupyter/voila/templates/workbench)
+TEMPLATE = "workbench"
+_TEMPLATES = _PROJECT / "deploy" / "jupyter"
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _START_TIMEOUT = 60.0
 
@@ -88,11 +92,14 @@ def serve_dashboards(
     command = [
         sys.executable, "-m", "voila", str(folder), "--no-browser",
         f"--Voila.ip={host}", f"--Voila.port={port}", "--Voila.port_retries=0",
-        "--Voila.log_level=WARN", "--VoilaConfiguration.template=lab",
+        "--Voila.log_level=ERROR", f"--VoilaConfiguration.template={TEMPLATE}",
         "--VoilaConfiguration.show_tracebacks=False",
     ]  # fmt: skip
+    # the repo's template folder goes first on Jupyter's data path, where Voila looks
+    shared = os.pathsep.join(p for p in (str(_TEMPLATES), os.environ.get("JUPYTER_PATH")) if p)
+    env = {**os.environ, "JUPYTER_PATH": shared}
     # its own session: a terminal's Ctrl+C reaches only us, and we stop Voila without its prompt
-    child = subprocess.Popen(command, cwd=folder, start_new_session=True)  # noqa: S603
+    child = subprocess.Popen(command, cwd=folder, env=env, start_new_session=True)  # noqa: S603
     stopping: list[float] = []
     with _stopping_on_signals(child, stopping):
         try:
