@@ -136,6 +136,16 @@ def metric(page: Any, key: str) -> str:
     return str(page.get_attribute(f'.wb-metric[data-key="{key}"]', "data-value"))
 
 
+def drawn_lines(page: Any) -> int:
+    """Plotly line traces drawn with points (an empty trace draws no path)."""
+    return int(
+        page.evaluate(
+            "[...document.querySelectorAll('.js-plotly-plot .scatterlayer .js-line')]"
+            ".filter(p => (p.getAttribute('d') || '').length > 20).length"
+        )
+    )
+
+
 def screenshots(page: Any, name: str) -> None:
     page.wait_for_timeout(500)  # plotly draws after the widget arrives
     page.screenshot(path=str(ARTIFACTS / f"dashboard-{name}-desktop.png"))
@@ -185,6 +195,8 @@ def test_risk_monitor_matches_ops(browser_pages: dict[str, Any], home: Path) -> 
     assert float(metric(page, "equity")) == round(risk.report.equity, 2)
     assert int(page.get_attribute('[data-key="open_alerts"]', "data-value") or -1) == len(alerts)
     assert page.locator('[data-table="sectors"] tbody tr').count() >= 1
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .js-line")
+    assert drawn_lines(page) >= 1
     screenshots(page, "risk_monitor")
 
 
@@ -242,6 +254,10 @@ def test_strategy_explorer_reruns_the_backtest_when_a_widget_changes(
     assert float(metric(page, "total_return")) == round(first.stats.total_return, 6)
     assert int(metric(page, "trades")) == len(first.trades)
     assert page.locator('[data-table="trades"] tbody tr').count() == min(50, len(first.trades))
+    page.wait_for_function(
+        "document.querySelectorAll('.js-plotly-plot .scatterlayer .js-line').length >= 3"
+    )
+    assert drawn_lines(page) >= 3  # equity, benchmark, drawdown
     screenshots(page, "strategy_explorer")
 
     # warm: the kernel has run a backtest; a changed symbol list redraws every figure
@@ -259,6 +275,7 @@ def test_strategy_explorer_reruns_the_backtest_when_a_widget_changes(
     page.select_option(".widget-dropdown select", "ema_crossover")
     page.wait_for_selector('.wb-metric[data-key="strategy"][data-value="ema_crossover"]')
     assert float(metric(page, "total_return")) == round(ema.stats.total_return, 6)
+    assert drawn_lines(page) >= 3
     browser_pages["timings"]["strategy_change_s"] = round(time.perf_counter() - began, 2)
 
 
