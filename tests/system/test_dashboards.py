@@ -41,6 +41,7 @@ PAGES = {
     "portfolio_viewer": ("portfolio_overview.ipynb?role=viewer", ".wb-read-only"),
     "strategy_explorer": ("strategy_explorer.ipynb", '.wb-metric[data-key="total_return"]'),
     "risk_monitor": ("risk_monitor.ipynb", '.wb-metric[data-key="var_amount"]'),
+    "run_review": ("run_review.ipynb", '.wb-metric[data-key="total_return"]'),
 }
 
 
@@ -61,8 +62,9 @@ def runtime(home: Path) -> Runtime:
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory, shared_sample_lake: Path) -> Path:
-    """The sample lake and a paper account holding AAPL, MSFT and JPM, bought through ops."""
-    from workbench.ops import trade
+    """The sample lake, a paper account holding AAPL, MSFT and JPM (bought through ops) and a
+    stored backtest."""
+    from workbench.ops import strategy, trade
     from workbench.testing import copy_lake
 
     home = tmp_path_factory.mktemp("dashboards-home")
@@ -71,6 +73,7 @@ def home(tmp_path_factory: pytest.TempPathFactory, shared_sample_lake: Path) -> 
         for symbol, qty in (("AAPL", 50), ("MSFT", 30), ("JPM", 40)):
             trade.submit(rt, trade.order_request(symbol, "buy", qty=qty), actor="test")
         assert trade.positions(rt)
+        assert strategy.backtest(rt, "sma_crossover", ["AAPL", "MSFT"]).run_id is not None
     return home
 
 
@@ -150,7 +153,8 @@ def screenshots(page: Any, name: str) -> None:
     page.wait_for_timeout(500)  # plotly draws after the widget arrives
     page.screenshot(path=str(ARTIFACTS / f"dashboard-{name}-desktop.png"))
     page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_timeout(500)
+    page.evaluate("window.dispatchEvent(new Event('resize'))")
+    page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / f"dashboard-{name}-phone.png"))
     page.set_viewport_size({"width": 1280, "height": 900})
     assert (ARTIFACTS / f"dashboard-{name}-phone.png").stat().st_size > 10_000
@@ -277,6 +281,25 @@ def test_strategy_explorer_reruns_the_backtest_when_a_widget_changes(
     assert float(metric(page, "total_return")) == round(ema.stats.total_return, 6)
     assert drawn_lines(page) >= 3
     browser_pages["timings"]["strategy_change_s"] = round(time.perf_counter() - began, 2)
+
+
+def test_run_review_shows_the_stored_backtest(browser_pages: dict[str, Any], home: Path) -> None:
+    from workbench.ops import strategy
+
+    with runtime(home) as rt:
+        newest = strategy.runs(rt, kind="backtest", limit=1)[0]["run_id"]
+        stored = strategy.results(rt, newest)
+        trades = strategy.run_records(rt, newest, "trades")
+    page = browser_pages["pages"]["run_review"]
+    assert int(metric(page, "run_id")) == newest
+    assert float(metric(page, "total_return")) == round(stored.stats.total_return, 6)
+    assert int(metric(page, "trades")) == trades["total"]
+    assert page.locator('[data-table="trades"] tbody tr').count() == trades["shown"]
+    page.wait_for_function(
+        "document.querySelectorAll('.js-plotly-plot .scatterlayer .js-line').length >= 3"
+    )
+    assert drawn_lines(page) >= 3
+    screenshots(page, "run_review")
 
 
 def test_every_request_stays_on_loopback(browser_pages: dict[str, Any]) -> None:
