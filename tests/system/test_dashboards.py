@@ -42,6 +42,7 @@ PAGES = {
     "strategy_explorer": ("strategy_explorer.ipynb", '.wb-metric[data-key="total_return"]'),
     "risk_monitor": ("risk_monitor.ipynb", '.wb-metric[data-key="var_amount"]'),
     "run_review": ("run_review.ipynb", '.wb-metric[data-key="total_return"]'),
+    "market_watch": ("market_watch.ipynb", '[data-table="watch"]'),
 }
 
 
@@ -300,6 +301,25 @@ def test_run_review_shows_the_stored_backtest(browser_pages: dict[str, Any], hom
     )
     assert drawn_lines(page) >= 3
     screenshots(page, "run_review")
+
+
+def test_market_watch_shows_the_last_closes(browser_pages: dict[str, Any], home: Path) -> None:
+    from workbench.ops import analysis
+
+    symbols = ["AAPL", "MSFT", "JPM", "XOM", "GE"]
+    with runtime(home) as rt:
+        closes = analysis.daily_prices(rt, symbols)
+    page = browser_pages["pages"]["market_watch"]
+    assert page.get_attribute('[data-key="as_of"]', "data-value") == f"{closes.index[-1]:%Y-%m-%d}"
+    rows = page.locator('[data-table="watch"] tbody tr')
+    shown = {
+        rows.nth(i).locator("th").inner_text(): rows.nth(i).locator("td").nth(1).inner_text()
+        for i in range(rows.count())
+    }
+    assert shown == {s: f"{closes[s].dropna().iloc[-1]:,.4f}" for s in symbols}
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .js-line")
+    assert drawn_lines(page) == len(symbols)
+    screenshots(page, "market_watch")
 
 
 def test_every_request_stays_on_loopback(browser_pages: dict[str, Any]) -> None:
