@@ -161,6 +161,23 @@ def screenshots(page: Any, name: str) -> None:
     assert (ARTIFACTS / f"dashboard-{name}-phone.png").stat().st_size > 10_000
 
 
+def test_each_dashboard_has_one_parameters_cell_no_outputs_and_the_workbench_kernel() -> None:
+    import nbformat
+
+    folder = ROOT / "notebooks" / "dashboards"
+    found = sorted(p.stem for p in folder.glob("*.ipynb"))
+    assert found == sorted(
+        ["portfolio_overview", "strategy_explorer", "risk_monitor", "run_review", "market_watch"]
+    )
+    for path in folder.glob("*.ipynb"):
+        notebook = nbformat.read(path, as_version=4)
+        tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, path.name
+        code = [c for c in notebook.cells if c.cell_type == "code"]
+        assert all(not c.outputs and c.execution_count is None for c in code), path.name
+        assert notebook.metadata.kernelspec.name == "workbench", path.name
+
+
 def test_serve_dashboards_help_and_a_taken_port() -> None:
     shown = subprocess.run(
         [WORKBENCH, "serve", "dashboards", "--help"], capture_output=True, text=True, check=False
