@@ -79,7 +79,8 @@ def submit_orders(
     outcomes = []
     for request in requests:
         try:
-            result = trade.submit(rt, request, actor=actor, strategy="dashboard")
+            # a rebalance by hand, not a strategy's order: the actor says it came from here
+            result = trade.submit(rt, request, actor=actor)
         except WorkbenchError as error:
             outcomes.append(
                 OrderOutcome(
