@@ -25,6 +25,7 @@
 # %% tags=["parameters"]
 run_id = None  # a paper run id; None reports the latest paper session
 out = None  # where to write the HTML; None writes under <home>/reports/
+force = False  # replace a report already at out (never anything else)
 summary_path = None  # papermill sets a path to record what was written
 
 # %%
@@ -42,7 +43,7 @@ if wb.data.is_empty():
 # ## Write and record the report
 
 # %%
-made = report.daily_report(wb, run_id=run_id, out=out)
+made = report.daily_report(wb, run_id=run_id, out=out, force=force)
 made.to_dict()
 
 # %% [markdown]

@@ -26,6 +26,7 @@ from workbench.ledger import (
     OrderRow,
     PositionRow,
     append_audit,
+    exact_sums,
 )
 from workbench.model import Order, OrderRequest, OrderStatus, TradingState
 
@@ -323,12 +324,8 @@ def apply_fill_to_ledger(
 
 
 def cash_balance(session: Session, account_id: int) -> Decimal:
-    total = session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(CashMovementRow.amount), 0)).where(
-            CashMovementRow.account_id == account_id
-        )
-    )
-    return Decimal(str(total))
+    totals = exact_sums(session, CashMovementRow.amount, CashMovementRow.account_id == account_id)
+    return totals.get(None, Decimal(0))
 
 
 def broker_order_view(order: Order) -> dict[str, Any]:

@@ -42,6 +42,7 @@ from workbench.ledger.models import (
     RunRow,
     UserRow,
 )
+from workbench.ledger.sqltypes import exact_sums
 
 if TYPE_CHECKING:
     from workbench.ledger.backup import BackupInfo, RestoreInfo
@@ -72,6 +73,7 @@ __all__ = [
     "UserRow",
     "append_audit",
     "chain_hash",
+    "exact_sums",
     "hold_audit_lock",
     "verify_audit_chain",
 ]

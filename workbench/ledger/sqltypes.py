@@ -24,6 +24,7 @@ __all__ = [
     "UTCDateTime",
     "dumps_json",
     "enum_type",
+    "exact_sums",
     "json_default",
     "json_type",
     "primary_key_type",
@@ -143,3 +144,25 @@ def enum_type(enum: type[StrEnum], length: int = 32) -> sa.Enum:
 def primary_key_type() -> TypeEngine[int]:
     """BIGINT on PostgreSQL; INTEGER on SQLite, where only that spelling is the rowid alias."""
     return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def exact_sums(
+    session: Any, column: Any, *criteria: Any, group_by: Any = None
+) -> dict[Any, Decimal]:
+    """``SUM(column)`` of an ``ExactDecimal`` column, exactly, keyed by ``group_by`` (one key,
+    None, without it). SQLite keeps these amounts as text and its SUM reads them as binary
+    doubles (twenty fills of cash sum to 93149.37000000001), so there the Decimals are added
+    here; PostgreSQL's NUMERIC sum is exact already."""
+    key = group_by if group_by is not None else sa.literal(None)
+    if session.get_bind().dialect.name == "sqlite":
+        totals: dict[Any, Decimal] = {}
+        for group, amount in session.execute(sa.select(key, column).where(*criteria)):
+            if amount is not None:
+                totals[group] = totals.get(group, Decimal(0)) + amount
+        return totals
+    query = sa.select(key, sa.func.sum(column)).where(*criteria)
+    if group_by is not None:
+        query = query.group_by(group_by)
+    return {
+        group: Decimal(str(total)) for group, total in session.execute(query) if total is not None
+    }

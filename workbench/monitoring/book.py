@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from workbench.ledger import AccountRow, CashMovementRow, Ledger, PositionRow
+from workbench.ledger import AccountRow, CashMovementRow, Ledger, PositionRow, exact_sums
 from workbench.monitoring.cache import LatestPrices
 from workbench.monitoring.watchers import PortfolioSnapshot
 
@@ -63,12 +63,9 @@ def value_books(
         names = session.execute(sa.select(AccountRow.id, AccountRow.name)).all()
         accounts: dict[int, str] = {row.id: row.name for row in names}
         held = session.scalars(sa.select(PositionRow).where(PositionRow.qty != 0)).all()
-        cash_rows = session.execute(
-            sa.select(CashMovementRow.account_id, sa.func.sum(CashMovementRow.amount)).group_by(
-                CashMovementRow.account_id
-            )
-        ).all()
-    cash: dict[int, Decimal] = {account: Decimal(total or 0) for account, total in cash_rows}
+        cash: dict[int, Decimal] = exact_sums(
+            session, CashMovementRow.amount, group_by=CashMovementRow.account_id
+        )
     positions: dict[int, list[BookPosition]] = defaultdict(list)
     for row in held:
         price = prices.price(row.symbol)

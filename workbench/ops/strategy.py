@@ -19,6 +19,7 @@ import pandas as pd
 from workbench.core.errors import NotFound, ValidationError
 from workbench.core.progress import Progress
 from workbench.data import bars_dataset
+from workbench.model import validate_period
 from workbench.model.symbols import normalize_symbols
 from workbench.strategy import (
     BacktestConfig,
@@ -107,6 +108,7 @@ def load_window(
     """The window's bars with up to ``warmup`` bars before ``start`` (as many as the lake
     has), and the window's first bar time (None without ``start``: the window is all data).
     Every symbol must have bars inside the window."""
+    validate_period(start, end)  # before reaching back for the warm-up (0001-01-01 - span)
     if start is None or warmup <= 0:
         bars = load_bars(rt, symbols, start, end)
         return bars, None if start is None else bars.index[0]

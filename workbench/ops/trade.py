@@ -28,7 +28,7 @@ from workbench.execution import (
 )
 from workbench.execution import reconcile as reconcile_books
 from workbench.execution.records import OPEN_STATUSES, cash_balance
-from workbench.ledger import AccountRow, FillRow, OrderRow, PositionRow
+from workbench.ledger import AccountRow, FillRow, OrderRow, PositionRow, exact_sums
 from workbench.model import OrderRequest, OrderSide, OrderType, TimeInForce, TradingState
 from workbench.model.plain import to_plain
 from workbench.model.symbols import normalize_symbol
@@ -242,11 +242,9 @@ def account(rt: Runtime) -> AccountSummary:
         row = session.get(AccountRow, oms.account_id)
         assert row is not None
         state, broker = str(row.trading_state), row.broker
-        realized = session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(PositionRow.realized_pl), 0)).where(
-                PositionRow.account_id == oms.account_id
-            )
-        )
+        realized = exact_sums(
+            session, PositionRow.realized_pl, PositionRow.account_id == oms.account_id
+        ).get(None, Decimal(0))
     value = sum((p.market_value or Decimal(0) for p in held), Decimal(0))
     theirs = oms.broker.account()
     return AccountSummary(

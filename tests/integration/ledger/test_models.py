@@ -205,3 +205,27 @@ def test_sqlite_read_sessions_see_one_snapshot(sqlite_ledger: Ledger) -> None:
     assert before == after == []
     with sqlite_ledger.session(read_only=True) as session:
         assert len(session.scalars(sa.select(AccountRow)).all()) == 1
+
+
+def test_sums_of_amounts_are_exact_by_group(ledger: Ledger) -> None:
+    from workbench.ledger import CashMovementRow, exact_sums
+
+    first, second = _account(ledger, "one"), _account(ledger, "two")
+    # cents that a binary double cannot hold: SQLite's own SUM of these drifts off the cent
+    amounts = [Decimal("100000"), *[Decimal("-342.13")] * 20, Decimal("0.1"), Decimal("0.2")]
+    at = datetime(2018, 2, 7, 15, tzinfo=UTC)
+    with ledger.session() as session:
+        for amount in amounts:
+            session.add(
+                CashMovementRow(account_id=first, amount=amount, kind="trade", occurred_at=at)
+            )
+        session.add(
+            CashMovementRow(account_id=second, amount=Decimal("1.10"), kind="fee", occurred_at=at)
+        )
+    with ledger.session(read_only=True) as session:
+        one = exact_sums(session, CashMovementRow.amount, CashMovementRow.account_id == first)
+        grouped = exact_sums(session, CashMovementRow.amount, group_by=CashMovementRow.account_id)
+        nothing = exact_sums(session, CashMovementRow.amount, CashMovementRow.account_id == -1)
+    assert one == {None: sum(amounts, Decimal(0))} == {None: Decimal("93157.70")}
+    assert grouped == {first: Decimal("93157.70"), second: Decimal("1.10")}
+    assert nothing == {}
