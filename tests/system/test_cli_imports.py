@@ -10,6 +10,8 @@ chart); the paper book loads no exchange-calendars (the sessions come from a cac
   (``data list``, ``data show``, ``analyze performance``);
 - pyarrow (no pandas) in ``trade account``, ``trade positions``, ``trade orders`` and
   ``trade submit``: the paper book prices positions from the lake's bars read as Arrow tables;
+- nothing of scipy, scikit-learn, skfolio, TA-Lib or plotly in ``analyze performance`` (pandas
+  computes it);
 - numpy in ``monitor health``: the monitoring package loads its quote pipeline with it.
 """
 
@@ -130,6 +132,13 @@ def test_the_paper_book_reads_its_bars_without_pandas(
     loaded = loaded_by(tmp_path, *command)
     assert "pyarrow" in loaded  # it did read the lake's bars
     assert "pandas" not in loaded
+
+
+def test_performance_is_computed_with_pandas_alone(traded_home: Path, tmp_path: Path) -> None:
+    loaded = loaded_by(tmp_path, "analyze", "performance", "AAPL")
+    heavy = {"scipy", "skfolio", "sklearn", "talib", "plotly", "statsmodels"}
+    assert "pandas" in loaded
+    assert not loaded & heavy, sorted(loaded & heavy)
 
 
 def test_a_new_ledger_is_migrated_on_first_use(home: Path, tmp_path: Path) -> None:
