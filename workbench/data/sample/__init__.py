@@ -20,7 +20,14 @@ if TYPE_CHECKING:
 
     from workbench.data.lake import IngestReport
 
-__all__ = ["SAMPLE_DATASETS", "SAMPLE_DIR", "load_sample", "read_sample", "symbol_names", "symbol_table"]
+__all__ = [
+    "SAMPLE_DATASETS",
+    "SAMPLE_DIR",
+    "load_sample",
+    "read_sample",
+    "symbol_names",
+    "symbol_table",
+]
 
 SAMPLE_DIR = Path(__file__).resolve().parent
 #: dataset -> what it holds, in load order (daily first: everything else builds on it)
