@@ -7,9 +7,11 @@ chart); the paper book loads no exchange-calendars (the sessions come from a cac
 
 - SQLAlchemy, in every command that reads the ledger (``trade``, ``audit``, ``monitor health``);
 - pandas, pyarrow and DuckDB, in the commands that read the lake into frames or compute on them
-  (``data list``, ``data show``, ``analyze performance``), and in ``trade account``,
-  ``trade positions`` and ``trade orders``, whose paper book prices positions from the lake's
-  bars (frames);
+  (``data list``, ``data show``, ``analyze performance``);
+- pyarrow (no pandas) in ``trade account``, ``trade positions``, ``trade orders`` and
+  ``trade submit``: the paper book prices positions from the lake's bars read as Arrow tables;
+- nothing of scipy, scikit-learn, skfolio, TA-Lib or plotly in ``analyze performance`` (pandas
+  computes it);
 - numpy in ``monitor health``: the monitoring package loads its quote pipeline with it.
 """
 
@@ -111,6 +113,31 @@ def test_the_paper_book_opens_without_alembic_or_exchange_calendars(
 ) -> None:
     loaded = loaded_by(tmp_path, *command)
     heavy = set(NEVER) | {"exchange_calendars"}
+    assert not loaded & heavy, sorted(loaded & heavy)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("trade", "account"),
+        ("trade", "positions"),
+        ("trade", "orders"),
+        ("trade", "submit", "AAPL", "--side", "sell", "--qty", "1"),
+    ],
+    ids=" ".join,
+)
+def test_the_paper_book_reads_its_bars_without_pandas(
+    traded_home: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    loaded = loaded_by(tmp_path, *command)
+    assert "pyarrow" in loaded  # it did read the lake's bars
+    assert "pandas" not in loaded
+
+
+def test_performance_is_computed_with_pandas_alone(traded_home: Path, tmp_path: Path) -> None:
+    loaded = loaded_by(tmp_path, "analyze", "performance", "AAPL")
+    heavy = {"scipy", "skfolio", "sklearn", "talib", "plotly", "statsmodels"}
+    assert "pandas" in loaded
     assert not loaded & heavy, sorted(loaded & heavy)
 
 

@@ -1,10 +1,27 @@
-"""Floor 2: the market-data lake (Parquet files queried by DuckDB), its validation and sources."""
+"""Floor 2: the market-data lake (Parquet files queried by DuckDB), its validation and sources.
 
-from workbench.data.bar_writer import LakeBarWriter
-from workbench.data.catalog import Catalog
-from workbench.data.lake import IngestReport, Lake
-from workbench.data.quality import Issue, QualityReport
-from workbench.data.schema import BAR_COLUMNS, BAR_TIMEFRAMES, DatasetSpec, bars_dataset, spec_for
+Names load on first use (PEP 562), so that a module of the package (``workbench.data.calendar``,
+the lake read by the paper book) can be imported without pandas, which only the frame-building
+members need.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workbench.data.bar_writer import LakeBarWriter
+    from workbench.data.catalog import Catalog
+    from workbench.data.lake import IngestReport, Lake
+    from workbench.data.quality import Issue, QualityReport
+    from workbench.data.schema import (
+        BAR_COLUMNS,
+        BAR_TIMEFRAMES,
+        DatasetSpec,
+        bars_dataset,
+        spec_for,
+    )
 
 __all__ = [
     "BAR_COLUMNS",
@@ -19,3 +36,23 @@ __all__ = [
     "bars_dataset",
     "spec_for",
 ]
+
+_HOME = {
+    "BAR_COLUMNS": "schema",
+    "BAR_TIMEFRAMES": "schema",
+    "Catalog": "catalog",
+    "DatasetSpec": "schema",
+    "IngestReport": "lake",
+    "Issue": "quality",
+    "Lake": "lake",
+    "LakeBarWriter": "bar_writer",
+    "QualityReport": "quality",
+    "bars_dataset": "schema",
+    "spec_for": "schema",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module 'workbench.data' has no attribute {name!r}")
+    return getattr(import_module(f"workbench.data.{_HOME[name]}"), name)

@@ -20,9 +20,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from workbench.core.errors import DataError, NotFound
 from workbench.data import calendar as cal
@@ -31,6 +29,10 @@ from workbench.data.reader import FileRef
 from workbench.data.schema import spec_for
 from workbench.data.store import PARTITION_FILE, symbol_dir, symbol_of_dir
 from workbench.model import normalize_symbol, validate_period
+
+if TYPE_CHECKING:  # pandas loads where a frame is built: ``read_table`` needs none
+    import pandas as pd
+    import pyarrow as pa
 
 __all__ = ["Bound", "Catalog"]
 
@@ -74,6 +76,8 @@ class Catalog:
     def coverage(self, dataset: str | None = None) -> pd.DataFrame:
         """One row per dataset and symbol: first, last, rows, sessions with data, missing
         sessions (XNYS sessions from first to last without a row)."""
+        import pandas as pd
+
         names = [spec_for(dataset).name] if dataset else self.datasets()
         frames = []
         for name in names:
@@ -123,6 +127,40 @@ class Catalog:
         columns: Sequence[str] | None = None,
     ) -> pd.DataFrame:
         """Rows of ``dataset`` as a long frame sorted by symbol then timestamp."""
+        import pandas as pd
+
+        files, chosen, lower, upper = self._plan(dataset, symbols, start, end, columns)
+        if not files:
+            return pd.DataFrame(columns=["symbol", "timestamp", *chosen])
+        return reader.to_frame(reader.read_rows(files, chosen, lower, upper))
+
+    def read_table(
+        self,
+        dataset: str,
+        symbol: str,
+        start: Bound = None,
+        end: Bound = None,
+        columns: Sequence[str] | None = None,
+    ) -> pa.Table:
+        """One symbol's rows as an Arrow table (UTC ``timestamp`` and the columns, no symbol
+        column) sorted by time: ``read`` without pandas, for code that only walks the rows."""
+        import pyarrow as pa
+
+        files, chosen, lower, upper = self._plan(dataset, symbol, start, end, columns)
+        schema = spec_for(dataset).arrow_schema()
+        schema = pa.schema([schema.field(name) for name in ["timestamp", *chosen]])
+        tables = reader.read_tables(files, chosen, lower, upper)
+        return pa.concat_tables(tables) if tables else schema.empty_table()
+
+    def _plan(
+        self,
+        dataset: str,
+        symbols: str | Sequence[str] | None,
+        start: Bound,
+        end: Bound,
+        columns: Sequence[str] | None,
+    ) -> tuple[list[FileRef], list[str], int | None, int | None]:
+        """The files to read, the value columns chosen, the bounds in UTC microseconds."""
         spec = spec_for(dataset)
         wanted = self._resolve_symbols(spec.name, symbols)
         lower, upper = _instant(start, upper=False), _instant(end, upper=True)
@@ -134,10 +172,7 @@ class Catalog:
                 f"expected {', '.join(spec.value_columns)}"
             )
         files = self._files(spec.name, wanted, lower, upper)
-        if not files:
-            return pd.DataFrame(columns=["symbol", "timestamp", *chosen])
-        table = reader.read_rows(files, chosen, _micros(lower), _micros(upper))
-        return reader.to_frame(table)
+        return files, chosen, _micros(lower), _micros(upper)
 
     def wide(
         self,
@@ -158,6 +193,8 @@ class Catalog:
         self, dataset: str = "bars_1d", symbols: str | Sequence[str] | None = None
     ) -> pd.DataFrame:
         """The last row per symbol (reads only each symbol's newest year partition)."""
+        import pandas as pd
+
         spec = spec_for(dataset)
         files = []
         for symbol in self._resolve_symbols(spec.name, symbols):
@@ -312,6 +349,8 @@ def _instant(bound: Bound, *, upper: bool) -> pd.Timestamp | None:
     start."""
     if bound is None:
         return None
+    import pandas as pd
+
     if isinstance(bound, str):
         try:
             bound = pd.Timestamp(bound)
@@ -333,6 +372,8 @@ def _instant(bound: Bound, *, upper: bool) -> pd.Timestamp | None:
 
 
 def _ny_date(stamp: pd.Timestamp) -> date:
+    import pandas as pd
+
     return pd.Timestamp(stamp).tz_convert(cal.NEW_YORK).date()
 
 

@@ -11,19 +11,20 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.core.progress import Progress
-from workbench.data import validation
 from workbench.data.catalog import Bound, Catalog
 from workbench.data.quality import QualityReport
 from workbench.data.schema import DatasetSpec, bars_dataset, spec_for
 from workbench.data.store import PartitionWrite, write_partition
+
+if TYPE_CHECKING:  # pandas loads where a frame is built or validated, not with the lake
+    import pandas as pd
 
 __all__ = ["WRITE_THREADS", "IngestReport", "Lake"]
 
@@ -88,6 +89,8 @@ class Lake:
         """Validate ``frame`` and merge it into ``dataset``. Nothing is written from a batch the
         policy rejects (ValidationError, with the report). Loading the same rows twice changes
         nothing; a different value for a stored key replaces it only with ``upsert=True``."""
+        from workbench.data import validation
+
         spec = spec_for(dataset)
         batch = validation.validate(
             frame,
@@ -112,6 +115,8 @@ class Lake:
 
     def quality(self, dataset: str, symbols: str | Sequence[str] | None = None) -> QualityReport:
         """Run every validation rule over what the lake holds (nothing is written)."""
+        from workbench.data import validation
+
         spec = spec_for(dataset)
         rows = self.catalog.read(spec.name, symbols)
         return validation.validate(
@@ -133,6 +138,13 @@ class Lake:
     ) -> pd.DataFrame:
         """OHLCV bars as a long frame (symbol, timestamp, open, high, low, close, volume, ...)."""
         return self.catalog.read(bars_dataset(timeframe), symbols, start, end)
+
+    def bars_table(
+        self, symbol: str, start: Bound = None, end: Bound = None, timeframe: str = "1d"
+    ) -> pa.Table:
+        """One symbol's bars as an Arrow table (timestamp, open, ..., no symbol column), read
+        without pandas: for code that walks the rows (the paper book's bar feed)."""
+        return self.catalog.read_table(bars_dataset(timeframe), symbol, start, end)
 
     def prices(
         self,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Literal
 
 from workbench.model.plain import to_plain
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Issue", "QualityReport", "Severity"]
 

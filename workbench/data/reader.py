@@ -17,13 +17,16 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["FileRef", "Identity", "LatestRows", "identity", "read_rows", "to_frame"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["FileRef", "Identity", "LatestRows", "identity", "read_rows", "read_tables", "to_frame"]
 
 #: below this many files a thread pool costs more than it saves
 _PARALLEL_FROM = 12
@@ -55,6 +58,19 @@ def read_rows(
 ) -> pa.Table:
     """``symbol, timestamp, <columns>`` of ``files`` (given grouped by symbol, years ascending)
     with ``lower <= timestamp < upper`` (UTC microseconds); files are sorted by timestamp."""
+    tables = read_tables(files, columns, lower, upper)
+    return _with_symbols(tables, [ref.symbol for ref in files], ["timestamp", *columns])
+
+
+def read_tables(
+    files: Sequence[FileRef],
+    columns: Sequence[str],
+    lower: int | None = None,
+    upper: int | None = None,
+) -> list[pa.Table]:
+    """``read_rows`` without the symbol column: one table per file, in the order given. No
+    Arrow array is built from Python or numpy values here, which would make pyarrow import
+    pandas."""
     wanted = ["timestamp", *columns]
 
     def one(ref: FileRef) -> pa.Table:
@@ -71,11 +87,13 @@ def read_rows(
             tables = list(pool.map(one, files))
     else:
         tables = [one(ref) for ref in files]
-    return _with_symbols(tables, [ref.symbol for ref in files], wanted)
+    return tables
 
 
 def to_frame(table: pa.Table) -> pd.DataFrame:
     """pandas with the lake's dtypes: UTC timestamps, nullable Int64 counts, str symbols."""
+    import pandas as pd
+
     frame: pd.DataFrame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
     return frame
 

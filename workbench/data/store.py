@@ -24,10 +24,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -35,6 +35,9 @@ import pyarrow.parquet as pq
 from workbench.core.errors import DataError
 from workbench.core.outputs import FILE_MODE, private_folder
 from workbench.data.schema import DatasetSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "LOCK_FILE",
@@ -153,7 +156,7 @@ def partition_lock(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None
 def _conform(rows: pa.Table | pd.DataFrame, spec: DatasetSpec) -> pa.Table:
     """The partition file's schema, rows sorted by timestamp; missing optional columns null."""
     schema = _schema(spec)
-    if isinstance(rows, pd.DataFrame):
+    if not isinstance(rows, pa.Table):  # a pandas frame
         present = [c for c in schema.names if c in rows.columns]
         rows = pa.Table.from_pandas(rows[present], preserve_index=False)
     table = rows

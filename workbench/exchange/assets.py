@@ -35,14 +35,13 @@ class AssetCatalog:
 
     @classmethod
     def from_lake(cls, lake: Any) -> AssetCatalog:
-        from workbench.data.sample import symbol_table
+        from workbench.data.sample import symbol_names
 
         symbols: set[str] = set()
         for dataset in lake.datasets():
             if dataset.startswith("bars_"):
                 symbols.update(lake.symbols(dataset))
-        table = symbol_table()
-        return cls(symbols, dict(zip(table["symbol"], table["name"], strict=True)))
+        return cls(symbols, symbol_names())
 
     def get(self, symbol: str) -> AssetInfo | None:
         return self._by_symbol.get(symbol)

@@ -8,11 +8,15 @@ outside the regular session is marked non-regular (only extended-hours orders tr
 The last trade at an instant is the open of the bar under way (size 0: only its price is known
 then) or the close of the last complete bar (size: the bar's volume). The lake has no trades or
 quotes; these are derived from its bars and everything that shows them says so.
+
+A loader returns a pandas frame or an Arrow table; ``LakeBarFeed`` reads Arrow tables, so the
+paper book (every ``workbench trade`` command) prices its orders without loading pandas.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from bisect import bisect_right
 from collections.abc import Callable
@@ -29,8 +33,11 @@ from workbench.model import Bar
 __all__ = ["FrameBarFeed", "LakeBarFeed", "timeframe_delta"]
 
 _log = logging.getLogger(__name__)
-Loader = Callable[[str], Any]  # symbol -> DataFrame of bars (timestamp, open, ..., volume)
+#: symbol -> its bars (timestamp, open, ..., volume): a pandas DataFrame or a pyarrow Table
+Loader = Callable[[str], Any]
 _UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_TICKS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 
 
 def timeframe_delta(timeframe: str) -> timedelta:
@@ -103,25 +110,25 @@ class FrameBarFeed:
         slots: list[BarSlot] = []
         if frame is not None and len(frame):
             daily = self.timeframe.endswith("d")
-            for row in frame.itertuples(index=False):
+            for row in _rows(frame):
                 slot = self._slot(symbol, row, daily)
                 if slot is not None:
                     slots.append(slot)
         return _Series(slots, [s.opens_at for s in slots], [s.closes_at for s in slots])
 
-    def _slot(self, symbol: str, row: Any, daily: bool) -> BarSlot | None:
-        stamp = row.timestamp.to_pydatetime().astimezone(UTC)
+    def _slot(self, symbol: str, row: dict[str, Any], daily: bool) -> BarSlot | None:
+        stamp = _utc(row["timestamp"])
         try:
             bar = Bar(
                 symbol=symbol,
                 timestamp=stamp,
-                open=float(row.open),
-                high=float(row.high),
-                low=float(row.low),
-                close=float(row.close),
-                volume=float(row.volume),
-                trade_count=_optional_int(getattr(row, "trade_count", None)),
-                vwap=_optional_float(getattr(row, "vwap", None)),
+                open=float(row["open"]),
+                high=float(row["high"]),
+                low=float(row["low"]),
+                close=float(row["close"]),
+                volume=float(row["volume"]),
+                trade_count=_optional_int(row.get("trade_count")),
+                vwap=_optional_float(row.get("vwap")),
             )
         except DataError as error:
             _log.warning(
@@ -139,10 +146,40 @@ class FrameBarFeed:
 
 
 class LakeBarFeed(FrameBarFeed):
-    """The lake's ``bars_<timeframe>`` dataset, one symbol's whole history per first use."""
+    """The lake's ``bars_<timeframe>`` dataset, one symbol's whole history per first use, read
+    as an Arrow table (no pandas)."""
 
     def __init__(self, lake: Any, calendar: ExchangeCalendar, timeframe: str = "1d") -> None:
-        super().__init__(lambda symbol: lake.bars(symbol, timeframe=timeframe), calendar, timeframe)
+        super().__init__(
+            lambda symbol: lake.bars_table(symbol, timeframe=timeframe), calendar, timeframe
+        )
+
+
+def _rows(bars: Any) -> list[dict[str, Any]]:
+    """Rows of a pyarrow Table (Python values) or of a pandas frame (pandas values)."""
+    if not hasattr(bars, "to_pylist"):
+        return [row._asdict() for row in bars.itertuples(index=False)]
+    # Arrow turns a zoned timestamp into a datetime through pandas: count the ticks instead
+    stamps = bars.column("timestamp")
+    per_second = _TICKS_PER_SECOND[stamps.type.unit]
+    ticks = stamps.cast("int64").to_pylist()
+    rows: list[dict[str, Any]] = bars.select(
+        [name for name in bars.column_names if name != "timestamp"]
+    ).to_pylist()
+    for row, tick in zip(rows, ticks, strict=True):
+        seconds, rest = divmod(tick, per_second)
+        row["timestamp"] = _EPOCH + timedelta(
+            seconds=seconds, microseconds=rest * 1_000_000 // per_second
+        )
+    return rows
+
+
+def _utc(stamp: Any) -> datetime:
+    """A UTC ``datetime`` from Arrow's (a ``datetime``) or pandas' (a ``Timestamp``) value."""
+    if hasattr(stamp, "to_pydatetime"):
+        stamp = stamp.to_pydatetime()
+    moment: datetime = stamp.astimezone(UTC)
+    return moment
 
 
 def _optional_int(value: Any) -> int | None:
@@ -154,6 +191,13 @@ def _optional_float(value: Any) -> float | None:
 
 
 def _missing(value: Any) -> bool:
-    import pandas as pd
+    """None, NaN, or (from a pandas frame) ``pd.NA``/``NaT``."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    if type(value).__module__.startswith("pandas"):
+        import pandas as pd
 
-    return value is None or bool(pd.isna(value))
+        return bool(pd.isna(value))
+    return False

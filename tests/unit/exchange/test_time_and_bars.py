@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from workbench.core.errors import DataError
+from workbench.data.lake import Lake
 from workbench.data.sample import read_sample
 from workbench.exchange.clock import MAX_SPEED, ExchangeClock
-from workbench.exchange.feed import FrameBarFeed, timeframe_delta
+from workbench.exchange.feed import FrameBarFeed, LakeBarFeed, timeframe_delta
 from workbench.exchange.sessions import NEW_YORK, ExchangeCalendar
 
 
@@ -113,3 +115,25 @@ def test_unknown_symbols_have_no_bars_and_timeframes_are_checked(
     assert timeframe_delta("30m") == timedelta(minutes=30)
     with pytest.raises(DataError, match="timeframe"):
         timeframe_delta("1x")
+
+
+@pytest.mark.parametrize("timeframe", ["1d", "1m"])
+def test_the_lake_feed_reads_arrow_tables_into_the_same_bars_as_frames(
+    tmp_path: Path, calendar: ExchangeCalendar, timeframe: str
+) -> None:
+    lake = Lake(tmp_path / "lake")
+    rows = read_sample(f"bars_{timeframe}").query("symbol in ('AAPL', 'TSLA', 'SPY')")
+    lake.ingest(rows, f"bars_{timeframe}", policy="drop")
+    symbol = "AAPL"
+    from_frames = FrameBarFeed(lambda s: lake.bars(s, timeframe=timeframe), calendar, timeframe)
+    from_tables = LakeBarFeed(lake, calendar, timeframe)
+    span = datetime(1990, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC)
+    expected = from_frames.slots(symbol, *span)
+    assert expected  # the comparison is over real bars
+    assert from_tables.slots(symbol, *span) == expected
+    assert all(s.bar.timestamp.tzinfo == UTC for s in from_tables.slots(symbol, *span))
+    assert lake.bars_table(symbol, timeframe=timeframe).num_rows == len(
+        lake.bars(symbol, timeframe=timeframe)
+    )
+    empty = lake.bars_table(symbol, start="2029-01-01", timeframe=timeframe)
+    assert (empty.num_rows, empty.column_names[:2]) == (0, ["timestamp", "open"])

@@ -7,19 +7,27 @@ whose low is above the open or close, a Yahoo glitch) are reported and left out,
 
 from __future__ import annotations
 
+import csv
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import pandas as pd
 
 from workbench.core.errors import NotFound
 from workbench.core.progress import Progress
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from workbench.data.lake import IngestReport
 
-__all__ = ["SAMPLE_DATASETS", "SAMPLE_DIR", "load_sample", "read_sample", "symbol_table"]
+__all__ = [
+    "SAMPLE_DATASETS",
+    "SAMPLE_DIR",
+    "load_sample",
+    "read_sample",
+    "symbol_names",
+    "symbol_table",
+]
 
 SAMPLE_DIR = Path(__file__).resolve().parent
 #: dataset -> what it holds, in load order (daily first: everything else builds on it)
@@ -39,12 +47,22 @@ def read_sample(dataset: str) -> pd.DataFrame:
         raise NotFound(
             f"no bundled sample for {dataset!r}: expected one of {', '.join(SAMPLE_DATASETS)}"
         )
+    import pandas as pd
+
     return pd.read_parquet(path)
 
 
 @lru_cache(maxsize=1)
 def _symbols() -> pd.DataFrame:
+    import pandas as pd
+
     return pd.read_csv(SAMPLE_DIR / "symbols.csv", dtype=str, keep_default_na=False)
+
+
+def symbol_names() -> dict[str, str]:
+    """symbol -> name of every bundled symbol, read without pandas (the paper book's assets)."""
+    with open(SAMPLE_DIR / "symbols.csv", newline="", encoding="utf-8") as file:
+        return {row["symbol"]: row["name"] for row in csv.DictReader(file)}
 
 
 def symbol_table() -> pd.DataFrame:
