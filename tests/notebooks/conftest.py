@@ -32,9 +32,8 @@ def install_kernel() -> str:
         installed = folder / KERNEL / "kernel.json"
         source = ROOT / "kernels" / KERNEL / "kernel.json"
         if not installed.is_file() or installed.read_bytes() != source.read_bytes():
-            KernelSpecManager().install_kernel_spec(
-                str(source.parent), KERNEL, prefix=sys.prefix, replace=True
-            )
+            # installing always replaces an older copy (jupyter_client deprecates `replace`)
+            KernelSpecManager().install_kernel_spec(str(source.parent), KERNEL, prefix=sys.prefix)
     return KERNEL
 
 
