@@ -39,9 +39,7 @@ def test_the_indicator_catalog_pages_and_values_equal_ops(
 def test_performance_and_a_symbols_var_equal_ops(client: TestClient, runtime: Runtime) -> None:
     window = {"start": "2017-01-01", "end": "2017-12-31"}
     got = client.get(f"{BASE}/performance", params={"symbols": "AAPL", **window}).json()
-    report = analysis.performance(
-        runtime, ["AAPL"], start=date(2017, 1, 1), end=date(2017, 12, 31)
-    )
+    report = analysis.performance(runtime, ["AAPL"], start=date(2017, 1, 1), end=date(2017, 12, 31))
     assert got == to_plain(report.to_dict())
     neither = client.get(f"{BASE}/performance")
     assert neither.status_code == 422 and "symbols or a run id" in neither.json()["detail"]
