@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
 
 from workbench.model import to_plain
@@ -109,6 +110,18 @@ def test_allocation_and_a_rebalance_plan_that_sends_nothing(
     assert client.get("/api/v1/orders").json() == []
     weights_book = {"book": BOOK, "targets": {"MSFT": 0.5}}
     assert client.post(f"{BASE}/rebalance", json=weights_book).status_code == 422
+
+
+@pytest.mark.slow  # skfolio and its solver load on first use
+def test_the_frontier_equals_ops(client: TestClient, runtime: Runtime) -> None:
+    curve = client.get(f"{BASE}/frontier", params={"symbols": "AAPL,MSFT,JPM", "points": 5})
+    assert curve.status_code == 200, curve.text
+    traced = allocation.frontier(runtime, ["AAPL", "MSFT", "JPM"], points=5)
+    assert curve.json()["points"] == to_plain(traced.points)
+    assert curve.json()["weights"] == to_plain(traced.weights)
+    assert (
+        client.get(f"{BASE}/frontier", params={"symbols": "AAPL", "points": 101}).status_code == 422
+    )
 
 
 def test_a_viewer_may_not_run_analysis(client: TestClient, runtime: Runtime) -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "AllocationPublic",
     "BookInput",
     "Confidence",
+    "FrontierPublic",
     "IndicatorCatalogPublic",
     "IndicatorValuesPublic",
     "PerformancePublic",
@@ -200,6 +201,14 @@ class AllocationPublic(_Report):
     end: str
     observations: int
     weights: list[dict[str, Any]] = Field(description="symbol, sector, weight, risk_share")
+
+
+class FrontierPublic(_Public):
+    symbols: list[str]
+    points: list[dict[str, float]] = Field(
+        description="volatility and return (annualised) of each portfolio, lowest risk first"
+    )
+    weights: list[dict[str, float]] = Field(description="each portfolio's weight by symbol")
 
 
 class RebalancePublic(_Report):

@@ -26,6 +26,7 @@ from workbench.interfaces.api.schemas_analysis import (
     AllocationPublic,
     BookInput,
     Confidence,
+    FrontierPublic,
     IndicatorCatalogPublic,
     IndicatorValuesPublic,
     PerformancePublic,
@@ -208,6 +209,33 @@ def allocate(
         risk_free_rate=risk_free,
     )
     return AllocationPublic.model_validate(to_plain(report.to_dict()))
+
+
+@router.get("/frontier", response_model=FrontierPublic, summary="The efficient frontier")
+def frontier(
+    rt: RuntimeDep,
+    symbols: SymbolsText,
+    points: Annotated[int, Query(ge=2, le=100, description="portfolios on the frontier")] = 20,
+    lookback: Annotated[int, Query(ge=0, le=10_000, description="0: every return")] = 252,
+    start: date | None = None,
+    end: date | None = None,
+    max_weight: Weight = 1.0,
+    min_weight: Weight = 0.0,
+) -> FrontierPublic:
+    found = allocation.frontier(
+        rt,
+        symbol_list(symbols),
+        points=points,
+        lookback=lookback or None,
+        start=start,
+        end=end,
+        constraints=allocation.WeightConstraints(min_weight=min_weight, max_weight=max_weight),
+    )
+    return FrontierPublic(
+        symbols=[str(s) for s in found.weights.columns],
+        points=to_plain(found.points),
+        weights=to_plain(found.weights),
+    )
 
 
 @router.post("/rebalance", response_model=RebalancePublic, summary="A rebalance plan (not sent)")
