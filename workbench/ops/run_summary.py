@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from workbench.core.errors import NotFound
+from workbench.core.errors import NotFound, ValidationError
 from workbench.execution import FillView, PositionView
 from workbench.ledger import FillRow, OrderRow, PositionRow, RunRow, verify_audit_chain
 from workbench.model import OrderStatus
@@ -18,7 +18,10 @@ from workbench.model import OrderStatus
 if TYPE_CHECKING:
     from workbench.runtime import Runtime
 
-__all__ = ["RunSummary", "run_summary"]
+__all__ = ["TRADING_KINDS", "RunSummary", "run_summary", "trading_runs"]
+
+#: the kinds of run that trade through the execution engine (``workbench trade run``)
+TRADING_KINDS = ("paper", "live")
 
 
 @dataclass(frozen=True)
@@ -62,11 +65,23 @@ class RunSummary:
 
 
 # -- summaries --------------------------------------------------------------------------------
+def trading_runs(
+    rt: Runtime, *, kind: str | None = None, limit: int = 20, offset: int = 0
+) -> list[dict[str, Any]]:
+    """Paper and live runs (or only ``kind``), newest first: id, kind, strategy, status,
+    start time, symbols and parameters."""
+    from workbench.strategy import list_runs
+
+    if kind is not None and kind not in TRADING_KINDS:
+        raise ValidationError(f"a trading run is {' or '.join(TRADING_KINDS)}, not {kind!r}")
+    return list_runs(rt.ledger, kind=kind or TRADING_KINDS, limit=limit, offset=offset)
+
+
 def run_summary(rt: Runtime, run_id: int) -> RunSummary:
     """A paper or live run as it stands: its orders, fills, equity, positions, audit status."""
     with rt.ledger.session(read_only=True) as session:
         run = session.get(RunRow, run_id)
-        if run is None or run.kind not in ("paper", "live"):
+        if run is None or run.kind not in TRADING_KINDS:
             raise NotFound(f"no paper or live run {run_id}: see `workbench strategy results`")
         counts = dict(
             session.execute(

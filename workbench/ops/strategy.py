@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_RECORDS",
     "RECORD_TABLES",
+    "RESULT_KINDS",
     "BacktestConfig",
     "Progress",
     "Sizing",
@@ -64,6 +65,8 @@ __all__ = [
 
 #: a stored backtest's record tables, and how many rows ``run_records`` gives by default
 RECORD_TABLES = ("trades", "orders")
+#: the kinds of run that store a strategy result (``results`` reloads them)
+RESULT_KINDS = ("backtest", "optimize", "walk_forward")
 DEFAULT_RECORDS = 50
 
 
@@ -247,14 +250,16 @@ def results(rt: Runtime, run_id: int) -> StoredResult:
 
 
 def run_records(
-    rt: Runtime, run_id: int, table: str, *, limit: int = DEFAULT_RECORDS
+    rt: Runtime, run_id: int, table: str, *, limit: int = DEFAULT_RECORDS, offset: int = 0
 ) -> dict[str, Any]:
-    """The first ``limit`` rows of a stored backtest's ``trades`` or ``orders`` (in time
-    order), as plain values, with how many there are in all."""
+    """``limit`` rows of a stored backtest's ``trades`` or ``orders`` (in time order) after
+    the first ``offset``, as plain values, with how many there are in all."""
     if table not in RECORD_TABLES:
         raise ValidationError(f"a run's records are {' or '.join(RECORD_TABLES)}, not {table!r}")
     if limit < 1:
         raise ValidationError(f"--limit must be at least 1, got {limit}")
+    if offset < 0:
+        raise ValidationError(f"offset must be 0 or more, got {offset}")
     result = results(rt, run_id)
     if not isinstance(result, BacktestResult):
         raise ValidationError(
@@ -264,20 +269,24 @@ def run_records(
     frame: pd.DataFrame = getattr(result, table)
     when = "entry_time" if table == "trades" else "timestamp"
     frame = frame.sort_values(when, kind="stable")
-    shown = frame.head(limit)
+    shown = frame.iloc[offset : offset + limit]
     return {
         "run_id": run_id,
         "table": table,
         "total": len(frame),
+        "offset": offset,
         "shown": len(shown),
-        "more": len(frame) - len(shown),
+        "more": max(0, len(frame) - offset - len(shown)),
         "columns": [str(c) for c in frame.columns],
         "rows": [_plain_row(row) for row in shown.to_dict(orient="records")],
     }
 
 
-def runs(rt: Runtime, *, kind: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
-    return list_runs(rt.ledger, kind=kind, limit=limit)
+def runs(
+    rt: Runtime, *, kind: str | Sequence[str] | None = None, limit: int = 20, offset: int = 0
+) -> list[dict[str, Any]]:
+    """Stored runs, newest first (``kind``: one kind or several, e.g. ``RESULT_KINDS``)."""
+    return list_runs(rt.ledger, kind=kind, limit=limit, offset=offset)
 
 
 def _stored(rt: Runtime, result: Any, started: datetime) -> Any:

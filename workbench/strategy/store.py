@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,15 +94,24 @@ def load_run(ledger: Ledger, home: Path, run_id: int) -> StoredResult:
     return loaders[kind](folder, meta, run_id)
 
 
-def list_runs(ledger: Ledger, *, kind: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
-    """The latest runs, newest first."""
+def list_runs(
+    ledger: Ledger,
+    *,
+    kind: str | Sequence[str] | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """The latest runs, newest first: ``limit`` of them after skipping ``offset``; ``kind``
+    is one kind or several."""
     import sqlalchemy as sa
 
     from workbench.ledger import RunRow
 
-    query = sa.select(RunRow).order_by(RunRow.id.desc()).limit(limit)
-    if kind is not None:
+    query = sa.select(RunRow).order_by(RunRow.id.desc()).limit(limit).offset(offset)
+    if isinstance(kind, str):
         query = query.where(RunRow.kind == kind)
+    elif kind is not None:
+        query = query.where(RunRow.kind.in_(list(kind)))
     with ledger.session(read_only=True) as session:
         rows = session.scalars(query).all()
         return [

@@ -47,7 +47,16 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.state.metrics = CollectorRegistry()
     install_error_handlers(app)
-    for router in (routes.health, routes.market, routes.strategies, routes.trading):
+    for router in (
+        routes.health,
+        routes.market,
+        routes.analysis,
+        routes.strategy_runs,  # before strategies: /strategies/{name} would take "runs"
+        routes.strategies,
+        routes.trading,
+        routes.runs,
+        routes.reports,
+    ):
         app.include_router(router.router)
     docs.mount(app)
     _add_middleware(app, runtime)

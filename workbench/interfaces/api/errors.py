@@ -57,6 +57,7 @@ _STATUS: tuple[tuple[type[WorkbenchError], int], ...] = (
 
 
 _DESCRIBED = {
+    400: "the data cannot answer this (too few prices in the range...): the detail says why",
     401: "no credential, or one that is not valid",
     403: "the credential's role may not do this",
     404: "no such thing",

@@ -182,15 +182,19 @@ def daily_report(
     )
 
 
-def reports(rt: Runtime, *, kind: str | None = None, limit: int = 20) -> list[GeneratedReport]:
-    """The latest recorded reports, newest first."""
+def reports(
+    rt: Runtime, *, kind: str | None = None, limit: int = 20, offset: int = 0
+) -> list[GeneratedReport]:
+    """The latest recorded reports, newest first (``limit`` of them after ``offset``)."""
     import sqlalchemy as sa
 
     from workbench.ledger import ReportRow
 
     if limit < 1:
         raise ValidationError(f"limit must be at least 1, got {limit}")
-    query = sa.select(ReportRow).order_by(ReportRow.id.desc()).limit(limit)
+    if offset < 0:
+        raise ValidationError(f"offset must be 0 or more, got {offset}")
+    query = sa.select(ReportRow).order_by(ReportRow.id.desc()).limit(limit).offset(offset)
     if kind is not None:
         query = query.where(ReportRow.kind == check_kind(kind))
     with rt.ledger.session(read_only=True) as session:

@@ -1,6 +1,24 @@
 """The API's routers: health (``/healthz``, ``/readyz``, ``/metrics``) and the reads under
 ``/api/v1``."""
 
-from workbench.interfaces.api.routes import health, market, strategies, trading
+from workbench.interfaces.api.routes import (
+    analysis,
+    health,
+    market,
+    reports,
+    runs,
+    strategies,
+    strategy_runs,
+    trading,
+)
 
-__all__ = ["health", "market", "strategies", "trading"]
+__all__ = [
+    "analysis",
+    "health",
+    "market",
+    "reports",
+    "runs",
+    "strategies",
+    "strategy_runs",
+    "trading",
+]

@@ -32,8 +32,13 @@ Timeframe = Annotated[str, Query(pattern=r"^[0-9]{1,3}(m|h|d)$", description="1d
 
 
 @router.get("/coverage", response_model=list[CoveragePublic], summary="What the lake holds")
-def coverage(rt: RuntimeDep) -> list[CoveragePublic]:
-    return [CoveragePublic.model_validate(row) for row in to_plain(data.coverage(rt))]
+def coverage(
+    rt: RuntimeDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_BARS, description=f"at most {MAX_BARS}")] = 1000,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[CoveragePublic]:
+    rows = to_plain(data.coverage(rt))[offset : offset + limit]
+    return [CoveragePublic.model_validate(row) for row in rows]
 
 
 @router.get("/bars/{symbol}", response_model=BarsPagePublic, summary="A page of bars")
@@ -64,7 +69,9 @@ def latest(
 
 
 @router.get("/quality", response_model=QualityPublic, summary="The lake's validation rules")
-def quality(rt: RuntimeDep, dataset: str = "bars_1d") -> QualityPublic:
+def quality(
+    rt: RuntimeDep, dataset: Annotated[str, Query(min_length=1, max_length=40)] = "bars_1d"
+) -> QualityPublic:
     report = data.quality(rt, dataset)
     issues = [to_plain(issue.to_dict()) for issue in report.issues]
     return QualityPublic(dataset=report.dataset, rows=report.rows_in, ok=report.ok, issues=issues)
