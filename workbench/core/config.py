@@ -314,6 +314,9 @@ class _YamlSource(PydanticBaseSettingsSource):
             raise ConfigError(f"{path}: not valid YAML: {exc}") from None
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+        from workbench.core.config_versions import upgrade_document
+
+        data = upgrade_document(data, path)
         found = [name for name in secret_fields() if _dig(data, name) is not None]
         if found:
             raise ConfigError(

@@ -17,7 +17,7 @@ from workbench.core.config import (
 from workbench.core.errors import ConfigError
 from workbench.core.outputs import private_folder
 
-__all__ = ["ConfigCheck", "masked_settings", "validate"]
+__all__ = ["ConfigCheck", "ConfigMigration", "masked_settings", "migrate", "validate"]
 
 MASK = "********"
 
@@ -31,6 +31,39 @@ class ConfigCheck:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+@dataclass(frozen=True)
+class ConfigMigration:
+    path: str
+    was: int
+    now: int
+
+    @property
+    def changed(self) -> bool:
+        return self.was != self.now
+
+
+def migrate(target: str | None = None) -> ConfigMigration:
+    """Rewrite a settings file in the current format: ``target`` is a path, or an environment
+    name (its file in the config folder); default the selected environment's."""
+    from pathlib import Path
+
+    from workbench.core.config import config_dir
+    from workbench.core.config_versions import migrate_file
+
+    name = target or os.environ.get("WB_ENV", "development")
+    if name in ENVIRONMENTS:
+        folder = config_dir()
+        if folder is None:
+            raise ConfigError("no settings folder: set WB_CONFIG_DIR or give a file's path")
+        path = folder / f"{name}.yaml"
+    else:
+        path = Path(name)
+    if not path.is_file():
+        raise ConfigError(f"no settings file at {path}")
+    was, now = migrate_file(path)
+    return ConfigMigration(str(path), was, now)
 
 
 def masked_settings(settings: Settings) -> dict[str, Any]:

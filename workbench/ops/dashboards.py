@@ -66,10 +66,23 @@ def install_kernel(source: Path | None = None) -> Path:
     spec = source or _PROJECT / "kernels" / KERNEL_NAME
     if not (spec / "kernel.json").is_file():
         raise ConfigError(f"no kernelspec at {spec} (kernel.json missing)")
-    installed = KernelSpecManager().install_kernel_spec(
-        str(spec), kernel_name=KERNEL_NAME, prefix=sys.prefix
+    installed = Path(sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL_NAME
+    if _same_files(spec, installed):
+        # already there (an image installs it at build time, read-only at run time)
+        return installed
+    return Path(
+        KernelSpecManager().install_kernel_spec(
+            str(spec), kernel_name=KERNEL_NAME, prefix=sys.prefix
+        )
     )
-    return Path(installed)
+
+
+def _same_files(source: Path, installed: Path) -> bool:
+    files = [p for p in source.iterdir() if p.is_file()]
+    return all(
+        (installed / p.name).is_file() and (installed / p.name).read_bytes() == p.read_bytes()
+        for p in files
+    )
 
 
 def serve_dashboards(
@@ -78,14 +91,17 @@ def serve_dashboards(
     port: int = DEFAULT_DASHBOARD_PORT,
     directory: Path | str | None = None,
     on_ready: Callable[[DashboardsStarted], None] | None = None,
+    behind_proxy: bool = False,
 ) -> int:
     """Serve the dashboards until SIGINT/SIGTERM or until Voila stops; returns Voila's exit
-    code (0 after a signal). A taken port or a non-loopback host is a ConfigError."""
+    code (0 after a signal). A taken port is a ConfigError, and so is a non-loopback host
+    unless ``behind_proxy`` says an authenticating proxy is the only way in (a container's
+    interface, reached through the Ingress or the load balancer: docs/deployment/)."""
     folder = dashboards_dir(directory)
-    if host not in _LOOPBACK:
+    if host not in _LOOPBACK and not behind_proxy:
         raise ConfigError(
             f"dashboards listen on loopback only (127.0.0.1, localhost, ::1), not {host!r}: "
-            "they trade with the configured role and have no login"
+            "they have no login; --behind-proxy when an authenticating proxy is in front"
         )
     _require_free(host, port)
     install_kernel()

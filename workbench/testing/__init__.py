@@ -6,7 +6,7 @@ from workbench.testing.brokers import FlakyBroker
 from workbench.testing.generated import generated_bars
 from workbench.testing.json_documents import SNAKE_CASE, json_keys, odd_json_keys
 from workbench.testing.lakes import copy_lake
-from workbench.testing.waiting import wait_until
+from workbench.testing.waiting import free_port, wait_until
 
 __all__ = [
     "SNAKE_CASE",
@@ -14,6 +14,7 @@ __all__ = [
     "FlakyBroker",
     "RecordedRequest",
     "copy_lake",
+    "free_port",
     "generated_bars",
     "json_keys",
     "odd_json_keys",

@@ -1,13 +1,15 @@
 """Waiting on a condition instead of sleeping a fixed time: a test that waits for what it needs
-is as fast as the machine allows and does not fail when the machine is slow."""
+is as fast as the machine allows and does not fail when the machine is slow; and a free port
+for a server it starts."""
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["wait_until"]
+__all__ = ["free_port", "wait_until"]
 
 T = TypeVar("T")
 
@@ -31,3 +33,10 @@ def wait_until(
             awaited = what() if callable(what) else what
             raise TimeoutError(f"timed out after {timeout:g} s waiting for {awaited}")
         time.sleep(interval)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on now (the OS picks it), for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])

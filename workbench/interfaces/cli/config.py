@@ -41,6 +41,31 @@ def validate(
         raise typer.Exit(1)
 
 
+@app.command("migrate")
+def migrate(
+    target: Annotated[
+        str | None,
+        typer.Argument(help="A settings file, or an environment's name (default: WB_ENV's)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Rewrite a settings file in the current format (its comments kept where they can be)."""
+    from workbench.ops.config import migrate as run_migration
+
+    done = run_migration(target)
+    emit(
+        {"path": done.path, "was": done.was, "now": done.now, "changed": done.changed},
+        as_json,
+        lambda _: console.print(
+            f"{done.path}: version {done.was} -> {done.now}"
+            if done.changed
+            else f"{done.path}: already at version {done.now}",
+            markup=False,
+            highlight=False,
+        ),
+    )
+
+
 def _print_check(result: Any) -> None:
     if result.ok:
         console.print(f"[green]ok[/] {result.env}: settings and environment are valid")

@@ -63,11 +63,17 @@ def _listening(started: ApiStarted) -> None:
 @app.command("dashboards")
 def dashboards(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8866,
-    host: Annotated[str, typer.Option(help="Loopback interface to listen on.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Interface to listen on (loopback unless --behind-proxy).")
+    ] = "127.0.0.1",
     directory: Annotated[
         Path | None,
         typer.Option("--dir", help="Folder of dashboards (default: notebooks/dashboards)."),
     ] = None,
+    behind_proxy: Annotated[
+        bool,
+        typer.Option(help="An authenticating proxy is the only way in: any --host is allowed."),
+    ] = False,
 ) -> None:
     """Serve the Voila dashboards with the workbench kernel; Ctrl+C stops.
 
@@ -75,7 +81,9 @@ def dashboards(
     a lesser one with ?role=viewer, never a greater one."""
     from workbench.ops import dashboards as ops
 
-    code = ops.serve_dashboards(host=host, port=port, directory=directory, on_ready=_started)
+    code = ops.serve_dashboards(
+        host=host, port=port, directory=directory, on_ready=_started, behind_proxy=behind_proxy
+    )
     typer.echo("dashboards stopped", err=True)
     raise typer.Exit(code)
 
