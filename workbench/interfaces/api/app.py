@@ -47,8 +47,17 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.state.metrics = CollectorRegistry()
     install_error_handlers(app)
-    for router in (routes.health, routes.market, routes.strategies, routes.trading):
-        app.include_router(router.router)
+    app.include_router(routes.health.router)
+    app.include_router(routes.auth.router)
+    app.include_router(routes.me.router)
+    app.include_router(routes.market.router)
+    app.include_router(routes.strategies.router)
+    app.include_router(routes.orders.router)
+    app.include_router(routes.trading.router)
+    app.include_router(routes.trading_state.router)
+    app.include_router(routes.alerts.router)
+    app.include_router(routes.audit.router)
+    app.include_router(routes.admin.router)
     docs.mount(app)
     _add_middleware(app, runtime)
     return app
