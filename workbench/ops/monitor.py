@@ -126,9 +126,9 @@ def list_rules(rt: Runtime) -> list[RuleSpec]:
     return _store(rt).rules()
 
 
-def remove_rule(rt: Runtime, name: str, *, actor: str) -> RuleSpec:
+def remove_rule(rt: Runtime, name: str, *, actor: str | None = None) -> RuleSpec:
     """Delete a rule (its alerts stay), audited with ``actor``."""
-    return _store(rt).remove_rule(name, actor=actor)
+    return _store(rt).remove_rule(name, actor=actor or "unknown")
 
 
 @dataclass(frozen=True)

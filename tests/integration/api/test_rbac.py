@@ -27,7 +27,7 @@ from fastapi.testclient import TestClient
 
 from workbench.core.security import TokenSigner
 from workbench.interfaces.api import create_app
-from workbench.interfaces.api.deps import PUBLIC, require
+from workbench.interfaces.api.deps import AUTHENTICATED, PUBLIC, require
 from workbench.interfaces.api.rbac import (
     UNDECLARED_ALLOWED,
     allowed_roles,
@@ -198,3 +198,21 @@ def test_the_routes_table_in_docs_api_md_is_the_apps(world: World) -> None:
     assert text[start:end].strip() == expected, (
         "docs/api.md's routes table differs from the app's routes; paste:\n" + expected
     )
+
+
+def test_the_openapi_document_names_each_operations_access_and_problems(world: World) -> None:
+    paths = world.client.get("/openapi.json").json()["paths"]
+    for row in route_permissions(world.app):
+        if not row.path.startswith("/api/"):
+            continue
+        operation = paths[row.path][row.method.lower()]
+        assert operation["x-access"] == row.access, f"{row.method} {row.path}"
+        assert operation["x-roles"] == [r.value for r in allowed_roles(row.access)]
+        problems = {"401", "500"}
+        if row.access not in (PUBLIC, AUTHENTICATED):
+            problems.add("403")
+        if row.method != "GET":
+            problems.add("422")  # a body that does not validate
+        assert problems <= set(operation["responses"]), f"{row.method} {row.path}"
+        if row.access != PUBLIC:
+            assert operation["security"] == [{"bearer": []}], f"{row.method} {row.path}"

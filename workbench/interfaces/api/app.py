@@ -21,6 +21,7 @@ from workbench.interfaces.api.middleware import (
     SecurityHeaders,
     TrustedHosts,
 )
+from workbench.interfaces.api.rbac import document_access
 from workbench.runtime import Runtime
 
 __all__ = ["API_PREFIX", "app_from_settings", "create_app"]
@@ -58,6 +59,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(routes.alerts.router)
     app.include_router(routes.audit.router)
     app.include_router(routes.admin.router)
+    document_access(app)
     docs.mount(app)
     _add_middleware(app, runtime)
     return app

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
@@ -22,6 +23,7 @@ __all__ = [
     "UNDECLARED_ALLOWED",
     "RouteAccess",
     "allowed_roles",
+    "document_access",
     "route_permissions",
     "routes_markdown",
 ]
@@ -85,3 +87,21 @@ def routes_markdown(app: FastAPI) -> str:
         access = f"`{row.access}`" if row.access else "**none declared**"
         lines.append(f"| {row.method} | `{row.path}` | {access} | {roles} | {row.summary} |")
     return "\n".join(lines)
+
+
+def document_access(app: FastAPI) -> None:
+    """Put each operation's access into the OpenAPI document: ``x-access`` (the permission,
+    ``authenticated`` or ``public``) and ``x-roles`` (the roles that pass it)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        for row in route_permissions(app):
+            operation = schema.get("paths", {}).get(row.path, {}).get(row.method.lower())
+            if operation is None or row.access is None:
+                continue
+            operation["x-access"] = row.access
+            operation["x-roles"] = [role.value for role in allowed_roles(row.access)]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
