@@ -3,7 +3,8 @@ the state each account is in."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
@@ -30,8 +31,9 @@ Operator = Annotated[Principal, Depends(require(Permission.SET_TRADING_STATE))]
 Changes = list[StateChangePublic]
 
 
-def _changes(changes: list[object]) -> Changes:
-    return [StateChangePublic.model_validate(to_plain(c.to_dict())) for c in changes]  # type: ignore[attr-defined]
+def _changes(changes: Sequence[Any]) -> Changes:
+    """``ops.trade``'s state changes (each with ``to_dict``) as the answer."""
+    return [StateChangePublic.model_validate(to_plain(c.to_dict())) for c in changes]
 
 
 @router.get(
@@ -54,7 +56,7 @@ def halt(rt: RuntimeDep, caller: Operator, body: HaltInput | None = None) -> Cha
         cancel_open=body.cancel_open,
         only_this_account=body.only_this_account,
     )
-    return _changes(list(changes))
+    return _changes(changes)
 
 
 @router.post("/reduce", response_model=Changes, summary="Only orders that reduce exposure")
@@ -63,7 +65,7 @@ def reduce(rt: RuntimeDep, caller: Operator, body: TradingStateInput | None = No
     changes = trade.reduce(
         rt, actor=actor_of(caller), reason=body.reason, only_this_account=body.only_this_account
     )
-    return _changes(list(changes))
+    return _changes(changes)
 
 
 @router.post("/resume", response_model=Changes, summary="Back to active")
@@ -72,4 +74,4 @@ def resume(rt: RuntimeDep, caller: Operator, body: TradingStateInput | None = No
     changes = trade.resume(
         rt, actor=actor_of(caller), reason=body.reason, only_this_account=body.only_this_account
     )
-    return _changes(list(changes))
+    return _changes(changes)
