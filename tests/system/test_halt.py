@@ -5,6 +5,7 @@ naming the ``trading_state`` rule) and the running strategy's next step sends no
 from __future__ import annotations
 
 import json
+import signal
 
 import pytest
 
@@ -70,3 +71,46 @@ def test_halt_stops_every_face_and_the_running_strategy(desk: Desk) -> None:
 def _cid(rendered: str) -> str:
     """The client order id in the CLI's line ``Order N (<client order id>): ...``."""
     return rendered.split("(", 1)[1].split(")", 1)[0]
+
+
+@pytest.mark.slow
+def test_a_halt_through_the_api_stops_a_strategy_run_from_the_cli(desk: Desk) -> None:
+    """An admin halts through the REST API (a real server on the desk's ledger) while a live
+    strategy run started from the CLI is between cycles: its next cycle sends nothing."""
+    import httpx
+
+    from tests.system.test_serve_api import _free_port, _wait_ready
+    from workbench.ops import users
+    from workbench.runtime import Runtime
+
+    password = "a long enough password 1"
+    with Runtime.from_settings() as rt:  # the desk's WB_HOME, so the server's ledger
+        users.add(rt, "root", password, role="admin", actor="test")
+    desk.venue.clock(to=MID_SESSION)
+    runner = desk.spawn(*REBALANCE, "--cycles", "2")
+    port = _free_port()
+    server = desk.spawn("serve", "api", "--port", str(port))
+    url = f"http://127.0.0.1:{port}"
+    _wait_ready(url)
+    wait_for(lambda: len(desk.decisions(1)) == 1, "the first cycle", process=runner)
+    with httpx.Client(base_url=f"{url}/api/v1", timeout=60) as api:
+        login = api.post("/auth/login", json={"username": "root", "password": password})
+        api.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+        halted = api.post("/trading/halt", json={"reason": "system test through the API"})
+        assert halted.status_code == 200, halted.text
+        first = halted.json()[0]  # the configured account's change comes first
+        assert (first["state"], first["actor"]) == ("halted", "api:root")
+
+        desk.venue.clock(to=NEXT_PRE_OPEN)  # the runner wakes for its second cycle
+        _, err = runner.communicate(timeout=180)
+        assert runner.returncode == 0, err
+        second = desk.decisions(1)[1]
+        assert second["skipped"] == "trading is halted: nothing sent"
+        assert second["submitted"] == []
+        assert {s["state"] for s in api.get("/trading/state").json()} == {"halted"}
+        chain = api.get("/audit/records", params={"kind": "trading_state"}).json()["records"]
+        assert {r["actor"] for r in chain} == {"api:root"}
+    server.send_signal(signal.SIGTERM)
+    _, err = server.communicate(timeout=30)
+    assert server.returncode == 0, err
+    desk.assert_books_agree()

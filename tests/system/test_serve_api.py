@@ -123,3 +123,62 @@ def test_two_workers_serve_one_port_and_stop_on_sigterm(home: Path) -> None:
         _wait_ready(f"http://127.0.0.1:{port}")
     finally:
         _stop(process, signal.SIGTERM)
+
+
+PASSWORD = "a long enough password 1"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
+
+
+def _python_example() -> str:
+    text = DOC.read_text()
+    block = text.split("<!-- python-example:start -->", 1)[1].split("<!-- python-example:end -->")[
+        0
+    ]
+    return block.strip().removeprefix("```python").removesuffix("```")
+
+
+def test_an_order_from_login_to_the_audit_chain(home: Path) -> None:
+    """login -> preview -> submit -> filled on the paper book -> in /orders and in the audit
+    chain with the API's actor; then the Python example of docs/api.md, run as written."""
+    from workbench.ops import users
+    from workbench.runtime import Runtime
+
+    with Runtime.from_settings() as rt:
+        users.add(rt, "alice", PASSWORD, role="admin", actor="test")
+    port = _free_port()
+    process, _ = _start("--port", str(port))
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_ready(url)
+        with httpx.Client(base_url=f"{url}/api/v1", timeout=30) as api:
+            login = api.post("/auth/login", json={"username": "alice", "password": PASSWORD})
+            assert login.status_code == 200, login.text
+            api.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+            order = {"symbol": "MSFT", "side": "buy", "qty": "3"}
+            assert api.post("/orders/preview", json=order).json()["approved"] is True
+            placed = api.post("/orders", json={**order, "client_order_id": "system-1"})
+            assert placed.status_code == 201, placed.text
+            assert placed.json()["order"]["status"] == "filled"
+            listed = api.get("/orders").json()
+            assert [(o["client_order_id"], o["status"]) for o in listed] == [("system-1", "filled")]
+            assert api.get("/positions").json()[0]["qty"] == "3"
+            chain = api.get("/audit/records", params={"kind": "order.intent"}).json()["records"]
+            assert [(r["actor"], r["payload"]["client_order_id"]) for r in chain] == [
+                ("api:alice", "system-1")
+            ]
+            assert api.get("/audit/verify").json()["ok"] is True
+
+        env = {**os.environ, "WB_API_URL": url, "WB_API_PASSWORD": PASSWORD}
+        example = subprocess.run(
+            [sys.executable, "-c", _python_example()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+        assert example.returncode == 0, example.stderr
+        lines = example.stdout.splitlines()
+        assert lines[0].startswith("approved: True checks: ")
+        assert lines[1:] == ["order: 201 filled", "again: 200 True", "me: alice"]
+    finally:
+        _stop(process, signal.SIGTERM)

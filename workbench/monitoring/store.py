@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from workbench.core.errors import NotFound, ValidationError
-from workbench.ledger import AlertRow, AlertRuleRow, Ledger, NotificationRow
+from workbench.ledger import AlertRow, AlertRuleRow, Ledger, NotificationRow, append_audit
 from workbench.model import Alert, AlertSeverity, AlertState
 from workbench.monitoring.rules import RuleSpec
 
@@ -131,7 +131,8 @@ class MonitorStore:
         self.ledger = ledger
 
     # -- rules -------------------------------------------------------------------------------
-    def add_rule(self, spec: RuleSpec) -> RuleSpec:
+    def add_rule(self, spec: RuleSpec, *, actor: str | None = None) -> RuleSpec:
+        """Store a new rule; with ``actor``, in the audit chain in the same transaction."""
         row = AlertRuleRow(
             name=spec.name,
             kind=spec.kind,
@@ -147,7 +148,10 @@ class MonitorStore:
             with self.ledger.session() as session:
                 session.add(row)
                 session.flush()
-                return _spec(row)
+                stored = _spec(row)
+                if actor is not None:
+                    _audit(session, "alert_rule.created", actor, stored.to_dict())
+                return stored
         except IntegrityError:
             raise ValidationError(f"a rule named {spec.name!r} already exists") from None
 
@@ -174,11 +178,14 @@ class MonitorStore:
         with self.ledger.session(read_only=True) as session:
             return _spec(self._rule_row(session, name_or_id))
 
-    def remove_rule(self, name_or_id: str | int) -> RuleSpec:
-        """Delete a rule; its alerts stay, no longer linked to it."""
+    def remove_rule(self, name_or_id: str | int, *, actor: str | None = None) -> RuleSpec:
+        """Delete a rule; its alerts stay, no longer linked to it. With ``actor``, in the audit
+        chain in the same transaction."""
         with self.ledger.session() as session:
             row = self._rule_row(session, name_or_id)
             removed = _spec(row)
+            if actor is not None:
+                _audit(session, "alert_rule.removed", actor, {"id": row.id, "name": row.name})
             session.execute(
                 sa.update(AlertRow).where(AlertRow.rule_id == row.id).values(rule_id=None)
             )
@@ -320,6 +327,9 @@ class MonitorStore:
                 row.acknowledged_at, row.acknowledged_by = at, by
             else:
                 row.resolved_at, row.resolved_by = at, by
+            if by is not None:  # who moved it: the audit chain's actor
+                kind = "alert.acknowledged" if to == AlertState.ACKNOWLEDGED else "alert.resolved"
+                _audit(session, kind, by, {"alert_id": alert_id, "at": at.isoformat()})
         return self.alert(alert_id)
 
     # -- deliveries --------------------------------------------------------------------------
@@ -366,3 +376,7 @@ class MonitorStore:
                 sa.select(NotificationRow.status, sa.func.count()).group_by(NotificationRow.status)
             ).all()
         return {status: int(count) for status, count in rows}
+
+
+def _audit(session: Session, kind: str, actor: str, payload: dict[str, Any]) -> None:
+    append_audit(session, kind=kind, actor=actor, payload=payload)

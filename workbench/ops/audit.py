@@ -29,11 +29,15 @@ def records(
     start: date | None = None,
     end: date | None = None,
     limit: int = 100,
+    before: int | None = None,
 ) -> list[dict[str, Any]]:
     """Records newest first; ``kind`` matches a prefix (``order`` finds order.intent and
-    order.event), ``start``/``end`` are inclusive UTC dates."""
+    order.event), ``start``/``end`` are inclusive UTC dates. ``before`` is a cursor: only
+    records older than that sequence number (the last ``seq`` of the previous page)."""
     validate_period(start, end)
     query = sa.select(AuditRecordRow).order_by(AuditRecordRow.seq.desc()).limit(limit)
+    if before is not None:
+        query = query.where(AuditRecordRow.seq < before)
     if kind:
         query = query.where(AuditRecordRow.kind.startswith(kind, autoescape=True))
     if actor:

@@ -150,6 +150,7 @@ def refresh(rt: Runtime, refresh_token: str, *, now: datetime | None = None) -> 
             )
             if spent.rowcount != 1:  # type: ignore[attr-defined]
                 raise AuthError("the refresh token was spent concurrently; log in again")
+            _audit(session, "auth.refresh", user.username, moment, session_id=row.family_id)
             return _issue(
                 session,
                 signer,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from workbench.core.errors import ConfigError, NotFound, PermissionDenied
+from workbench.core.errors import NotFound, PermissionDenied, ValidationError
 from workbench.core.security import new_api_key, secret_digest
 from workbench.ledger import ApiKeyRow, UserRow, append_audit
 from workbench.model import Role, within
@@ -63,15 +63,15 @@ def create(
     """A key for ``username`` with ``role`` (default: the user's own, never higher)."""
     moment = _now(now)
     if expires_in_days is not None and expires_in_days <= 0:
-        raise ConfigError("a key's expiry must be a positive number of days")
+        raise ValidationError("a key's expiry must be a positive number of days")
     if name is not None and not 0 < len(name) <= 64:
-        raise ConfigError("a key's name must be 1 to 64 characters")
+        raise ValidationError("a key's name must be 1 to 64 characters")
     with rt.ledger.session() as session:
         user = session.scalar(sa.select(UserRow).where(UserRow.username == username))
         if user is None:
             raise NotFound(f"no user named {username!r}")
         if not user.active:
-            raise ConfigError(f"user {username!r} is disabled: enable them before adding keys")
+            raise ValidationError(f"user {username!r} is disabled: enable them before adding keys")
         wanted = user.role if role is None else parse_role(role)
         if not within(wanted, user.role):
             raise PermissionDenied(
@@ -118,13 +118,13 @@ def rotate(
         rt.settings.api.key_rotation_overlap_minutes if overlap_minutes is None else overlap_minutes
     )
     if overlap < 0:
-        raise ConfigError("the rotation overlap must not be negative")
+        raise ValidationError("the rotation overlap must not be negative")
     with rt.ledger.session() as session:
         old, user = _find(session, key)
         if old.revoked_at is not None or (old.expires_at is not None and old.expires_at <= moment):
-            raise ConfigError(f"API key {old.prefix} no longer works: create a new key instead")
+            raise ValidationError(f"API key {old.prefix} no longer works: create a new key instead")
         if not user.active:
-            raise ConfigError(f"user {user.username!r} is disabled")
+            raise ValidationError(f"user {user.username!r} is disabled")
         lifetime = old.expires_at - old.created_at if old.expires_at is not None else None
         role = old.role if within(old.role, user.role) else user.role
         new_key, new = _insert(

@@ -100,7 +100,9 @@ def add_rule(
     channels: Sequence[str] = (),
     cooldown_seconds: int = 0,
     owner: str | None = None,
+    actor: str | None = None,
 ) -> RuleSpec:
+    """Check and store a rule; ``actor`` (default: ``owner``) is who, for the audit chain."""
     try:
         level = AlertSeverity(severity)
     except ValueError:
@@ -117,15 +119,16 @@ def add_rule(
         owner=owner,
     )
     checked = check_rule(spec, symbols=_symbols(rt), channels=_channels())
-    return _store(rt).add_rule(checked)
+    return _store(rt).add_rule(checked, actor=actor or owner or "unknown")
 
 
 def list_rules(rt: Runtime) -> list[RuleSpec]:
     return _store(rt).rules()
 
 
-def remove_rule(rt: Runtime, name: str) -> RuleSpec:
-    return _store(rt).remove_rule(name)
+def remove_rule(rt: Runtime, name: str, *, actor: str | None = None) -> RuleSpec:
+    """Delete a rule (its alerts stay), audited with ``actor``."""
+    return _store(rt).remove_rule(name, actor=actor or "unknown")
 
 
 @dataclass(frozen=True)
@@ -204,6 +207,7 @@ def list_alerts(rt: Runtime, *, state: str | None = None, limit: int = 50) -> li
 
 
 def acknowledge_alert(rt: Runtime, alert_id: int, *, by: str | None) -> AlertRecord:
+    """Acknowledge an open alert; ``by`` is recorded on it and is the audit chain's actor."""
     return _store(rt).acknowledge(alert_id, by=by, at=rt.clock.now())
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from workbench.adapters import ReplayBroker
-from workbench.core.errors import ValidationError
+from workbench.core.errors import RiskRejected, ValidationError
 from workbench.execution import (
     FillView,
     OrderView,
@@ -52,6 +52,7 @@ __all__ = [
     "reduce",
     "resume",
     "submit",
+    "trading_states",
 ]
 
 
@@ -110,21 +111,43 @@ def preview(rt: Runtime, request: OrderRequest, *, strategy: str | None = None) 
 
 
 def submit(
-    rt: Runtime, request: OrderRequest, *, actor: str, strategy: str | None = None
+    rt: Runtime,
+    request: OrderRequest,
+    *,
+    actor: str,
+    strategy: str | None = None,
+    refuse: bool = False,
 ) -> SubmitResult:
     """Gate, record and send; the answer reflects every event the broker had by then. On a
     replay (the paper book), sending an order moves its clock to the next print (the open, then the
     close): replay time passes as a person trades, and a market order fills as it would there.
     A ``client_order_id`` the ledger knows sends nothing: the answer is that order, marked
-    ``already_submitted``. ``strategy`` must be a registered strategy's name."""
+    ``already_submitted``. ``strategy`` must be a registered strategy's name. With ``refuse``,
+    an order the risk gate rejected (recorded as such) raises ``RiskRejected`` naming the rule,
+    its value, limit and excess and the order, for faces that answer a refusal as an error."""
     _check_strategy(rt, strategy)
     oms = rt.oms
     result = oms.submit(request, actor=actor, strategy=strategy)
+    if refuse and result.decision is not None and not result.decision.approved:
+        _raise_refusal(result)
     fresh = not result.already_submitted
     if fresh and result.accepted and isinstance(oms.broker, ReplayBroker):
         oms.broker.next_print()
     oms.process_events(actor=actor)
     return SubmitResult(oms.find(str(result.order.id)), result.decision, result.already_submitted)
+
+
+def _raise_refusal(result: SubmitResult) -> None:
+    assert result.decision is not None
+    try:
+        result.decision.raise_if_rejected()
+    except RiskRejected as refusal:
+        refusal.details.update(
+            order_id=result.order.id,
+            client_order_id=result.order.client_order_id,
+            checks=[check.to_dict() for check in result.decision.checks],
+        )
+        raise
 
 
 def _check_strategy(rt: Runtime, name: str | None) -> None:
@@ -305,6 +328,19 @@ def _set(
     return set_every_trading_state(
         rt.oms, state, actor=actor, reason=reason, cancel_open=cancel_open
     )
+
+
+def trading_states(rt: Runtime) -> list[dict[str, str]]:
+    """Every account of the ledger with its broker and trading state, the configured one
+    first (a HALT from any face sets them all)."""
+    configured = rt.oms.account_id
+    with rt.ledger.session(read_only=True) as session:
+        rows = session.scalars(sa.select(AccountRow).order_by(AccountRow.id)).all()
+        found = [
+            {"account": row.name, "broker": row.broker, "state": str(row.trading_state)}
+            for row in sorted(rows, key=lambda row: row.id != configured)
+        ]
+    return found
 
 
 def reconcile(rt: Runtime, *, actor: str = "reconciliation") -> ReconciliationReport:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from workbench.core.errors import ConfigError, NotFound
+from workbench.core.errors import ConfigError, NotFound, ValidationError
 from workbench.core.security import hash_password
 from workbench.ledger import LoginThrottleRow, UserRow, append_audit
 from workbench.model import Role
@@ -84,7 +84,7 @@ def add(rt: Runtime, username: str, password: str, *, role: Role | str, actor: s
     _check_password(password)
     with rt.ledger.session() as session:
         if session.scalar(sa.select(UserRow.id).where(UserRow.username == username)) is not None:
-            raise ConfigError(f"user {username!r} already exists")
+            raise ValidationError(f"user {username!r} already exists")
         return _info(_insert(session, username, password, parse_role(role), actor), None)
 
 
@@ -143,14 +143,14 @@ def parse_role(role: Role | str) -> Role:
     try:
         return Role(role)
     except ValueError:
-        raise ConfigError(
+        raise ValidationError(
             f"unknown role {role!r}: expected one of {', '.join(r.value for r in Role)}"
         ) from None
 
 
 def _insert(session: Session, username: str, password: str, role: Role, actor: str) -> UserRow:
     if not _USERNAME.match(username):
-        raise ConfigError(
+        raise ValidationError(
             f"invalid username {username!r}: 1 to 64 letters, digits and . _ @ -, "
             "starting with a letter or digit"
         )
@@ -170,9 +170,9 @@ def _get(session: Session, username: str) -> UserRow:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ConfigError(f"a password must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise ValidationError(f"a password must be at least {MIN_PASSWORD_LENGTH} characters")
     if password.strip() != password:
-        raise ConfigError("a password must not start or end with whitespace")
+        raise ValidationError("a password must not start or end with whitespace")
 
 
 def _audit(session: Session, kind: str, actor: str, **payload: object) -> None:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from workbench.core.errors import AuthError, ConfigError
+from workbench.core.errors import AuthError, ConfigError, ValidationError
 from workbench.ledger import AuditRecordRow, RefreshTokenRow, UserRow
 from workbench.model import Role
 from workbench.ops import auth, users
@@ -194,11 +194,11 @@ def test_create_admin_is_refused_once_an_admin_exists_unless_forced(
     reset = users.create_admin(rt, "root", "a brand new password", actor=ADMIN, force=True)
     assert reset.active and reset.role == Role.ADMIN
     auth.login(rt, "root", "a brand new password")
-    with pytest.raises(ConfigError, match="at least 12"):
+    with pytest.raises(ValidationError, match="at least 12"):
         users.add(rt, "bob", "short", role=Role.VIEWER, actor=ADMIN)
-    with pytest.raises(ConfigError, match="unknown role"):
+    with pytest.raises(ValidationError, match="unknown role"):
         users.add(rt, "bob", PASSWORD, role="superuser", actor=ADMIN)
-    with pytest.raises(ConfigError, match="invalid username"):
+    with pytest.raises(ValidationError, match="invalid username"):
         users.add(rt, "bob smith", PASSWORD, role=Role.VIEWER, actor=ADMIN)
 
 

@@ -21,6 +21,7 @@ from workbench.interfaces.api.middleware import (
     SecurityHeaders,
     TrustedHosts,
 )
+from workbench.interfaces.api.rbac import document_access
 from workbench.runtime import Runtime
 
 __all__ = ["API_PREFIX", "app_from_settings", "create_app"]
@@ -49,15 +50,23 @@ def create_app(runtime: Runtime) -> FastAPI:
     install_error_handlers(app)
     for router in (
         routes.health,
+        routes.auth,
+        routes.me,
         routes.market,
         routes.analysis,
         routes.strategy_runs,  # before strategies: /strategies/{name} would take "runs"
         routes.strategies,
+        routes.orders,
         routes.trading,
+        routes.trading_state,
         routes.runs,
         routes.reports,
+        routes.alerts,
+        routes.audit,
+        routes.admin,
     ):
         app.include_router(router.router)
+    document_access(app)
     docs.mount(app)
     _add_middleware(app, runtime)
     return app

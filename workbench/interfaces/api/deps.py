@@ -3,13 +3,19 @@ calling (``PrincipalDep``: ``ops.auth.authenticate`` on ``Authorization: Bearer 
 or API key>``) and whether they may (``require(permission)``: ``ops.auth.authorize`` over the
 one permission table).
 
+Every ``/api/v1`` route declares who may call it with exactly one of ``require(permission)``,
+``signed_in()`` (any role) or ``public()`` (no credential: login, refresh and logout carry theirs
+in the body). The declaration is data (``ACCESS_ATTRIBUTE`` on the dependency), which
+``rbac.route_permissions`` reads off the app for the docs' table and the RBAC test.
+
 The app holds one ``Runtime`` (thread-safe: docs/architecture.md) from start-up to shutdown;
 sync routes and dependencies run on the thread pool and share it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from functools import cache
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -19,10 +25,29 @@ from workbench.model import Permission
 from workbench.ops.auth import Principal, authenticate, authorize
 from workbench.runtime import Runtime
 
-__all__ = ["API_PREFIX", "PrincipalDep", "RuntimeDep", "get_principal", "get_runtime", "require"]
+__all__ = [
+    "ACCESS_ATTRIBUTE",
+    "API_PREFIX",
+    "AUTHENTICATED",
+    "PUBLIC",
+    "PrincipalDep",
+    "RuntimeDep",
+    "actor_of",
+    "get_principal",
+    "get_runtime",
+    "public",
+    "require",
+    "signed_in",
+]
 
 #: every versioned route lives under it
 API_PREFIX = "/api/v1"
+#: the attribute of a dependency that declares a route's access: a permission, or one of below
+ACCESS_ATTRIBUTE = "workbench_access"
+#: any valid credential, whatever its role
+AUTHENTICATED = "authenticated"
+#: no credential at all (the request body carries what proves the caller)
+PUBLIC = "public"
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -51,6 +76,12 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
+def _declared(access: str, dependency: Callable[..., Any]) -> Callable[..., Any]:
+    setattr(dependency, ACCESS_ATTRIBUTE, access)
+    return dependency
+
+
+@cache  # one callable per permission: FastAPI then runs it once per request, however declared
 def require(permission: Permission) -> Callable[[Principal], Principal]:
     """A dependency: the caller, when their role has ``permission``; else 403."""
 
@@ -58,4 +89,30 @@ def require(permission: Permission) -> Callable[[Principal], Principal]:
         authorize(principal, permission)
         return principal
 
-    return allowed
+    return _declared(Permission(permission).value, allowed)
+
+
+@cache
+def signed_in() -> Callable[[Principal], Principal]:
+    """A dependency: the caller, whatever their role (``/me``)."""
+
+    def anyone(principal: PrincipalDep) -> Principal:
+        return principal
+
+    return _declared(AUTHENTICATED, anyone)
+
+
+@cache
+def public() -> Callable[[], None]:
+    """A dependency that checks nothing: the route needs no credential."""
+
+    def nobody() -> None:
+        return None
+
+    return _declared(PUBLIC, nobody)
+
+
+def actor_of(principal: Principal) -> str:
+    """Who did it, for the audit chain: ``api:<user>``, plus ``:key:<id>`` through an API key."""
+    suffix = f":key:{principal.key_id}" if principal.via == "key" else ""
+    return f"api:{principal.user}{suffix}"

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from workbench.core.errors import (
     AuthError,
     ConfigError,
+    DataError,
     Fatal,
     NotFound,
     PermissionDenied,
@@ -47,6 +48,7 @@ _STATUS: tuple[tuple[type[WorkbenchError], int], ...] = (
     (ValidationError, 422),
     (RiskRejected, 422),
     (NotFound, 404),
+    (DataError, 422),  # input that does not hold together: an order with qty and notional
     (AuthError, 401),
     (PermissionDenied, 403),
     (RateLimited, 429),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from workbench.interfaces.cli._common import JsonOption, console, emit, open_runtime
+from workbench.interfaces.cli._common import JsonOption, actor, console, emit, open_runtime
 from workbench.interfaces.cli._parse import ID_MAX, parse_date, parse_pairs, parse_symbols
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def rules_remove(
     from workbench.ops import monitor as ops
 
     with open_runtime() as rt:
-        rule = ops.remove_rule(rt, name)
+        rule = ops.remove_rule(rt, name, actor=actor())
     emit(
         rule.to_dict(),
         as_json,

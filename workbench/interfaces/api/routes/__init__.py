@@ -1,24 +1,38 @@
-"""The API's routers: health (``/healthz``, ``/readyz``, ``/metrics``) and the reads under
+"""The API's routers: health (``/healthz``, ``/readyz``, ``/metrics``) and everything under
 ``/api/v1``."""
 
 from workbench.interfaces.api.routes import (
+    admin,
+    alerts,
     analysis,
+    audit,
+    auth,
     health,
     market,
+    me,
+    orders,
     reports,
     runs,
     strategies,
     strategy_runs,
     trading,
+    trading_state,
 )
 
 __all__ = [
+    "admin",
+    "alerts",
     "analysis",
+    "audit",
+    "auth",
     "health",
     "market",
+    "me",
+    "orders",
     "reports",
     "runs",
     "strategies",
     "strategy_runs",
     "trading",
+    "trading_state",
 ]
