@@ -25,6 +25,7 @@ from workbench.core.errors import ConfigError, NotFound, WorkbenchError
 
 __all__ = [
     "DEFAULT_DASHBOARD_PORT",
+    "KERNEL_NAME",
     "DashboardsStarted",
     "dashboards_dir",
     "install_kernel",
@@ -61,15 +62,25 @@ def dashboards_dir(directory: Path | str | None = None) -> Path:
 def install_kernel(source: Path | None = None) -> Path:
     """Install the workbench kernelspec into this environment (``sys.prefix``), replacing an
     older copy; the dashboards name it in their metadata."""
+    from filelock import FileLock
     from jupyter_client.kernelspec import KernelSpecManager
 
     spec = source or _PROJECT / "kernels" / KERNEL_NAME
     if not (spec / "kernel.json").is_file():
         raise ConfigError(f"no kernelspec at {spec} (kernel.json missing)")
-    installed = KernelSpecManager().install_kernel_spec(
-        str(spec), kernel_name=KERNEL_NAME, prefix=sys.prefix
-    )
-    return Path(installed)
+    kernels = Path(sys.prefix) / "share" / "jupyter" / "kernels"
+    kernels.mkdir(parents=True, exist_ok=True)
+    installed = kernels / KERNEL_NAME
+    # installing replaces the folder: a lock keeps a concurrent run (or test) from launching a
+    # kernel out of a half-copied one, and an unchanged spec is left as it is
+    with FileLock(str(kernels / f".{KERNEL_NAME}-kernel.lock")):
+        current = installed / "kernel.json"
+        if current.is_file() and current.read_bytes() == (spec / "kernel.json").read_bytes():
+            return installed
+        placed = KernelSpecManager().install_kernel_spec(
+            str(spec), kernel_name=KERNEL_NAME, prefix=sys.prefix
+        )
+    return Path(placed)
 
 
 def serve_dashboards(
