@@ -5,13 +5,17 @@ SHELL := /bin/bash
 
 VENV  := .venv
 BIN   := $(VENV)/bin
-STAMP := $(VENV)/.workbench-synced
+STAMP := $(VENV)/.workbench-synced-compiled
 UV    := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
 # Caches live outside the clone so that reruns (and CI on a fresh clone) are fast.
 export UV_CACHE_DIR    ?= $(HOME)/.cache/uv
 export NUMBA_CACHE_DIR ?= $(HOME)/.cache/workbench/numba
 export UV_PYTHON       ?= 3.11
+# Bytecode is written at set-up, for the installed packages and for workbench/: where Python may
+# not write it later (PYTHONDONTWRITEBYTECODE, a read-only install) every process would compile
+# its imports from source each time - a dashboard kernel's imports took 19 s instead of 3-5 s.
+export UV_COMPILE_BYTECODE ?= 1
 
 # The suite spreads over every core (pytest-xdist; work stealing evens out the long system tests)
 # and names its 15 slowest tests at the end. `make test PYTEST_ARGS=...` replaces both.
@@ -35,6 +39,7 @@ help:
 $(STAMP): pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
+	$(BIN)/python -m compileall -q -j 0 workbench > /dev/null
 	@touch $(STAMP)
 
 run: $(STAMP)
