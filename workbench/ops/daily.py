@@ -124,12 +124,17 @@ def run_pipeline(
         failed = runs / f"{name}.failed.ipynb"
         kept = _keep(partial, failed)
         summary_partial.unlink(missing_ok=True)
+        where = f"the executed notebook: {kept}" if kept else "no notebook was written"
         if isinstance(error, PapermillExecutionError):
             raise WorkbenchError(
                 f"the daily pipeline failed in cell {error.exec_count}: {error.ename}: "
-                f"{error.evalue} (the executed notebook: {kept or 'not written'})"
+                f"{error.evalue} ({where})"
             ) from None
-        raise
+        if isinstance(error, Exception):  # the kernel died, the notebook is unreadable, ...
+            raise WorkbenchError(
+                f"the daily pipeline did not run: {type(error).__name__}: {error} ({where})"
+            ) from error
+        raise  # KeyboardInterrupt, SystemExit: what was written is kept as failed
     seconds = time.perf_counter() - started
     recorded: dict[str, Any] = json.loads(summary_partial.read_text())
     for written, place in ((summary_partial, summary), (partial, final)):
