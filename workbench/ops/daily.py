@@ -15,12 +15,17 @@ The kernel inherits this process's environment, so it opens the same settings an
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from workbench.core.config import load_settings
@@ -112,14 +117,15 @@ def run_pipeline(
     install_kernel()
     started = time.perf_counter()
     try:
-        papermill.execute_notebook(
-            str(source),
-            str(partial),
-            parameters={"sessions": sessions, "summary_path": str(summary_partial)},
-            kernel_name=KERNEL_NAME,
-            progress_bar=show_progress,
-            cwd=str(runs),
-        )
+        with _terminate_as_exit():
+            papermill.execute_notebook(
+                str(source),
+                str(partial),
+                parameters={"sessions": sessions, "summary_path": str(summary_partial)},
+                kernel_name=KERNEL_NAME,
+                progress_bar=show_progress,
+                cwd=str(runs),
+            )
     except BaseException as error:
         failed = runs / f"{name}.failed.ipynb"
         kept = _keep(partial, failed)
@@ -149,3 +155,21 @@ def _keep(partial: Path, failed: Path) -> Path | None:
     os.chmod(partial, FILE_MODE)
     os.replace(partial, failed)
     return failed
+
+
+@contextlib.contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """SIGTERM raises SystemExit(143) meanwhile (it would otherwise end the process on the spot),
+    so that the partial notebook is renamed as failed and papermill shuts its kernel down."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def exit_now(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, exit_now)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

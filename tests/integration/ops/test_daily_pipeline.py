@@ -4,6 +4,10 @@ all: two one-cell notebooks on the real workbench kernel, one that records, one 
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -72,3 +76,22 @@ def test_sessions_must_be_positive(wb_home: Path) -> None:
     with pytest.raises(WorkbenchError, match="--sessions must be at least 1, got 0"):
         run_pipeline(sessions=0)
     assert not (wb_home / "runs").exists()
+
+
+def test_sigterm_during_a_run_keeps_the_notebook_as_failed(wb_home: Path, tmp_path: Path) -> None:
+    source = _notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(120)")
+    runner = (
+        "from pathlib import Path; from workbench.ops.daily import run_pipeline; "
+        f"run_pipeline(notebook=Path({str(source)!r}))"
+    )
+    process = subprocess.Popen([sys.executable, "-c", runner], stderr=subprocess.PIPE, text=True)
+    daily = wb_home / "runs" / "daily"
+    deadline = time.monotonic() + 120
+    while not (daily.is_dir() and any(daily.glob(".*.partial.ipynb"))):
+        assert process.poll() is None and time.monotonic() < deadline, process.stderr
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 143, err
+    kept = [p.name for p in daily.iterdir()]
+    assert len(kept) == 1 and kept[0].endswith(".failed.ipynb"), kept
