@@ -218,6 +218,7 @@ if summary_path:
                 "parity": {
                     "paper_final": compared.paper_final,
                     "backtest_final": compared.backtest_final,
+                    "explanations": compared.explanations,
                 },
                 "report": made.to_dict(),
             },

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,20 +20,14 @@ RunNotebook = Callable[..., dict[str, Any]]
 
 
 def install_kernel() -> str:
-    """Install ``kernels/workbench`` into ``sys.prefix`` (the venv), as ``make kernel`` does.
-    A file lock keeps xdist workers from replacing it under each other."""
-    from filelock import FileLock
-    from jupyter_client.kernelspec import KernelSpecManager
+    """Install ``kernels/workbench`` into ``sys.prefix`` (the venv), as ``make kernel`` does,
+    through the function ``workbench run`` and ``serve dashboards`` use (a file lock keeps
+    xdist workers from replacing it under each other; an unchanged spec is left alone)."""
+    from workbench.ops.dashboards import KERNEL_NAME
+    from workbench.ops.dashboards import install_kernel as install
 
-    folder = Path(sys.prefix) / "share" / "jupyter" / "kernels"
-    folder.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(folder / ".workbench-kernel.lock")):
-        installed = folder / KERNEL / "kernel.json"
-        source = ROOT / "kernels" / KERNEL / "kernel.json"
-        if not installed.is_file() or installed.read_bytes() != source.read_bytes():
-            # installing always replaces an older copy (jupyter_client deprecates `replace`)
-            KernelSpecManager().install_kernel_spec(str(source.parent), KERNEL, prefix=sys.prefix)
-    return KERNEL
+    install()
+    return KERNEL_NAME
 
 
 @pytest.fixture(scope="session")

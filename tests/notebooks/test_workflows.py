@@ -3,75 +3,13 @@ each records matches the ledger and the ``ops`` it calls, called here directly."
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 import workbench
-from tests.notebooks.conftest import NOTEBOOKS, RunNotebook
-
-
-@pytest.mark.slow
-@pytest.mark.system
-def test_daily_pipeline_runs_as_a_papermill_job_on_the_embedded_default(
-    workbench_kernel: str, wb_home: Path, tmp_path: Path
-) -> None:
-    """`papermill daily_pipeline.ipynb out.ipynb -k workbench` with the default parameters, on
-    an empty home: the sample is loaded, the paper run replays about six months, the rules are
-    evaluated and the daily report is written under the home and recorded."""
-    summary_file = tmp_path / "summary.json"
-    done = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "papermill"),
-            str(NOTEBOOKS / "workflows" / "daily_pipeline.ipynb"),
-            str(tmp_path / "out.ipynb"),
-            "-k",
-            workbench_kernel,
-            "--no-progress-bar",
-            "-p",
-            "summary_path",
-            str(summary_file),
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stderr[-6000:]
-    seen = json.loads(summary_file.read_text())
-    from workbench.ops import daily, monitor, parity, report, trade_runs
-
-    assert seen["loaded"] > 0 and seen["quality_errors"] == 0
-    assert seen["symbols"] == list(daily.DAILY_SYMBOLS)
-    assert len(seen["gate"]) == seen["signal_orders"]
-    run = seen["run"]
-    assert run["sessions"] == 126 and run["status"] == "succeeded"
-    assert set(seen["alerts"]) == {"aapl-rsi-overbought", "msft-below-80"}
-    with workbench.open() as wb:
-        summary = trade_runs.run_summary(wb, run["run_id"])
-        compared = parity.parity(wb, run["run_id"])
-        recorded = report.reports(wb)
-        rules = {rule.name for rule in monitor.list_rules(wb)}
-        replayed = monitor.dry_run_rule(
-            wb,
-            "aapl-rsi-overbought",
-            start=date.fromisoformat(str(summary.start)),
-            end=date.fromisoformat(str(summary.end)),
-        )
-    assert (run["orders"], run["fills"]) == (summary.orders, summary.fills) and summary.fills > 0
-    assert run["final_equity"] == str(summary.final_equity)
-    assert seen["parity"]["paper_final"] == pytest.approx(compared.paper_final)
-    assert [r.id for r in recorded] == [seen["report"]["id"]]
-    assert recorded[0].run_id == run["run_id"]
-    written = Path(recorded[0].path)
-    assert written.is_relative_to(wb_home / "reports") and "Daily report" in written.read_text()
-    assert rules == set(seen["alerts"])
-    assert seen["alerts"]["aapl-rsi-overbought"] == len(replayed.alerts)
+from tests.notebooks.conftest import RunNotebook
 
 
 @pytest.mark.slow

@@ -102,29 +102,3 @@ def test_bad_setting_is_one_line_not_a_traceback() -> None:
     assert result.returncode == 1
     assert "data.validation_policy (WB_DATA__VALIDATION_POLICY)" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def test_the_main_job_runs_on_the_embedded_default(wb_home: Path) -> None:
-    """What `make run` does: load the bundled sample into an empty lake, summarise it."""
-    first = run("run", "--json")
-    assert first.returncode == 0, first.stderr
-    summary = json.loads(first.stdout)
-    assert summary["loaded_sample"] is True
-    assert summary["rows_loaded"] == 88_211 + 7_110 + 5_359 + 6_253
-    assert summary["ledger_revision"], "the ledger is migrated on first use"
-    # the two SPY rows whose low lies above the open or close (a Yahoo glitch) are reported
-    assert len(summary["rows_left_out"]) == 1
-    assert summary["rows_left_out"][0].startswith("bars_1d ohlc:")
-    assert "(and 1 more)" in summary["rows_left_out"][0]
-    datasets = {row["dataset"] for row in summary["coverage"]}
-    assert datasets == {"bars_1d", "bars_1m", "bars_5m", "bars_30m"}
-    assert (wb_home / "lake" / "bars_1d" / "symbol=AAPL").is_dir()
-    assert (wb_home / "ledger.db").is_file()
-
-    second = run("run", "--json")
-    assert second.returncode == 0, second.stderr
-    assert json.loads(second.stdout)["loaded_sample"] is False
-
-    human = run("run")
-    assert human.returncode == 0
-    assert "Lake coverage" in human.stdout and "bars_1d" in human.stdout

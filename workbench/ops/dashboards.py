@@ -25,6 +25,7 @@ from workbench.core.errors import ConfigError, NotFound, WorkbenchError
 
 __all__ = [
     "DEFAULT_DASHBOARD_PORT",
+    "KERNEL_NAME",
     "DashboardsStarted",
     "dashboards_dir",
     "install_kernel",
@@ -61,20 +62,28 @@ def dashboards_dir(directory: Path | str | None = None) -> Path:
 def install_kernel(source: Path | None = None) -> Path:
     """Install the workbench kernelspec into this environment (``sys.prefix``), replacing an
     older copy; the dashboards name it in their metadata."""
+    from filelock import FileLock
     from jupyter_client.kernelspec import KernelSpecManager
 
     spec = source or _PROJECT / "kernels" / KERNEL_NAME
     if not (spec / "kernel.json").is_file():
         raise ConfigError(f"no kernelspec at {spec} (kernel.json missing)")
-    installed = Path(sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL_NAME
+    kernels = Path(sys.prefix) / "share" / "jupyter" / "kernels"
+    installed = kernels / KERNEL_NAME
     if _same_files(spec, installed):
-        # already there (an image installs it at build time, read-only at run time)
+        # already there: nothing is written (an image installs it at build time and is
+        # read-only at run time)
         return installed
-    return Path(
-        KernelSpecManager().install_kernel_spec(
+    kernels.mkdir(parents=True, exist_ok=True)
+    # installing replaces the folder: a lock keeps a concurrent run (or test) from launching a
+    # kernel out of a half-copied one
+    with FileLock(str(kernels / f".{KERNEL_NAME}-kernel.lock")):
+        if _same_files(spec, installed):
+            return installed
+        placed = KernelSpecManager().install_kernel_spec(
             str(spec), kernel_name=KERNEL_NAME, prefix=sys.prefix
         )
-    )
+    return Path(placed)
 
 
 def _same_files(source: Path, installed: Path) -> bool:

@@ -92,9 +92,7 @@ app.add_typer(
     keys_cli.app, name="keys", help="API keys: create (shown once), list, revoke, rotate."
 )
 app.add_typer(serve_cli.app, name="serve", help="Serve a face: the REST API, the Voila dashboards.")
-app.command("run", help="The daily job on the configured defaults (what `make run` does).")(
-    run_cli.run
-)
+app.command("run")(run_cli.run)
 
 
 def main() -> None:
