@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry
 from workbench.interfaces.api import docs, routes
 from workbench.interfaces.api.deps import API_PREFIX
 from workbench.interfaces.api.errors import install_error_handlers
+from workbench.interfaces.mcp import http as mcp_http
 from workbench.interfaces.api.middleware import (
     BodyLimit,
     RequestMetrics,
@@ -32,7 +33,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         try:
             runtime.metrics  # noqa: B018 - counting the bus's events from start-up on
             _open_ledger(runtime)
-            yield
+            async with mcp_sessions():
+                yield
         finally:
             runtime.close()
 
@@ -50,6 +52,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     for router in (routes.health, routes.market, routes.strategies, routes.trading):
         app.include_router(router.router)
     docs.mount(app)
+    mcp_sessions = mcp_http.mount(app, runtime)
     _add_middleware(app, runtime)
     return app
 
