@@ -4,15 +4,19 @@ transports: ``workbench serve mcp`` (stdio subprocess) and ``/mcp`` in ``workben
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -107,3 +111,49 @@ def stdio_params(mcp_home: McpHome, key: str | None, **env: str) -> StdioServerP
     if key is not None:
         environment["WB_MCP__API_KEY"] = key
     return StdioServerParameters(command=WORKBENCH, args=["serve", "mcp"], env=environment)
+
+
+class LiveClient:
+    """One MCP client session kept open for a whole module on a background event loop (the
+    SDK's client must be entered and left in one task): ``call(work)`` runs ``work(client)``
+    there and returns its answer."""
+
+    def __init__(self, make: Callable[[], Client]) -> None:
+        self._make = make
+        self._loop = asyncio.new_event_loop()
+        self._queue: asyncio.Queue[Any] | None = None
+        self._ready: Future[None] = Future()
+        self._done: Future[None] = Future()
+        self._thread = threading.Thread(target=self._loop.run_until_complete, args=(self._serve(),))
+        self._thread.start()
+        self._ready.result(timeout=120)
+
+    async def _serve(self) -> None:
+        self._queue = asyncio.Queue()
+        try:
+            async with self._make() as client:
+                self._ready.set_result(None)
+                while (item := await self._queue.get()) is not None:
+                    work, answer = item
+                    try:
+                        answer.set_result(await work(client))
+                    except Exception as error:  # handed to the waiting test
+                        answer.set_exception(error)
+        except Exception as error:
+            if not self._ready.done():
+                self._ready.set_exception(error)
+            raise
+        finally:
+            self._done.set_result(None)
+
+    def call(self, work: Callable[[Client], Awaitable[Any]]) -> Any:
+        answer: Future[Any] = Future()
+        assert self._queue is not None
+        self._loop.call_soon_threadsafe(self._queue.put_nowait, (work, answer))
+        return answer.result(timeout=300)
+
+    def close(self) -> None:
+        assert self._queue is not None
+        self._loop.call_soon_threadsafe(self._queue.put_nowait, None)
+        self._thread.join(timeout=60)
+        self._loop.close()

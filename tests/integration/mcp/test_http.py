@@ -55,7 +55,7 @@ def test_listing_follows_the_role(api_url: str, mcp_home: McpHome) -> None:
     viewer, trader, admin = (_run(names(r)) for r in ("viewer", "trader", "admin"))
     assert not viewer & TRADING
     assert trader & TRADING == {"order_preview", "order_submit", "order_cancel"}
-    assert TRADING <= admin
+    assert admin >= TRADING
     assert {"market_coverage", "portfolio_account", "audit_query"} <= viewer
 
 
@@ -180,7 +180,9 @@ def test_an_expired_or_unknown_token_is_refused(api_url: str, mcp_home: McpHome)
 
     async def preview() -> str:
         async with http_client(api_url, mcp_home.keys["trader"]) as client:
-            return str((await _call(client, "order_preview", **order))["data"]["confirmation_token"])
+            return str(
+                (await _call(client, "order_preview", **order))["data"]["confirmation_token"]
+            )
 
     token = _run(preview())
     rt = mcp_home.runtime()
@@ -230,3 +232,14 @@ def test_invalid_arguments_say_what_is_wrong(api_url: str, mcp_home: McpHome) ->
     assert "limit" in limit and "500" in limit
     assert "side" in side and "'buy'" in side
     assert "unknown symbol(s) in bars_1d: ZZZZ" in missing
+
+
+def test_the_docs_tool_list_is_the_servers() -> None:
+    from pathlib import Path
+
+    from workbench.interfaces.mcp.docs import with_tool_table
+
+    page = (Path(__file__).parents[3] / "docs" / "mcp.md").read_text()
+    assert page == with_tool_table(page), (
+        "docs/mcp.md is stale: python -m workbench.interfaces.mcp.docs docs/mcp.md"
+    )

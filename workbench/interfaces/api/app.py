@@ -15,13 +15,13 @@ from prometheus_client import CollectorRegistry
 from workbench.interfaces.api import docs, routes
 from workbench.interfaces.api.deps import API_PREFIX
 from workbench.interfaces.api.errors import install_error_handlers
-from workbench.interfaces.mcp import http as mcp_http
 from workbench.interfaces.api.middleware import (
     BodyLimit,
     RequestMetrics,
     SecurityHeaders,
     TrustedHosts,
 )
+from workbench.interfaces.mcp import http as mcp_http
 from workbench.runtime import Runtime
 
 __all__ = ["API_PREFIX", "app_from_settings", "create_app"]

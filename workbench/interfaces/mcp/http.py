@@ -58,8 +58,9 @@ class _Authenticated:
 
 
 async def _problem(send: Send, status: int, detail: str) -> None:
-    body = json.dumps({"type": "about:blank", "title": "Unauthorized", "status": status,
-                       "detail": detail}).encode()
+    body = json.dumps(
+        {"type": "about:blank", "title": "Unauthorized", "status": status, "detail": detail}
+    ).encode()
     head: list[Any] = [
         (b"content-type", b"application/problem+json"),
         (b"www-authenticate", b"Bearer"),

@@ -46,17 +46,13 @@ def build_server(face: Face) -> MCPServer[Any]:
 
 
 def _register_resources(server: MCPServer[Any], face: Face) -> None:
-    rt = face.runtime
-
     @server.resource(
         "workbench://bars/{symbol}{?start,end,page}",
         title="Daily bars, in pages",
         description=f"One symbol's daily bars, {views.PAGE_ROWS} a page, oldest first",
         mime_type="application/json",
     )
-    def bars(
-        symbol: str, ctx: Context, start: str = "", end: str = "", page: str = "1"
-    ) -> str:
+    def bars(symbol: str, ctx: Context, start: str = "", end: str = "", page: str = "1") -> str:
         uri = f"workbench://bars/{symbol}?start={start}&end={end}&page={page}"
         return _page(face, ctx, uri, Permission.READ_MARKET_DATA)
 
@@ -87,7 +83,9 @@ class _ListedForCaller:
     def __init__(self, face: Face) -> None:
         self._face = face
 
-    async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+    async def __call__(
+        self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
+    ) -> HandlerResult:
         result = await call_next(ctx)
         if ctx.method != "tools/list" or result is None:
             return result
@@ -106,14 +104,13 @@ class _ListedForCaller:
             }
 
         permitted = await anyio.to_thread.run_sync(allowed)
-        tools = result.tools if hasattr(result, "tools") else result["tools"]
-        kept = [t for t in tools if _name(t) not in TRADING_TOOLS or _name(t) in permitted]
-        if hasattr(result, "tools"):
-            return result.model_copy(update={"tools": kept})  # type: ignore[union-attr]
-        return {**result, "tools": kept}  # type: ignore[dict-item]
+        if isinstance(result, dict):
+            kept = [t for t in result["tools"] if _listed(t, permitted)]
+            return {**result, "tools": kept}
+        kept = [t for t in getattr(result, "tools", []) if _listed(t, permitted)]
+        return result.model_copy(update={"tools": kept})
 
 
-def _name(tool: Any) -> str:
-    return str(tool.name if hasattr(tool, "name") else tool["name"])
-
-
+def _listed(tool: Any, permitted: set[str]) -> bool:
+    name = str(tool["name"] if isinstance(tool, dict) else tool.name)
+    return name not in TRADING_TOOLS or name in permitted

@@ -12,7 +12,7 @@ from workbench.ops.assistant import calls
 from workbench.ops.auth import Principal
 from workbench.runtime import Runtime
 
-__all__ = ["stdio_face", "serve_stdio"]
+__all__ = ["serve_stdio", "stdio_face"]
 
 
 def stdio_face(runtime: Runtime, api_key_env: str | None = None) -> tuple[Face, Principal]:

@@ -36,7 +36,7 @@ RUNS = ToolAnnotations(
 )
 
 
-def register_read_tools(server: MCPServer[Any], face: Face) -> None:  # noqa: C901, PLR0915
+def register_read_tools(server: MCPServer[Any], face: Face) -> None:
     tool = server.tool
     rt = face.runtime
 
@@ -109,7 +109,7 @@ def register_read_tools(server: MCPServer[Any], face: Face) -> None:  # noqa: C9
         symbols: Symbols,
         params: Annotated[
             dict[str, float | int | str | bool] | None,
-            Field(description="strategy parameters, e.g. {\"fast\": 10}; defaults otherwise"),
+            Field(description='strategy parameters, e.g. {"fast": 10}; defaults otherwise'),
         ] = None,
         start: Day = None,
         end: Day = None,

@@ -39,6 +39,9 @@ ACTOR_PREFIX = "mcp:"
 #: room kept for the envelope around ``data`` (summary, paging note, links)
 _ENVELOPE = 600
 _AUDIT_TEXT = 300
+#: arguments never written to the audit chain (a token there could be replayed by a reader)
+_SECRET_ARGUMENTS = ("confirmation_token",)
+_REDACTED = "<redacted>"
 
 
 @dataclass
@@ -115,9 +118,8 @@ def call(
 
 
 def _record(rt: Runtime, tool: str, arguments: Mapping[str, Any], actor: str, outcome: str) -> None:
-    plain = {k: _short(to_plain(v)) for k, v in arguments.items() if k != "confirmation_token"}
-    if "confirmation_token" in arguments:
-        plain["confirmation_token"] = "<redacted>"
+    plain = {k: _short(to_plain(v)) for k, v in arguments.items() if k not in _SECRET_ARGUMENTS}
+    plain.update({k: _REDACTED for k in _SECRET_ARGUMENTS if k in arguments})
     with rt.ledger.session() as session:
         append_audit(
             session,

@@ -67,7 +67,9 @@ def bars_summary(rt: Runtime, symbol: str, start: date | None, end: date | None)
         "mean_volume": float(bars["volume"].mean()),
         "daily_volatility": float(close.pct_change().std()),
     }
-    link = _bars_link(page.symbol, to_plain(first["timestamp"])[:10], to_plain(last["timestamp"])[:10])
+    link = _bars_link(
+        page.symbol, to_plain(first["timestamp"])[:10], to_plain(last["timestamp"])[:10]
+    )
     summary = (
         f"{page.symbol}: {page.total} bars {numbers['first'][:10]}..{numbers['last'][:10]}, "
         f"close {numbers['first_close']:.2f} -> {numbers['last_close']:.2f} "

@@ -33,7 +33,9 @@ def upgrade() -> None:
         sa.Column("id", _KEY, nullable=False),
         sa.Column("token_hash", sa.String(64), nullable=False),
         sa.Column("order_digest", sa.String(64), nullable=False),
-        sa.Column("order", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.Column(
+            "order", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
         sa.Column("actor", sa.String(128), nullable=False),
         sa.Column("client_order_id", sa.String(64), nullable=False),
         _time("expires_at"),
