@@ -78,6 +78,7 @@ def test_tools_resources_prompts_are_described(api_url: str, mcp_home: McpHome) 
     assert uris == {
         "workbench://bars/{symbol}{?start,end,page}",
         "workbench://backtests/{run_id}{?page}",
+        "workbench://reports/{report_id}{?page}",
     }
     assert {p.name for p in prompts.prompts} == {
         "daily_portfolio_review",
@@ -133,7 +134,8 @@ def test_a_resource_link_reads_page_by_page(api_url: str, mcp_home: McpHome) -> 
 def test_preview_confirm_fill_in_the_ledger_and_the_audit_chain(
     api_url: str, mcp_home: McpHome
 ) -> None:
-    order = {"symbol": "SPY", "side": "buy", "qty": "3"}
+    # AAPL has bars to the last session of the sample: the paper book fills it at the open
+    order = {"symbol": "AAPL", "side": "buy", "qty": "3"}
 
     async def flow() -> tuple[dict[str, Any], dict[str, Any], str, str]:
         async with http_client(api_url, mcp_home.keys["trader"]) as client:
@@ -157,7 +159,9 @@ def test_preview_confirm_fill_in_the_ledger_and_the_audit_chain(
     rt = mcp_home.runtime()
     try:
         stored = trade.order(rt, placed["client_order_id"])
-        assert stored.status in ("accepted", "filled", "submitted")
+        assert stored.status == "filled" and stored.filled_qty == Decimal(3)
+        fills = [f for f in trade.fills(rt) if f.client_order_id == placed["client_order_id"]]
+        assert sum(f.qty for f in fills) == Decimal(3)
         records = audit.records(rt, actor="mcp:trader-user", limit=50)
         tools = [r["payload"].get("tool") for r in records if r["kind"] == "mcp.tool"]
         assert tools.count("order_submit") == 3 and "order_preview" in tools
@@ -176,7 +180,7 @@ def test_an_expired_or_unknown_token_is_refused(api_url: str, mcp_home: McpHome)
 
     from workbench.ledger import McpConfirmationRow
 
-    order = {"symbol": "AAPL", "side": "buy", "qty": "1"}
+    order = {"symbol": "MSFT", "side": "buy", "qty": "1"}
 
     async def preview() -> str:
         async with http_client(api_url, mcp_home.keys["trader"]) as client:

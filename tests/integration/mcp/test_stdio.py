@@ -15,7 +15,8 @@ from mcp import Client
 from tests.integration.mcp.conftest import WORKBENCH, LiveClient, McpHome, stdio_params
 from workbench.interfaces.mcp.face import Face
 from workbench.interfaces.mcp.server import build_server
-from workbench.ops import trade
+from workbench.model import to_plain
+from workbench.ops import allocation, trade
 from workbench.runtime import Runtime
 
 pytestmark = pytest.mark.system
@@ -37,6 +38,24 @@ WIDEST: dict[str, dict[str, Any]] = {
     "alerts_list": {"limit": 500},
     "audit_verify": {},
     "audit_query": {"limit": 500},
+    "analysis_indicators": {"symbols": ["SPY", "AAPL", "MSFT"], "name": "rsi", "tail": 250},
+    "analysis_performance": {"symbols": ["SPY", "AAPL", "MSFT", "GOOGL"]},
+    "analysis_risk": {"weights": {"SPY": 0.4, "AAPL": 0.3, "MSFT": 0.3}},
+    "analysis_stress": {"weights": {"SPY": 0.4, "AAPL": 0.3, "MSFT": 0.3}},
+    "analysis_allocation": {"symbols": ["SPY", "AAPL", "MSFT"], "method": "min_variance"},
+    "portfolio_rebalance_plan": {"targets": {"SPY": 0.5, "AAPL": 0.5}},
+    "strategy_optimize": {
+        "name": "sma_crossover",
+        "symbols": ["SPY"],
+        "grid": {"fast": [5, 10, 20], "slow": [50, 100]},
+    },
+    "strategy_walk_forward": {
+        "name": "sma_crossover",
+        "symbols": ["SPY"],
+        "grid": {"fast": [5, 10], "slow": [50]},
+    },
+    "runs_list": {"limit": 500},
+    "reports_generate": {"kind": "holdings"},
 }
 
 
@@ -48,7 +67,7 @@ def stdio(mcp_home: McpHome) -> Iterator[LiveClient]:
     live.close()
 
 
-def test_every_tool_answers_within_the_bound(stdio: LiveClient) -> None:
+def test_every_tool_answers_within_the_bound(stdio: LiveClient, mcp_home: McpHome) -> None:
     async def work(client: Client) -> dict[str, Any]:
         listed = {tool.name for tool in (await client.list_tools()).tools}
         answers = {}
@@ -60,7 +79,9 @@ def test_every_tool_answers_within_the_bound(stdio: LiveClient) -> None:
         answers["strategy_results"] = await client.call_tool("strategy_results", {"run_id": run_id})
         link = answers["strategy_backtest"].structured_content["links"][0]
         page = json.loads((await client.read_resource(link)).contents[0].text)  # type: ignore[union-attr]
-        return {"listed": listed, "answers": answers, "page": page}
+        report_link = answers["reports_generate"].structured_content["links"][0]
+        report_page = json.loads((await client.read_resource(report_link)).contents[0].text)  # type: ignore[union-attr]
+        return {"listed": listed, "answers": answers, "page": page, "report_page": report_page}
 
     got = stdio.call(work)
     assert set(WIDEST) | {"strategy_results"} <= got["listed"]
@@ -71,6 +92,14 @@ def test_every_tool_answers_within_the_bound(stdio: LiveClient) -> None:
     assert got["answers"]["audit_query"].structured_content["truncated"] is True
     assert "cut to 8000 characters" in got["answers"]["audit_query"].structured_content["paging"]
     assert got["page"]["page"] == 1 and got["page"]["rows_total"] >= len(got["page"]["rows"])
+    assert got["report_page"]["page"] == 1 and got["report_page"]["text"].startswith("{")
+    rt = mcp_home.runtime()
+    try:
+        direct = allocation.allocate(rt, ["SPY", "AAPL", "MSFT"], "min_variance").to_dict()
+        weights = got["answers"]["analysis_allocation"].structured_content["data"]["weights"]
+        assert weights == to_plain(direct["weights"])
+    finally:
+        rt.close()
 
 
 def test_halted_refuses_the_submit(stdio: LiveClient, mcp_home: McpHome) -> None:

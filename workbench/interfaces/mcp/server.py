@@ -17,6 +17,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.interfaces.mcp.face import Face
 from workbench.interfaces.mcp.prompts import register_prompts
 from workbench.interfaces.mcp.tools_read import register_read_tools
+from workbench.interfaces.mcp.tools_research import register_alert_tools, register_research_tools
 from workbench.interfaces.mcp.tools_trade import TRADING_TOOLS, register_trading_tools
 from workbench.model import Permission
 from workbench.ops.assistant import calls, views
@@ -37,8 +38,10 @@ def build_server(face: Face) -> MCPServer[Any]:
         "workbench", instructions=INSTRUCTIONS, version="1", log_level="WARNING"
     )
     register_read_tools(server, face)
+    register_research_tools(server, face)
     if face.runtime.settings.mcp.trading_enabled:
         register_trading_tools(server, face)
+        register_alert_tools(server, face)
     _register_resources(server, face)
     register_prompts(server)
     server.middleware.append(_ListedForCaller(face))
@@ -64,6 +67,16 @@ def _register_resources(server: MCPServer[Any], face: Face) -> None:
     )
     def backtests(run_id: str, ctx: Context, page: str = "1") -> str:
         uri = f"workbench://backtests/{run_id}?page={page}"
+        return _page(face, ctx, uri, Permission.READ_REPORTS)
+
+    @server.resource(
+        "workbench://reports/{report_id}{?page}",
+        title="A generated report, in pages",
+        description=f"A report's text, {views.REPORT_PAGE_CHARS} characters a page",
+        mime_type="application/json",
+    )
+    def reports(report_id: str, ctx: Context, page: str = "1") -> str:
+        uri = f"workbench://reports/{report_id}?page={page}"
         return _page(face, ctx, uri, Permission.READ_REPORTS)
 
 

@@ -16,7 +16,7 @@ from workbench.model import Permission
 from workbench.ops import trade
 from workbench.ops.assistant import calls, trading
 
-__all__ = ["TRADING_TOOLS", "register_trading_tools"]
+__all__ = ["STATE", "TRADING_TOOLS", "register_trading_tools"]
 
 Amount = Annotated[Decimal | None, Field(gt=0, lt=10**12)]
 Side = Literal["buy", "sell"]
@@ -38,6 +38,8 @@ TRADING_TOOLS: dict[str, Permission] = {
     "order_submit": Permission.TRADE,
     "order_cancel": Permission.TRADE,
     "trading_state_set": Permission.SET_TRADING_STATE,
+    "alerts_acknowledge": Permission.MANAGE_ALERT_RULES,
+    "alerts_create_rule": Permission.MANAGE_ALERT_RULES,
 }
 
 

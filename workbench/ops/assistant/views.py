@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from workbench.core.errors import NotFound, ValidationError
 from workbench.model.plain import to_plain
-from workbench.ops import audit, data, monitor, strategy, trade
+from workbench.ops import audit, data, monitor, report, strategy, trade
 from workbench.ops.assistant.calls import Answer
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PAGE_ROWS",
+    "REPORT_PAGE_CHARS",
     "account",
     "alerts",
     "audit_query",
@@ -40,6 +42,8 @@ __all__ = [
 
 #: rows in one page of a resource
 PAGE_ROWS = 40
+#: characters of a report's text in one page
+REPORT_PAGE_CHARS = 6000
 
 
 def coverage(rt: Runtime) -> Answer:
@@ -204,8 +208,29 @@ def page_of(rt: Runtime, uri: str, page: int | None = None) -> str:
         got_records = strategy.run_records(rt, run_id, "trades", limit=offset + PAGE_ROWS)
         total, rows = got_records["total"], got_records["rows"][offset:]
         base = f"workbench://backtests/{run_id}?"
+    elif parts.netloc == "reports":
+        report_id = _int(parts.path.strip("/"))
+        text = _report_text(rt, report_id)
+        total = len(text)
+        rows = [text[(number - 1) * REPORT_PAGE_CHARS : number * REPORT_PAGE_CHARS]]
+        base = f"workbench://reports/{report_id}?"
+        pages = max(1, -(-total // REPORT_PAGE_CHARS))
+        more = number < pages
+        return json.dumps(
+            {
+                "uri": uri,
+                "page": number,
+                "pages": pages,
+                "chars_total": total,
+                "text": rows[0],
+                "next": f"{base}page={number + 1}" if more else None,
+            }
+        )
     else:
-        raise NotFound(f"no resource {uri}: workbench://bars/... and workbench://backtests/...")
+        raise NotFound(
+            f"no resource {uri}: workbench://bars/..., workbench://backtests/... "
+            "and workbench://reports/..."
+        )
     pages = max(1, -(-total // PAGE_ROWS))
     more = number < pages
     answer = {
@@ -217,6 +242,16 @@ def page_of(rt: Runtime, uri: str, page: int | None = None) -> str:
         "next": f"{base}{'&' if '=' in base else ''}page={number + 1}" if more else None,
     }
     return json.dumps(answer, default=str)
+
+
+def _report_text(rt: Runtime, report_id: int) -> str:
+    for made in report.reports(rt, limit=10_000):
+        if made.id == report_id:
+            path = Path(made.path)
+            if path.is_dir():
+                raise ValidationError(f"report {report_id} is a folder of tables, not one text")
+            return path.read_text(errors="replace")
+    raise NotFound(f"no report {report_id}")
 
 
 def _day(text: str | None) -> date | None:
