@@ -236,6 +236,14 @@ def test_invalid_arguments_say_what_is_wrong(api_url: str, mcp_home: McpHome) ->
     assert "limit" in limit and "500" in limit
     assert "side" in side and "'buy'" in side
     assert "unknown symbol(s) in bars_1d: ZZZZ" in missing
+    rt = mcp_home.runtime()
+    try:
+        records = audit.records(rt, kind="mcp.tool", actor="mcp:trader-user", limit=200)
+    finally:
+        rt.close()
+    refused = [r["payload"] for r in records if "validation error" in r["payload"]["outcome"]]
+    assert {"market_bars_summary", "orders_list", "order_preview"} <= {p["tool"] for p in refused}
+    assert any(p["arguments"].get("limit") == 100000 for p in refused)
 
 
 def test_the_docs_tool_list_is_the_servers() -> None:

@@ -91,7 +91,8 @@ def _page(face: Face, ctx: Context, uri: str, permission: Permission) -> str:
 
 
 class _ListedForCaller:
-    """Drops from ``tools/list`` the trading tools the caller's role may not use."""
+    """Drops from ``tools/list`` the trading tools the caller's role may not use, and audits a
+    ``tools/call`` refused before its tool ran (bad arguments, an unknown tool)."""
 
     def __init__(self, face: Face) -> None:
         self._face = face
@@ -100,9 +101,11 @@ class _ListedForCaller:
         self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
     ) -> HandlerResult:
         result = await call_next(ctx)
+        headers = getattr(ctx.request, "headers", None)
+        if ctx.method == "tools/call" and _is_error(result):
+            await anyio.to_thread.run_sync(self._audit_refusal, headers, ctx.params, result)
         if ctx.method != "tools/list" or result is None:
             return result
-        headers = getattr(ctx.request, "headers", None)
         face = self._face
 
         def allowed() -> set[str]:
@@ -122,6 +125,32 @@ class _ListedForCaller:
             return {**result, "tools": kept}
         kept = [t for t in getattr(result, "tools", []) if _listed(t, permitted)]
         return result.model_copy(update={"tools": kept})
+
+    def _audit_refusal(self, headers: Any, params: Any, result: Any) -> None:
+        text = " ".join(str(_field(block, "text") or "") for block in _field(result, "content"))
+        if "validation error for " not in text and not text.startswith("Unknown tool"):
+            return  # the tool ran: its own call was audited
+        params = dict(params or {})
+        try:
+            principal = self._face.principal(headers)
+        except WorkbenchError:
+            return  # no caller to record (the HTTP mount refuses these before)
+        arguments = params.get("arguments") or {}
+        first = text.split("\n")[0][:200]
+        calls.record_refusal(
+            self._face.runtime, principal, str(params.get("name")), arguments, first
+        )
+
+
+def _field(value: Any, name: str) -> Any:
+    """A field of a result as the handler chain hands it on: a model or its wire dict."""
+    return value.get(name) if isinstance(value, dict) else getattr(value, name, None)
+
+
+def _is_error(result: Any) -> bool:
+    return bool(
+        _field(result, "isError") if isinstance(result, dict) else _field(result, "is_error")
+    )
 
 
 def _listed(tool: Any, permitted: set[str]) -> bool:

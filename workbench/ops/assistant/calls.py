@@ -32,6 +32,7 @@ __all__ = [
     "local_principal",
     "may_use",
     "principal_for",
+    "record_refusal",
 ]
 
 #: every act of an assistant is done as ``mcp:<username>``
@@ -115,6 +116,14 @@ def call(
         raise
     _record(rt, tool, arguments, actor, answer["summary"])
     return answer
+
+
+def record_refusal(
+    rt: Runtime, principal: Principal, tool: str, arguments: Mapping[str, Any], message: str
+) -> None:
+    """Audit a call refused before its tool ran (arguments that fail the input schema, a tool
+    the caller does not have), so every call is in the chain, not only those that ran."""
+    _record(rt, tool, arguments, actor_of(principal), f"refused: {message}")
 
 
 def _record(rt: Runtime, tool: str, arguments: Mapping[str, Any], actor: str, outcome: str) -> None:
