@@ -54,7 +54,8 @@ def mcp_home(shared_sample_lake: Path, tmp_path_factory: pytest.TempPathFactory)
         WB_MCP__CONFIRMATION_TTL_SECONDS="120",
         WB_LOG_LEVEL="WARNING",
     )
-    rt = Runtime.from_settings(home=home)
+    # explicit: the subprocesses keep their ledger in <home>, whatever this environment says
+    rt = Runtime.from_settings(home=home, ledger_url=None)
     made = {}
     for role in ("viewer", "analyst", "trader", "admin"):
         users.add(rt, f"{role}-user", PASSWORD, role=role, actor="test")
