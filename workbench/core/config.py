@@ -40,6 +40,7 @@ __all__ = [
     "AlpacaSettings",
     "ApiSettings",
     "DataSettings",
+    "McpSettings",
     "RiskLimits",
     "RiskSettings",
     "Settings",
@@ -95,6 +96,19 @@ class ApiSettings(BaseModel):
         if self.refresh_ttl_days * 24 * 60 <= self.access_ttl_minutes:
             raise ValueError("refresh_ttl_days must be longer than access_ttl_minutes")
         return self
+
+
+class McpSettings(BaseModel):
+    """The MCP face (AI assistants): read-only unless ``trading_enabled``."""
+
+    #: list the trading and state-changing tools (to callers whose role allows them)
+    trading_enabled: bool = False
+    #: the API key ``workbench serve mcp`` (stdio) acts with; required in production
+    api_key: SecretStr | None = None
+    #: no tool answer is longer than this many characters, whatever was asked
+    max_answer_chars: int = Field(default=8000, ge=1000, le=1_000_000)
+    #: how long an order preview's confirmation token can be spent
+    confirmation_ttl_seconds: float = Field(default=120, gt=0, le=3600)
 
 
 class DataSettings(BaseModel):
@@ -214,6 +228,7 @@ class Settings(BaseSettings):
     alpaca: AlpacaSettings = AlpacaSettings()
     api: ApiSettings = ApiSettings()
     data: DataSettings = DataSettings()
+    mcp: McpSettings = McpSettings()
     risk: RiskSettings = RiskSettings()
 
     @field_validator("home")

@@ -125,6 +125,7 @@ def test_every_secret_field_is_known() -> None:
         "alpaca.api_key",
         "alpaca.secret_key",
         "api.jwt_secret",
+        "mcp.api_key",
     }
 
 

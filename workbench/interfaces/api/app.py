@@ -22,6 +22,7 @@ from workbench.interfaces.api.middleware import (
     TrustedHosts,
 )
 from workbench.interfaces.api.rbac import document_access
+from workbench.interfaces.mcp import http as mcp_http
 from workbench.runtime import Runtime
 
 __all__ = ["API_PREFIX", "app_from_settings", "create_app"]
@@ -33,7 +34,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         try:
             runtime.metrics  # noqa: B018 - counting the bus's events from start-up on
             _open_ledger(runtime)
-            yield
+            async with mcp_sessions():
+                yield
         finally:
             runtime.close()
 
@@ -68,6 +70,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         app.include_router(router.router)
     document_access(app)
     docs.mount(app)
+    mcp_sessions = mcp_http.mount(app, runtime)
     _add_middleware(app, runtime)
     return app
 

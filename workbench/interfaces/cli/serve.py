@@ -17,7 +17,7 @@ app = typer.Typer(no_args_is_help=True)
 
 @app.callback()
 def serve() -> None:
-    """Serve a face: the REST API, the Voila dashboards."""
+    """Serve a face: the REST API, the MCP server, the Voila dashboards."""
 
 
 @app.command("api")
@@ -54,6 +54,27 @@ def api(
         on_ready=_listening,
     )
     typer.echo("workbench api stopped")
+
+
+@app.command("mcp")
+def mcp(
+    api_key_env: Annotated[
+        str | None,
+        typer.Option(help="Environment variable holding the API key (default WB_MCP__API_KEY)."),
+    ] = None,
+) -> None:
+    """The MCP server over stdio for an AI assistant, acting with an API key's identity."""
+    from workbench.interfaces.cli._common import open_runtime
+    from workbench.interfaces.mcp.stdio import serve_stdio, stdio_face
+
+    face, principal = stdio_face(open_runtime(), api_key_env)
+    trading = "enabled" if face.runtime.settings.mcp.trading_enabled else "disabled"
+    typer.echo(
+        f"workbench mcp serving on stdio as {principal.user} ({principal.role.value}); "
+        f"trading tools {trading}",
+        err=True,
+    )
+    serve_stdio(face)
 
 
 def _listening(started: ApiStarted) -> None:

@@ -10,6 +10,7 @@ from workbench.ledger.models.access import (
     RefreshTokenRow,
     UserRow,
 )
+from workbench.ledger.models.assistant import McpConfirmationRow
 from workbench.ledger.models.audit import AuditRecordRow
 from workbench.ledger.models.base import NAMING_CONVENTION, Base
 from workbench.ledger.models.monitoring import AlertRow, AlertRuleRow, NotificationRow
@@ -36,6 +37,7 @@ __all__ = [
     "DayOpeningRow",
     "FillRow",
     "LoginThrottleRow",
+    "McpConfirmationRow",
     "NotificationRow",
     "OrderEventRow",
     "OrderRow",

@@ -1,0 +1,158 @@
+"""``workbench serve mcp`` as an assistant's client starts it: a stdio subprocess, driven by
+the SDK's client; every tool with its widest arguments; HALTED; trading disabled."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from tests.integration.mcp.conftest import WORKBENCH, LiveClient, McpHome, stdio_params
+from workbench.interfaces.mcp.face import Face
+from workbench.interfaces.mcp.server import build_server
+from workbench.model import to_plain
+from workbench.ops import allocation, trade
+from workbench.runtime import Runtime
+
+pytestmark = pytest.mark.system
+
+LIMIT = 8000
+
+#: every read tool with the widest arguments it accepts on the sample data
+WIDEST: dict[str, dict[str, Any]] = {
+    "market_coverage": {},
+    "market_bars_summary": {"symbol": "SPY", "start": "1990-01-01", "end": "2030-12-31"},
+    "market_latest": {},
+    "market_quality": {},
+    "strategy_list": {},
+    "strategy_show": {"name": "sma_crossover"},
+    "strategy_backtest": {"name": "sma_crossover", "symbols": ["SPY", "AAPL"]},
+    "portfolio_account": {},
+    "portfolio_positions": {},
+    "orders_list": {"status": "all", "limit": 500},
+    "alerts_list": {"limit": 500},
+    "audit_verify": {},
+    "audit_query": {"limit": 500},
+    "analysis_indicators": {"symbols": ["SPY", "AAPL", "MSFT"], "name": "rsi", "tail": 250},
+    "analysis_performance": {"symbols": ["SPY", "AAPL", "MSFT", "GOOGL"]},
+    "analysis_risk": {"weights": {"SPY": 0.4, "AAPL": 0.3, "MSFT": 0.3}},
+    "analysis_stress": {"weights": {"SPY": 0.4, "AAPL": 0.3, "MSFT": 0.3}},
+    "analysis_allocation": {"symbols": ["SPY", "AAPL", "MSFT"], "method": "min_variance"},
+    "portfolio_rebalance_plan": {"targets": {"SPY": 0.5, "AAPL": 0.5}},
+    "strategy_optimize": {
+        "name": "sma_crossover",
+        "symbols": ["SPY"],
+        "grid": {"fast": [5, 10, 20], "slow": [50, 100]},
+    },
+    "strategy_walk_forward": {
+        "name": "sma_crossover",
+        "symbols": ["SPY"],
+        "grid": {"fast": [5, 10], "slow": [50]},
+    },
+    "runs_list": {"limit": 500},
+    "reports_generate": {"kind": "holdings"},
+}
+
+
+@pytest.fixture(scope="module")
+def stdio(mcp_home: McpHome) -> Iterator[LiveClient]:
+    """One ``workbench serve mcp`` subprocess for the module, acting as the admin's key."""
+    live = LiveClient(lambda: Client(stdio_params(mcp_home, mcp_home.keys["admin"])))
+    yield live
+    live.close()
+
+
+def test_every_tool_answers_within_the_bound(stdio: LiveClient, mcp_home: McpHome) -> None:
+    async def work(client: Client) -> dict[str, Any]:
+        listed = {tool.name for tool in (await client.list_tools()).tools}
+        answers = {}
+        for name, args in WIDEST.items():
+            result = await client.call_tool(name, args)
+            assert not result.is_error, (name, result.content)
+            answers[name] = result
+        run_id = answers["strategy_backtest"].structured_content["data"]["run_id"]
+        answers["strategy_results"] = await client.call_tool("strategy_results", {"run_id": run_id})
+        link = answers["strategy_backtest"].structured_content["links"][0]
+        page = json.loads((await client.read_resource(link)).contents[0].text)  # type: ignore[union-attr]
+        report_link = answers["reports_generate"].structured_content["links"][0]
+        report_page = json.loads((await client.read_resource(report_link)).contents[0].text)  # type: ignore[union-attr]
+        return {"listed": listed, "answers": answers, "page": page, "report_page": report_page}
+
+    got = stdio.call(work)
+    assert set(WIDEST) | {"strategy_results"} <= got["listed"]
+    for name, result in got["answers"].items():
+        text = result.content[0].text
+        assert len(text) <= LIMIT, (name, len(text))
+        assert len(json.dumps(result.structured_content, indent=2)) <= LIMIT, name
+    assert got["answers"]["audit_query"].structured_content["truncated"] is True
+    assert "cut to 8000 characters" in got["answers"]["audit_query"].structured_content["paging"]
+    assert got["page"]["page"] == 1 and got["page"]["rows_total"] >= len(got["page"]["rows"])
+    assert got["report_page"]["page"] == 1 and got["report_page"]["text"].startswith("{")
+    rt = mcp_home.runtime()
+    try:
+        direct = allocation.allocate(rt, ["SPY", "AAPL", "MSFT"], "min_variance").to_dict()
+        weights = got["answers"]["analysis_allocation"].structured_content["data"]["weights"]
+        assert weights == to_plain(direct["weights"])
+    finally:
+        rt.close()
+
+
+def test_halted_refuses_the_submit(stdio: LiveClient, mcp_home: McpHome) -> None:
+    order = {"symbol": "MSFT", "side": "buy", "qty": "1"}
+
+    async def work(client: Client) -> tuple[Any, Any, Any]:
+        preview = await client.call_tool("order_preview", order)
+        token = preview.structured_content["data"]["confirmation_token"]  # type: ignore[index]
+        halted = await client.call_tool("trading_state_set", {"state": "halt", "reason": "test"})
+        submitted = await client.call_tool("order_submit", {"confirmation_token": token, **order})
+        resumed = await client.call_tool("trading_state_set", {"state": "resume"})
+        return halted, submitted, resumed
+
+    halted, submitted, resumed = stdio.call(work)
+    assert not halted.is_error and not resumed.is_error
+    placed = submitted.structured_content["data"]["order"]
+    assert placed["status"] == "rejected"
+    assert "halted" in (placed["reason"] or "").lower()
+    rt = mcp_home.runtime()
+    try:
+        assert trade.account(rt).trading_state == "active"
+    finally:
+        rt.close()
+
+
+def test_trading_tools_absent_when_disabled(mcp_home: McpHome) -> None:
+    """The same server built over a home whose configuration leaves trading off (in process:
+    the listing is decided when the server is built)."""
+
+    async def names() -> set[str]:
+        async with Client(build_server(Face(rt, credential=mcp_home.keys["admin"]))) as client:
+            return {tool.name for tool in (await client.list_tools()).tools}
+
+    rt = Runtime.from_settings(home=mcp_home.home, mcp={"trading_enabled": False})
+    try:
+        found = asyncio.run(names())
+    finally:
+        rt.close()
+    names_listed = found
+    assert "market_coverage" in names_listed
+    assert not names_listed & {"order_preview", "order_submit", "order_cancel", "trading_state_set"}
+
+
+def test_production_refuses_to_start_without_a_key(mcp_home: McpHome) -> None:
+    env = {**mcp_home.env, "WB_ENV": "production"}
+    started = subprocess.run(
+        [WORKBENCH, "serve", "mcp"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert started.returncode == 1
+    assert started.stdout == ""
+    assert "no API key" in started.stderr
