@@ -51,6 +51,7 @@ __all__ = [
     "reconcile",
     "reduce",
     "resume",
+    "settle",
     "submit",
 ]
 
@@ -103,10 +104,18 @@ def _label(name: str) -> str:
     return name.replace("_", " ")
 
 
-def preview(rt: Runtime, request: OrderRequest, *, strategy: str | None = None) -> RiskDecision:
+def preview(
+    rt: Runtime,
+    request: OrderRequest,
+    *,
+    strategy: str | None = None,
+    actor: str | None = None,
+) -> RiskDecision:
+    """What the gate says of the order now; ``actor`` (``mcp:alice``) adds the checks of its
+    kind's limits (``risk.actors``), as its submit would meet them."""
     _check_strategy(rt, strategy)
     check_venue_limits(request)
-    return rt.oms.preview(request, strategy=strategy)
+    return rt.oms.preview(request, strategy=strategy, actor=actor)
 
 
 def submit(
@@ -116,12 +125,19 @@ def submit(
     replay (the paper book), sending an order moves its clock to the next print (the open, then the
     close): replay time passes as a person trades, and a market order fills as it would there.
     A ``client_order_id`` the ledger knows sends nothing: the answer is that order, marked
-    ``already_submitted``. ``strategy`` must be a registered strategy's name."""
+    ``already_submitted``. ``strategy`` must be a registered strategy's name. An actor whose
+    kind needs a trader's approval (``risk.actors``) gets its order back ``pending_approval``:
+    held, not sent (``ops.approvals``)."""
     _check_strategy(rt, strategy)
+    return settle(rt, rt.oms.submit(request, actor=actor, strategy=strategy), actor=actor)
+
+
+def settle(rt: Runtime, result: SubmitResult, *, actor: str) -> SubmitResult:
+    """The answer to a send, with every event the broker had by then (on a replay, after
+    moving its clock to the next print, so a market order fills)."""
     oms = rt.oms
-    result = oms.submit(request, actor=actor, strategy=strategy)
-    fresh = not result.already_submitted
-    if fresh and result.accepted and isinstance(oms.broker, ReplayBroker):
+    sent = not result.already_submitted and result.accepted and not result.held
+    if sent and isinstance(oms.broker, ReplayBroker):
         oms.broker.next_print()
     oms.process_events(actor=actor)
     return SubmitResult(oms.find(str(result.order.id)), result.decision, result.already_submitted)
