@@ -73,9 +73,10 @@ def expire_held(oms: OrderManager, *, actor: str = "approvals") -> list[OrderVie
     """End every held order past its deadline as ``expired``; the ones ended."""
     now = oms.now()
     ended = []
+    query = _held_query(oms)  # links the account first: not inside the locked transaction
     with oms.ledger.session() as session:
         hold_audit_lock(session)
-        for row in session.scalars(_held_query(oms)):
+        for row in session.scalars(query):
             deadline = expires_at(oms, row)
             if now >= deadline:
                 records.change_status(
@@ -94,6 +95,7 @@ def expire_held(oms: OrderManager, *, actor: str = "approvals") -> list[OrderVie
 def held_orders(oms: OrderManager) -> list[HeldOrder]:
     """The orders waiting for approval, oldest first (the expired ones ended first)."""
     expire_held(oms)
+    query = _held_query(oms)
     with oms.ledger.session(read_only=True) as session:
         return [
             HeldOrder(
@@ -103,7 +105,7 @@ def held_orders(oms: OrderManager) -> list[HeldOrder]:
                 expires_at=expires_at(oms, row),
                 measured_notional=row.measured_notional,
             )
-            for row in session.scalars(_held_query(oms))
+            for row in session.scalars(query)
         ]
 
 
@@ -193,9 +195,10 @@ def _may_decide(oms: OrderManager, actor: str) -> None:
 
 
 def _held_query(oms: OrderManager) -> sa.Select[OrderRow]:
+    account_id = oms.account_id
     return (
         sa.select(OrderRow)
-        .where(OrderRow.account_id == oms.account_id, OrderRow.status == _HELD)
+        .where(OrderRow.account_id == account_id, OrderRow.status == _HELD)
         .order_by(OrderRow.id)
     )
 
