@@ -47,6 +47,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.state.metrics = CollectorRegistry()
     install_error_handlers(app)
+    app.include_router(routes.approvals.router)  # before /orders/{reference} reads "held"
     for router in (routes.health, routes.market, routes.strategies, routes.trading):
         app.include_router(router.router)
     docs.mount(app)
