@@ -119,11 +119,13 @@ def approve(oms: OrderManager, reference: str, *, actor: str) -> SubmitResult:
     row_id, requester, strategy, request = _held(oms, reference)
     scope = oms.actor_scope(requester)
     context = oms.context.build(request.symbol, actor=scope, excluding=row_id)
-    decision = oms.gate(strategy, scope).check(request, context)
     at = oms.now()
     with oms.ledger.session() as session:
         hold_audit_lock(session)
         row = _still_held(session, row_id, reference)
+        # checked under the lock, so no other process's order of the kind slips in between
+        context = oms.context.recount(session, context, scope, excluding=row_id)
+        decision = oms.gate(strategy, scope).check(request, context)
         append_audit(
             session,
             kind="risk.decision",

@@ -12,6 +12,7 @@ opening and, before the day's first order, counts from the equity it sees, writi
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -139,6 +140,25 @@ class ContextBuilder:
             actor_orders_today=actor_orders,
             actor_notional_today=actor_notional,
         )
+
+    def recount(
+        self,
+        session: Session,
+        context: RiskContext,
+        actor: ActorScope | None,
+        excluding: int | None = None,
+    ) -> RiskContext:
+        """``context`` with the actor kind's day counted again in the caller's transaction,
+        which holds the ledger's write lock: another process may have placed an order of the
+        kind since ``build``, and the day's caps must hold against it too."""
+        if actor is None or (
+            actor.limits.max_orders_per_day is None and actor.limits.max_notional_per_day is None
+        ):
+            return context
+        orders, notional = self._actor_day(session, actor, context.now, excluding)
+        if (orders, notional) == (context.actor_orders_today, context.actor_notional_today):
+            return context
+        return replace(context, actor_orders_today=orders, actor_notional_today=notional)
 
     def _actor_day(
         self, session: Session, actor: ActorScope, now: datetime, excluding: int | None

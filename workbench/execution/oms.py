@@ -254,8 +254,7 @@ class OrderManager:
         context = self.context.build(request.symbol, actor=scope)
         decision = self.gate(strategy, scope).check(request, context)
         arrival = context.prices.get(request.symbol)
-        # an actor whose orders need a trader's approval: passed, held, sent by ``approve``
-        hold = decision.approved and scope is not None and scope.limits.require_approval
+        hold = _needs_approval(decision, scope)
         at = self.now()
         try:
             with self.ledger.session() as session:
@@ -264,6 +263,11 @@ class OrderManager:
                 # None: the id is still free; else another process recorded it meanwhile
                 known = OrderView.of(row) if row is not None else None
                 if known is None:
+                    recounted = self.context.recount(session, context, scope)
+                    if recounted is not context:  # another process placed one of the kind
+                        context = recounted
+                        decision = self.gate(strategy, scope).check(request, context)
+                        hold = _needs_approval(decision, scope)
                     account = session.get(AccountRow, self.account_id)
                     assert account is not None
                     view = OrderView.of(
@@ -579,6 +583,12 @@ class OrderManager:
 
 def _no_actor_limits(actor: str | None) -> ActorScope | None:
     return None
+
+
+def _needs_approval(decision: RiskDecision, scope: ActorScope | None) -> bool:
+    """An order of an actor kind whose orders wait for a trader: passed, it is held (and
+    sent by ``approve``); refused, it is rejected as any other."""
+    return decision.approved and scope is not None and scope.limits.require_approval
 
 
 def _rule(decision: RiskDecision) -> str | None:

@@ -199,3 +199,16 @@ def test_a_held_order_expires_unsent_and_can_be_canceled(desk: Desk) -> None:
     # ended unsent, neither takes anything from the assistant's day
     check = oms.preview(_buy(1), actor="mcp:alice").check_for("actor_max_orders_per_day")
     assert check is not None and check.value == 1
+
+
+def test_the_days_count_is_taken_again_under_the_ledgers_lock(desk: Desk) -> None:
+    oms = desk.configure(max_orders_per_day=1)
+    scope = desk.actors.for_actor("mcp:alice")
+    stale = oms.context.build("AAPL", actor=scope)  # then another process places one
+    assert stale.actor_orders_today == 0
+    assert desk.manager().submit(_buy(1, cid="p-1"), actor="mcp:bob").accepted
+    with desk.books.ledger.session() as session:
+        fresh = oms.context.recount(session, stale, scope)
+    assert (fresh.actor_orders_today, fresh.actor_notional_today) == (1, desk.price())
+    assert not oms.gate(None, scope).check(_buy(1), fresh).approved
+    assert oms.gate(None, scope).check(_buy(1), stale).approved
