@@ -37,10 +37,12 @@ def test_a_trader_approves_one_held_order_and_rejects_another(
 ) -> None:
     monkeypatch.setenv("WB_RISK__ACTORS__MCP__REQUIRE_APPROVAL", "true")
     with Runtime.from_settings() as rt:  # what the MCP server's submit tool does
-        held = [
-            trade.submit(rt, trade.order_request("AAPL", "buy", qty=q), actor="mcp:alice").order
+        results = [
+            trade.submit(rt, trade.order_request("AAPL", "buy", qty=q), actor="mcp:alice")
             for q in ("2", "3")
         ]
+    assert [r.to_dict()["held"] for r in results] == [True, True]
+    held = [r.order for r in results]
     assert [o.status for o in held] == ["pending_approval"] * 2
     listed = run_json("trade", "held")
     assert [h["order"]["id"] for h in listed] == [o.id for o in held]

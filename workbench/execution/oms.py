@@ -132,6 +132,7 @@ class SubmitResult:
             "order": self.order.to_dict(),
             "risk": None if self.decision is None else self.decision.to_dict(),
             "already_submitted": self.already_submitted,
+            "held": self.held,
             "message": self.message,
         }
 

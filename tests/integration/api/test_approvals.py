@@ -50,7 +50,7 @@ def test_a_trader_lists_and_approves_a_held_order_and_it_fills_on_paper(
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["order"]["status"] == "filled" and body["order"]["filled_qty"] == "3"
-    assert body["risk"]["approved"] is True
+    assert body["risk"]["approved"] is True and body["held"] is False
     assert client.get("/api/v1/orders/held", headers=trader).json() == []
     with runtime.ledger.session(read_only=True) as session:
         actors = {

@@ -44,6 +44,7 @@ class ApprovalPublic(BaseModel):
     order: OrderPublic
     risk: dict[str, Any] | None = Field(description="the gate's decision at approval")
     already_submitted: bool
+    held: bool
     message: str | None
 
 
