@@ -32,11 +32,20 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from workbench.core.actor_limits import (
+    ACTOR_KIND,
+    ActorLimits,
+    ActorScope,
+    actor_kind,
+    default_actor_limits,
+)
 from workbench.core.errors import ConfigError
 
 __all__ = [
     "DEFAULT_JWT_SECRET",
     "ENVIRONMENTS",
+    "ActorLimits",
+    "ActorScope",
     "AlpacaSettings",
     "ApiSettings",
     "DataSettings",
@@ -181,13 +190,27 @@ class RiskLimits(BaseModel):
 
 
 class RiskSettings(BaseModel):
-    """Limits for every order, and per-strategy overrides of some of them."""
+    """Limits for every order, per-strategy overrides of some of them, and limits on the
+    orders of one kind of actor (``actors.mcp``: an AI assistant's) on top of both."""
 
     model_config = ConfigDict(extra="forbid")
 
     limits: RiskLimits = RiskLimits()
     #: strategy name -> {limit field: value}; each override is checked at load
     strategies: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: actor kind (what stands before the colon of ``mcp:alice``) -> its limits
+    actors: dict[str, ActorLimits] = Field(default_factory=default_actor_limits)
+
+    @field_validator("actors")
+    @classmethod
+    def _check_actor_kinds(cls, actors: dict[str, ActorLimits]) -> dict[str, ActorLimits]:
+        bad = sorted(kind for kind in actors if not ACTOR_KIND.match(kind))
+        if bad:
+            raise ValueError(
+                f"actor kind {', '.join(map(repr, bad))} is not a lower-case name such as "
+                "'mcp' (the part of an actor before its colon)"
+            )
+        return actors
 
     @field_validator("strategies")
     @classmethod
@@ -210,6 +233,13 @@ class RiskSettings(BaseModel):
         """The limits a strategy trades under: the base, with its overrides if it has any."""
         overrides = self.strategies.get(name) if name is not None else None
         return self.limits.merged(overrides) if overrides else self.limits
+
+    def for_actor(self, actor: str | None) -> ActorScope | None:
+        """The limits of the actor's kind, or None when its kind has none configured."""
+        kind = actor_kind(actor)
+        if kind is None or kind not in self.actors:
+            return None
+        return ActorScope(kind, self.actors[kind])
 
 
 class Settings(BaseSettings):

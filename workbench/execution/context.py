@@ -12,26 +12,41 @@ opening and, before the day's first order, counts from the equity it sees, writi
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from workbench.core.config import ActorScope
 from workbench.exchange.sessions import NEW_YORK, ExchangeCalendar, exchange_calendar
 from workbench.execution.records import OPEN_STATUSES
 from workbench.execution.risk import RiskContext
-from workbench.ledger import AccountRow, DayOpeningRow, OrderRow, PositionRow
+from workbench.ledger import AccountRow, DayOpeningRow, OrderRow, PositionRow, exact_sums
 from workbench.model import OrderSide, OrderStatus, TradingState
 
 if TYPE_CHECKING:
     from workbench.execution.oms import OrderManager
 
-__all__ = ["RATE_WINDOW", "ContextBuilder"]
+__all__ = ["RATE_WINDOW", "ContextBuilder", "trading_day"]
 
 #: how far back orders count toward the orders-per-minute limit
 RATE_WINDOW = 60
+#: an order that ended in one of these without a broker order id never reached the broker:
+#: it takes nothing from its actor's day (refused by the gate or a trader, expired or
+#: canceled while held)
+_NEVER_SENT = (OrderStatus.REJECTED, OrderStatus.CANCELED, OrderStatus.EXPIRED)
+
+
+def trading_day(now: datetime) -> tuple[datetime, datetime]:
+    """The start and end of the venue's trading day holding ``now``: the New York calendar
+    day, as the daily loss limit counts it."""
+    start = datetime.combine(now.astimezone(NEW_YORK).date(), time(0), tzinfo=NEW_YORK)
+    end = datetime.combine(start.date() + timedelta(days=1), time(0), tzinfo=NEW_YORK)
+    return start, end
 
 
 class ContextBuilder:
@@ -52,9 +67,17 @@ class ContextBuilder:
             self._calendar = exchange_calendar()
         return self._calendar
 
-    def build(self, *symbols: str, write: bool = True) -> RiskContext:
+    def build(
+        self,
+        *symbols: str,
+        write: bool = True,
+        actor: ActorScope | None = None,
+        excluding: int | None = None,
+    ) -> RiskContext:
         """The snapshot before an order for ``symbols``; ``write=False`` (a preview) leaves
-        the ledger as it was, even when no order has opened the day yet."""
+        the ledger as it was, even when no order has opened the day yet. With ``actor`` (an
+        actor kind with limits) it counts what that kind placed in the trading day, leaving
+        out the order ``excluding`` (one held for approval, checked again)."""
         oms = self._oms
         now = oms.now()
         account = oms.broker.account()
@@ -94,6 +117,11 @@ class ContextBuilder:
                 )
                 if stamp is not None
             ]
+            actor_orders, actor_notional = (
+                (0, Decimal(0))
+                if actor is None
+                else self._actor_day(session, actor, now, excluding)
+            )
         wanted = sorted({*held, *pending, *symbols})
         prices = self.prices(wanted) if wanted else {}
         return RiskContext(
@@ -109,7 +137,47 @@ class ContextBuilder:
             day_pnl=self._day_pnl(now, account.equity, write),
             market_open=self._regular_or_opening(now),
             extended_open=self._extended(now),
+            actor_orders_today=actor_orders,
+            actor_notional_today=actor_notional,
         )
+
+    def recount(
+        self,
+        session: Session,
+        context: RiskContext,
+        actor: ActorScope | None,
+        excluding: int | None = None,
+    ) -> RiskContext:
+        """``context`` with the actor kind's day counted again in the caller's transaction,
+        which holds the ledger's write lock: another process may have placed an order of the
+        kind since ``build``, and the day's caps must hold against it too."""
+        if actor is None or (
+            actor.limits.max_orders_per_day is None and actor.limits.max_notional_per_day is None
+        ):
+            return context
+        orders, notional = self._actor_day(session, actor, context.now, excluding)
+        if (orders, notional) == (context.actor_orders_today, context.actor_notional_today):
+            return context
+        return replace(context, actor_orders_today=orders, actor_notional_today=notional)
+
+    def _actor_day(
+        self, session: Session, actor: ActorScope, now: datetime, excluding: int | None
+    ) -> tuple[int, Decimal]:
+        """How many orders the actor kind placed in ``now``'s trading day, and their notional
+        at the gate's measure: from the ledger, so every process counts the same day."""
+        start, end = trading_day(now)
+        criteria = [
+            OrderRow.account_id == self._oms.account_id,
+            OrderRow.actor.startswith(actor.prefix, autoescape=True),
+            OrderRow.placed_at >= start,
+            OrderRow.placed_at < end,
+            sa.or_(OrderRow.broker_order_id.is_not(None), OrderRow.status.not_in(_NEVER_SENT)),
+        ]
+        if excluding is not None:
+            criteria.append(OrderRow.id != excluding)
+        count = session.scalar(sa.select(sa.func.count()).select_from(OrderRow).where(*criteria))
+        notional = exact_sums(session, OrderRow.measured_notional, *criteria).get(None)
+        return int(count or 0), notional or Decimal(0)
 
     def _day_pnl(self, now: datetime, equity: Decimal, write: bool) -> Decimal:
         today = now.astimezone(NEW_YORK).date()

@@ -27,12 +27,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from workbench.adapters.ports import Broker, BrokerEvent
+from workbench.core.config import ActorScope
 from workbench.core.errors import BrokerError, Fatal, NotFound, Retryable
 from workbench.core.events import EventBus
 from workbench.execution import notify, records
@@ -40,6 +41,7 @@ from workbench.execution.accounting import PRICE_PLACES
 from workbench.execution.context import ContextBuilder
 from workbench.execution.ids import new_client_order_id
 from workbench.execution.risk import RiskDecision, RiskGate, RiskLimits
+from workbench.execution.risk.exposure import OrderExposure
 from workbench.execution.states import TRANSITIONS, can_transition
 from workbench.execution.views import OrderView
 from workbench.ledger import (
@@ -50,6 +52,9 @@ from workbench.ledger import (
     hold_audit_lock,
 )
 from workbench.model import Order, OrderRequest, OrderStatus, TradingState
+
+if TYPE_CHECKING:
+    from workbench.execution.approvals import HeldOrder
 
 __all__ = ["OrderManager", "RetryPolicy", "SubmitResult", "ledger_status"]
 
@@ -104,7 +109,17 @@ class SubmitResult:
         return self.order.status not in ("rejected", "canceled")
 
     @property
+    def held(self) -> bool:
+        """The gate passed it and it waits for a trader's approval; nothing was sent."""
+        return self.order.status == OrderStatus.PENDING_APPROVAL
+
+    @property
     def message(self) -> str | None:
+        if self.held and not self.already_submitted:
+            return (
+                f"held for approval: order {self.order.id} ({self.order.client_order_id}) goes "
+                "out only when a trader approves it (`workbench trade approve`)"
+            )
         if not self.already_submitted:
             return None
         return (
@@ -117,6 +132,7 @@ class SubmitResult:
             "order": self.order.to_dict(),
             "risk": None if self.decision is None else self.decision.to_dict(),
             "already_submitted": self.already_submitted,
+            "held": self.held,
             "message": self.message,
         }
 
@@ -130,6 +146,7 @@ class OrderManager:
         account: str,
         broker_name: str,
         limits: Callable[[str | None], RiskLimits],
+        actors: Callable[[str | None], ActorScope | None] | None = None,
         prices: Callable[[list[str]], dict[str, Decimal]],
         now: Callable[[], datetime],
         bus: EventBus | None = None,
@@ -146,7 +163,8 @@ class OrderManager:
         self.retry = retry or RetryPolicy()
         self.resend_within = resend_within
         self._limits = limits
-        self._gates: dict[str | None, RiskGate] = {}
+        self._actors = actors or _no_actor_limits
+        self._gates: dict[tuple[str | None, str | None], RiskGate] = {}
         self._sleep = sleep
         self._account_id: int | None = None
         self._caught_up = False
@@ -198,16 +216,25 @@ class OrderManager:
         with self.ledger.session(read_only=True) as session:
             return records.cash_balance(session, self.account_id)
 
-    def gate(self, strategy: str | None) -> RiskGate:
-        if strategy not in self._gates:
-            self._gates[strategy] = RiskGate(self._limits(strategy))
-        return self._gates[strategy]
+    def gate(self, strategy: str | None, actor: ActorScope | None = None) -> RiskGate:
+        """The gate of a strategy's limits, with those of an actor kind (``risk.actors``)."""
+        key = (strategy, None if actor is None else actor.kind)
+        if key not in self._gates:
+            self._gates[key] = RiskGate(self._limits(strategy), actor)
+        return self._gates[key]
+
+    def actor_scope(self, actor: str | None) -> ActorScope | None:
+        """The limits of the actor's kind (``mcp`` of ``mcp:alice``), None when it has none."""
+        return self._actors(actor)
 
     # -- orders ----------------------------------------------------------------------------
-    def preview(self, request: OrderRequest, *, strategy: str | None = None) -> RiskDecision:
-        """What the risk gate would say now; nothing is written or sent."""
-        context = self.context.build(request.symbol, write=False)
-        return self.gate(strategy).check(request, context)
+    def preview(
+        self, request: OrderRequest, *, strategy: str | None = None, actor: str | None = None
+    ) -> RiskDecision:
+        """What the risk gate would say now of ``actor``'s order; nothing is written or sent."""
+        scope = self._actors(actor)
+        context = self.context.build(request.symbol, write=False, actor=scope)
+        return self.gate(strategy, scope).check(request, context)
 
     def submit(
         self,
@@ -224,9 +251,11 @@ class OrderManager:
         known = self._known(cid)
         if known is not None:
             return self._again(known, request, actor)
-        context = self.context.build(request.symbol)
-        decision = self.gate(strategy).check(request, context)
+        scope = self._actors(actor)
+        context = self.context.build(request.symbol, actor=scope)
+        decision = self.gate(strategy, scope).check(request, context)
         arrival = context.prices.get(request.symbol)
+        hold = _needs_approval(decision, scope)
         at = self.now()
         try:
             with self.ledger.session() as session:
@@ -235,6 +264,11 @@ class OrderManager:
                 # None: the id is still free; else another process recorded it meanwhile
                 known = OrderView.of(row) if row is not None else None
                 if known is None:
+                    recounted = self.context.recount(session, context, scope)
+                    if recounted is not context:  # another process placed one of the kind
+                        context = recounted
+                        decision = self.gate(strategy, scope).check(request, context)
+                        hold = _needs_approval(decision, scope)
                     account = session.get(AccountRow, self.account_id)
                     assert account is not None
                     view = OrderView.of(
@@ -248,6 +282,8 @@ class OrderManager:
                             strategy=strategy,
                             run_id=run_id,
                             arrival=arrival,
+                            measured_notional=OrderExposure(request, context).notional,
+                            hold=hold,
                         )
                     )
         except sa.exc.IntegrityError:
@@ -260,6 +296,9 @@ class OrderManager:
         notify.decision(self.bus, self.account_name, view, decision, at)
         if not decision.approved:
             notify.rejected(self.bus, self.account_name, view, _rule(decision), decision.reason, at)
+            return SubmitResult(view, decision)
+        if hold:
+            notify.order(self.bus, self.account_name, view, None, "held", at)
             return SubmitResult(view, decision)
         _crash_point("after_intent")
         return SubmitResult(self._send(view.id, request, actor), decision)
@@ -454,6 +493,8 @@ class OrderManager:
         """Cancel by ledger id or client order id. An intent the broker never received is
         canceled in the ledger alone."""
         row_view = self.find(reference)
+        if row_view.status == OrderStatus.PENDING_APPROVAL:
+            return self._cancel_unsent(row_view.id, actor)  # held: no broker has it
         if row_view.status not in {str(s) for s in records.OPEN_STATUSES}:
             return row_view
         try:
@@ -511,6 +552,22 @@ class OrderManager:
             )
             return [OrderView.of(row) for row in rows]
 
+    # -- held for approval (execution.approvals) ---------------------------------------------
+    def held_orders(self) -> list[HeldOrder]:
+        from workbench.execution import approvals
+
+        return approvals.held_orders(self)
+
+    def approve(self, reference: str, *, actor: str) -> SubmitResult:
+        from workbench.execution import approvals
+
+        return approvals.approve(self, reference, actor=actor)
+
+    def reject_held(self, reference: str, *, actor: str, reason: str) -> OrderView:
+        from workbench.execution import approvals
+
+        return approvals.reject(self, reference, actor=actor, reason=reason)
+
     # -- restart ---------------------------------------------------------------------------
     def recover(self, *, actor: str = "recovery") -> list[OrderView]:
         """Settle every intent whose fate the ledger does not know (see ``recovery``)."""
@@ -523,6 +580,16 @@ class OrderManager:
 
     def reject(self, order_id: int, reason: str, actor: str) -> OrderView:
         return self._broker_rejected(order_id, reason, actor)
+
+
+def _no_actor_limits(actor: str | None) -> ActorScope | None:
+    return None
+
+
+def _needs_approval(decision: RiskDecision, scope: ActorScope | None) -> bool:
+    """An order of an actor kind whose orders wait for a trader: passed, it is held (and
+    sent by ``approve``); refused, it is rejected as any other."""
+    return decision.approved and scope is not None and scope.limits.require_approval
 
 
 def _rule(decision: RiskDecision) -> str | None:

@@ -139,12 +139,16 @@ def add_intent(
     strategy: str | None,
     run_id: int | None,
     arrival: Decimal | None,
+    measured_notional: Decimal | None = None,
+    hold: bool = False,
 ) -> OrderRow:
-    """The write-ahead record of an order: its row (``new``, or ``rejected`` when the gate
-    refused it), its intent and the gate's decision on the audit chain."""
+    """The write-ahead record of an order: its row (``new``; ``rejected`` when the gate
+    refused it; ``pending_approval`` when it passed and ``hold`` says a trader must approve
+    it first), its intent and the gate's decision on the audit chain."""
     row = add_order(
         session, account, request, status=OrderStatus.NEW, strategy=strategy, run_id=run_id
     )
+    row.actor, row.placed_at, row.measured_notional = actor, at, measured_notional
     payload = {**order_payload(request), "strategy": strategy, "run_id": run_id}
     append_audit(
         session, kind="order.intent", actor=actor, payload={**payload, "at": at.isoformat()}
@@ -165,6 +169,9 @@ def add_intent(
         # the price when the order arrived: what slippage is measured against
         payload={"arrival_price": None if arrival is None else str(arrival)},
     )
+    if decision.approved and hold:
+        row.status = OrderStatus.PENDING_APPROVAL
+        record_event(session, row, "held", at=at, actor=actor, status=OrderStatus.PENDING_APPROVAL)
     if not decision.approved:
         row.status = OrderStatus.REJECTED
         row.reason = decision.reason

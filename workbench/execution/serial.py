@@ -154,6 +154,9 @@ class SerialOrderManager(OrderManager):
     recover = _serial(OrderManager.recover)
     resend = _serial(OrderManager.resend)
     reject = _serial(OrderManager.reject)
+    held_orders = _serial(OrderManager.held_orders)
+    approve = _serial(OrderManager.approve)
+    reject_held = _serial(OrderManager.reject_held)
 
     def open_orders(self) -> list[OrderView]:
         with self.lock:

@@ -3,8 +3,11 @@
 An order is ``new`` once its intent is written (before the broker hears of it), ``submitted``
 while a send is unanswered, ``accepted`` when the broker holds it, then fills move it to
 ``partially_filled`` and ``filled``; ``canceled``, ``rejected``, ``expired`` and ``replaced``
-end it. The terminal statuses have no way out. Repeating the current status is allowed only
-where it carries news (another partial fill); otherwise it is a no-op the OMS ignores.
+end it. An order an actor may place only with a trader's approval (docs/risk.md) is
+``pending_approval`` from its intent until a trader approves it (``new``, then on as any
+order), rejects it, it is canceled, or it expires; the broker never hears of it before. The
+terminal statuses have no way out. Repeating the current status is allowed only where it
+carries news (another partial fill); otherwise it is a no-op the OMS ignores.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ _ENDINGS = {S.CANCELED, S.EXPIRED, S.REPLACED, S.REJECTED}
 
 #: every legal move; a status missing on the right of its row cannot follow it
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.PENDING_APPROVAL: frozenset({S.NEW, S.REJECTED, S.CANCELED, S.EXPIRED}),
     S.NEW: frozenset(
         {S.SUBMITTED, S.ACCEPTED, S.PARTIALLY_FILLED, S.FILLED, S.CANCELED, S.REJECTED, S.EXPIRED}
     ),

@@ -3,8 +3,9 @@
 The broker brings the venue's clock and last prices (``Broker.now``, ``last_prices``: a
 replay's clock and the matching engine's last trade, or the venue's clock and latest trades),
 whichever venue it is. Limits come from settings (``risk.limits``, overridden per strategy
-under ``risk.strategies``). With ``lock``, the manager and every call through it take one
-caller at a time (``execution.serial``: a runtime that several threads share).
+under ``risk.strategies``; ``risk.actors`` for the orders of one kind of actor). With
+``lock``, the manager and every call through it take one caller at a time
+(``execution.serial``: a runtime that several threads share).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def order_manager_for(
         account=account,
         broker_name=broker.venue,
         limits=parts.settings.risk.for_strategy,
+        actors=parts.settings.risk.for_actor,
         prices=lambda symbols: broker.last_prices(symbols),
         now=now or broker.now,
         bus=parts.bus,

@@ -54,9 +54,10 @@ class OrderClass(StrEnum):
 
 
 class OrderStatus(StrEnum):
-    """An order's status. The first nine are the ledger's own (``workbench.execution.states``);
-    the rest are states a venue reports in passing (Alpaca's ``held`` bracket legs,
-    ``pending_cancel``...), which the OMS reads as the nearest of the nine."""
+    """An order's status. The first ten are the ledger's own (``workbench.execution.states``;
+    ``pending_approval`` is an order the gate passed that waits for a trader and that no broker
+    has seen); the rest are states a venue reports in passing (Alpaca's ``held`` bracket legs,
+    ``pending_cancel``...), which the OMS reads as the nearest of the ten."""
 
     NEW = "new"
     SUBMITTED = "submitted"
@@ -67,6 +68,7 @@ class OrderStatus(StrEnum):
     REJECTED = "rejected"
     EXPIRED = "expired"
     REPLACED = "replaced"
+    PENDING_APPROVAL = "pending_approval"
     HELD = "held"
     PENDING_NEW = "pending_new"
     ACCEPTED_FOR_BIDDING = "accepted_for_bidding"

@@ -51,6 +51,7 @@ __all__ = [
     "reconcile",
     "reduce",
     "resume",
+    "settle",
     "submit",
     "trading_states",
 ]
@@ -104,10 +105,18 @@ def _label(name: str) -> str:
     return name.replace("_", " ")
 
 
-def preview(rt: Runtime, request: OrderRequest, *, strategy: str | None = None) -> RiskDecision:
+def preview(
+    rt: Runtime,
+    request: OrderRequest,
+    *,
+    strategy: str | None = None,
+    actor: str | None = None,
+) -> RiskDecision:
+    """What the gate says of the order now; ``actor`` (``mcp:alice``) adds the checks of its
+    kind's limits (``risk.actors``), as its submit would meet them."""
     _check_strategy(rt, strategy)
     check_venue_limits(request)
-    return rt.oms.preview(request, strategy=strategy)
+    return rt.oms.preview(request, strategy=strategy, actor=actor)
 
 
 def submit(
@@ -122,16 +131,24 @@ def submit(
     replay (the paper book), sending an order moves its clock to the next print (the open, then the
     close): replay time passes as a person trades, and a market order fills as it would there.
     A ``client_order_id`` the ledger knows sends nothing: the answer is that order, marked
-    ``already_submitted``. ``strategy`` must be a registered strategy's name. With ``refuse``,
-    an order the risk gate rejected (recorded as such) raises ``RiskRejected`` naming the rule,
-    its value, limit and excess and the order, for faces that answer a refusal as an error."""
+    ``already_submitted``. ``strategy`` must be a registered strategy's name. An actor whose
+    kind needs a trader's approval (``risk.actors``) gets its order back ``pending_approval``:
+    held, not sent (``ops.approvals``). With ``refuse``, an order the risk gate rejected
+    (recorded as such) raises ``RiskRejected`` naming the rule, its value, limit and excess and
+    the order, for faces that answer a refusal as an error."""
     _check_strategy(rt, strategy)
-    oms = rt.oms
-    result = oms.submit(request, actor=actor, strategy=strategy)
+    result = rt.oms.submit(request, actor=actor, strategy=strategy)
     if refuse and result.decision is not None and not result.decision.approved:
         _raise_refusal(result)
-    fresh = not result.already_submitted
-    if fresh and result.accepted and isinstance(oms.broker, ReplayBroker):
+    return settle(rt, result, actor=actor)
+
+
+def settle(rt: Runtime, result: SubmitResult, *, actor: str) -> SubmitResult:
+    """The answer to a send, with every event the broker had by then (on a replay, after
+    moving its clock to the next print, so a market order fills)."""
+    oms = rt.oms
+    sent = not result.already_submitted and result.accepted and not result.held
+    if sent and isinstance(oms.broker, ReplayBroker):
         oms.broker.next_print()
     oms.process_events(actor=actor)
     return SubmitResult(oms.find(str(result.order.id)), result.decision, result.already_submitted)

@@ -68,3 +68,19 @@ def test_an_expired_token_or_another_caller_is_refused(runtime: Runtime) -> None
     later = moment + timedelta(seconds=121)
     with pytest.raises(AuthError, match="expired"):
         confirmed_submit(runtime, request, token, actor="mcp:a", now=later)
+
+
+def test_an_assistants_preview_meets_its_kinds_limits_and_issues_no_token(
+    sample_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WB_RISK__ACTORS__MCP__ALLOWED_SYMBOLS", "MSFT")
+    with Runtime.from_settings() as rt:
+        refused = preview_with_token(rt, trade.order_request("AAPL", "buy", qty=1), actor="mcp:a")
+        assert not refused.decision.approved
+        assert refused.decision.rejection is not None
+        assert refused.decision.rejection.rule == "actor_allowed_symbols"
+        assert refused.confirmation_token is None
+        # the same order from the CLI is not an assistant's: its limits do not apply
+        assert trade.preview(
+            rt, trade.order_request("AAPL", "buy", qty=1), actor="cli:ada"
+        ).approved

@@ -174,3 +174,16 @@ def test_merged_replaces_only_the_fields_given_and_checks_them() -> None:
 def test_risk_settings_refuse_unknown_sections() -> None:
     with pytest.raises(ValueError, match="extra"):
         RiskSettings.model_validate({"limit": {}})
+
+
+@pytest.mark.parametrize("env", ["development", "staging", "production"])
+def test_each_shipped_environment_limits_an_assistants_orders(
+    env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WB_CONFIG_DIR", str(PROJECT_CONFIG))
+    monkeypatch.setenv("WB_ENV", env)
+    scope = load_settings().risk.for_actor("mcp:someone")
+    assert scope is not None and scope.limits.limits_anything
+    # production holds every assistant order for a trader, and not past an hour
+    assert scope.limits.require_approval is (env == "production")
+    assert (scope.limits.approval_ttl_minutes == 60) is (env == "production")

@@ -18,6 +18,7 @@ from workbench.execution import (
 from workbench.model import OrderStatus as S
 
 LEGAL = {
+    *((S.PENDING_APPROVAL, t) for t in (S.NEW, S.REJECTED, S.CANCELED, S.EXPIRED)),
     (S.NEW, S.SUBMITTED),
     (S.NEW, S.ACCEPTED),
     (S.NEW, S.PARTIALLY_FILLED),
@@ -65,8 +66,8 @@ def test_terminal_statuses_have_no_way_out() -> None:
         assert (not TRANSITIONS[status]) is status.is_terminal
 
 
-def test_the_ledger_keeps_nine_statuses_and_reads_a_venues_passing_ones_as_them() -> None:
-    assert len(LEDGER_STATUSES) == 9
+def test_the_ledger_keeps_ten_statuses_and_reads_a_venues_passing_ones_as_them() -> None:
+    assert len(LEDGER_STATUSES) == 10
     passing = set(S) - set(LEDGER_STATUSES)
     assert {s.value for s in passing} == {
         "held",

@@ -30,6 +30,8 @@ class RiskContext:
     the order's symbol and, when gross exposure or leverage is limited, every symbol held or
     pending. ``recent_orders`` are the send times of orders already sent; only those in the 60 s
     before ``now`` count. ``shortable`` answers whether a symbol may be sold short (None: any).
+    ``actor_orders_today`` and ``actor_notional_today`` are what the order's actor kind
+    (``mcp:``) already placed in the trading day, when the gate limits that kind (docs/risk.md).
     """
 
     now: datetime
@@ -45,6 +47,8 @@ class RiskContext:
     market_open: bool = True
     extended_open: bool = False
     shortable: Callable[[str], bool] | None = None
+    actor_orders_today: int = 0
+    actor_notional_today: Decimal = Decimal(0)
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

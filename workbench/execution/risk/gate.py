@@ -11,14 +11,18 @@ gross exposure, leverage, buying power, short sales), the daily loss limit, rest
 and the REDUCING state, because they only lower risk. The rules that catch mistakes rather than
 exposure (HALTED, market hours, price band, order notional, orders per minute) hold for every
 order.
+
+The actor rules (``risk.actors``: allowed symbols, notional per order and per day, orders per
+day) are switched on only in a gate made for an actor kind with limits, such as an AI
+assistant's ``mcp:``, and bind every order of that kind, closing ones too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from workbench.core.config import RiskLimits
-from workbench.execution.risk import exposure_rules, rules
+from workbench.core.config import ActorScope, RiskLimits
+from workbench.execution.risk import actor_rules, exposure_rules, rules
 from workbench.execution.risk.context import RiskContext
 from workbench.execution.risk.decision import RiskCheck, RiskDecision
 from workbench.execution.risk.exposure import OrderExposure
@@ -34,12 +38,16 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("trading_state", rules.trading_state),
     ("price_known", rules.price_known),
     ("restricted_symbol", rules.restricted_symbol),
+    ("actor_allowed_symbols", actor_rules.actor_allowed_symbols),
     ("market_hours", rules.market_hours),
     ("price_band", rules.price_band),
     ("max_orders_per_minute", rules.max_orders_per_minute),
+    ("actor_max_orders_per_day", actor_rules.actor_max_orders_per_day),
     ("daily_loss_limit", rules.daily_loss_limit),
     ("short_sale", exposure_rules.short_sale),
     ("max_order_notional", exposure_rules.max_order_notional),
+    ("actor_max_order_notional", actor_rules.actor_max_order_notional),
+    ("actor_max_notional_per_day", actor_rules.actor_max_notional_per_day),
     ("max_position_notional", exposure_rules.max_position_notional),
     ("max_position_weight", exposure_rules.max_position_weight),
     ("max_gross_exposure", exposure_rules.max_gross_exposure),
@@ -49,12 +57,23 @@ RULES: tuple[tuple[str, Rule], ...] = (
 
 
 class RiskGate:
-    """Checks one order against the limits and a context; keeps no state between orders."""
+    """Checks one order against the limits and a context; keeps no state between orders.
+    ``actor``: the limits of the kind of actor whose orders this gate checks (``risk.actors``),
+    on top of ``limits``; None for an actor whose kind has none."""
 
-    def __init__(self, limits: RiskLimits) -> None:
+    def __init__(self, limits: RiskLimits, actor: ActorScope | None = None) -> None:
         self.limits = limits
-        self._plain = plain = GateLimits(limits)
+        self.actor = actor
+        self._plain = plain = GateLimits(limits, actor)
+        scoped = actor.limits if actor is not None else None
         switched_on = {
+            "actor_allowed_symbols": scoped is not None and bool(scoped.allowed_symbols),
+            "actor_max_orders_per_day": scoped is not None
+            and scoped.max_orders_per_day is not None,
+            "actor_max_order_notional": scoped is not None
+            and scoped.max_order_notional is not None,
+            "actor_max_notional_per_day": scoped is not None
+            and scoped.max_notional_per_day is not None,
             "restricted_symbol": bool(plain.restricted_symbols),
             "market_hours": plain.market_hours != "any",
             "price_band": plain.price_band is not None,

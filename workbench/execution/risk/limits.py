@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from workbench.core.config import RiskLimits
+from workbench.core.config import ActorScope, RiskLimits
 
 __all__ = ["GateLimits"]
 
 
 class GateLimits:
     __slots__ = (
+        "actor",
         "allow_short",
         "check_buying_power",
         "daily_loss_limit",
@@ -32,7 +33,9 @@ class GateLimits:
         "restricted_symbols",
     )
 
-    def __init__(self, limits: RiskLimits) -> None:
+    def __init__(self, limits: RiskLimits, actor: ActorScope | None = None) -> None:
+        #: the limits of the order's actor kind (``risk.actors``), None when it has none
+        self.actor = actor
         self.max_order_notional = limits.max_order_notional
         self.max_position_notional = limits.max_position_notional
         self.max_position_weight = _exact(limits.max_position_weight)

@@ -58,6 +58,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         routes.analysis,
         routes.strategy_runs,  # before strategies: /strategies/{name} would take "runs"
         routes.strategies,
+        routes.approvals,  # before /orders/{reference} would read "held"
         routes.orders,
         routes.trading,
         routes.trading_state,

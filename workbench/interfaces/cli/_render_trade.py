@@ -13,6 +13,7 @@ __all__ = [
     "audit_verification",
     "decision",
     "fills",
+    "held",
     "orders",
     "parity",
     "positions",
@@ -47,7 +48,29 @@ def submitted(data: dict[str, Any]) -> None:
         + (f" - {order['reason']}" if order["reason"] else ""),
         highlight=False,
     )
+    if data.get("message"):
+        console.print(data["message"], highlight=False)
     orders([order])
+
+
+def held(rows: list[dict[str, Any]]) -> None:
+    table(
+        "Held for approval",
+        ["id", "symbol", "side", "qty", "type", "notional", "requested by", "expires at"],
+        [
+            (
+                r["order"]["id"],
+                r["order"]["symbol"],
+                r["order"]["side"],
+                r["order"]["qty"] or f"${r['order']['notional']}",
+                r["order"]["type"],
+                _money(r["measured_notional"]),
+                r["requested_by"] or "",
+                r["expires_at"][:19],
+            )
+            for r in rows
+        ],
+    )
 
 
 def orders(rows: list[dict[str, Any]]) -> None:

@@ -68,7 +68,7 @@ def preview(
     from workbench.ops import trade
 
     request = _request(symbol, side, qty, notional, kind, limit, stop, tif)
-    decision = trade.preview(open_runtime(), request, strategy=strategy)  # type: ignore[arg-type]
+    decision = trade.preview(open_runtime(), request, strategy=strategy, actor=actor())  # type: ignore[arg-type]
     emit(decision.to_dict(), as_json, show.decision)
 
 
@@ -109,6 +109,43 @@ def cancel(
     from workbench.ops import trade
 
     view = trade.cancel(open_runtime(), order, actor=actor())
+    emit(view.to_dict(), as_json, lambda d: show.orders([d]))
+
+
+Reference = Annotated[str, typer.Argument(help="Ledger order id or client order id.")]
+
+
+@app.command("held")
+def held(as_json: JsonOption = False) -> None:
+    """Orders held for a trader's approval (an assistant's, with risk.actors.mcp.
+    require_approval), oldest first, with who asked and until when they wait."""
+    from workbench.ops import approvals
+
+    emit([h.to_dict() for h in approvals.held(open_runtime())], as_json, show.held)
+
+
+@app.command("approve")
+def approve(order: Reference, as_json: JsonOption = False) -> None:
+    """Send a held order: the risk gate checks it again now (exit 1 when it refuses; the
+    order then stays held)."""
+    from workbench.ops import approvals
+
+    result = approvals.approve(open_runtime(), order, actor=actor())
+    emit(result.to_dict(), as_json, show.submitted)
+    if not result.accepted:
+        raise typer.Exit(1)
+
+
+@app.command("reject")
+def reject(
+    order: Reference,
+    reason: Annotated[str, typer.Option("--reason", help="Why, for the audit chain.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Reject a held order; it is never sent."""
+    from workbench.ops import approvals
+
+    view = approvals.reject(open_runtime(), order, actor=actor(), reason=reason)
     emit(view.to_dict(), as_json, lambda d: show.orders([d]))
 
 

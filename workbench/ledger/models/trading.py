@@ -58,6 +58,7 @@ class OrderRow(IdMixin, CreatedAt, Base):
     __table_args__ = (
         sa.CheckConstraint("(qty IS NULL) <> (notional IS NULL)", name="qty_xor_notional"),
         sa.Index("ix_orders_account_id_status", "account_id", "status"),
+        sa.Index("ix_orders_placed_at", "placed_at"),
     )
 
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
@@ -87,6 +88,13 @@ class OrderRow(IdMixin, CreatedAt, Base):
         sa.ForeignKey("runs.id", ondelete="SET NULL"), index=True
     )
     submitted_at: Mapped[datetime | None]
+    #: who placed it (``mcp:alice``, ``cli:bob``, ``runner``); None for an order adopted from
+    #: the broker or placed before the ledger kept it
+    actor: Mapped[str | None] = mapped_column(sa.String(128))
+    #: the venue's clock when its intent was written: the trading day it counts toward
+    placed_at: Mapped[datetime | None]
+    #: its notional at the gate's measuring price when it arrived (None: no price then)
+    measured_notional: Mapped[Decimal | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     events: Mapped[list[OrderEventRow]] = relationship(

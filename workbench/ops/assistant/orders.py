@@ -71,7 +71,7 @@ def order_terms(rt: Runtime, request: OrderRequest) -> dict[str, Any]:
 def preview_with_token(
     rt: Runtime, request: OrderRequest, *, actor: str, now: datetime | None = None
 ) -> OrderPreview:
-    decision = trade.preview(rt, request)
+    decision = trade.preview(rt, request, actor=actor)
     terms = order_terms(rt, request)
     last = rt.oms.context.prices([request.symbol]).get(request.symbol)
     price = request.limit_price or last

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tests.unit.execution.risk.conftest import Kit
+from workbench.core.config import ActorLimits, ActorScope
 from workbench.core.errors import DataError, RiskRejected
 from workbench.execution.risk import RULES, RiskContext, RiskGate, RiskLimits
 from workbench.model import TradingState
@@ -29,9 +30,20 @@ EVERY_RULE_ON = {
     "market_hours": "regular",
 }
 
+#: an assistant's limits with every actor rule on
+EVERY_ACTOR_RULE_ON = ActorScope(
+    "mcp",
+    ActorLimits(
+        max_orders_per_day=5,
+        max_order_notional=Decimal(50_000),
+        max_notional_per_day=Decimal(100_000),
+        allowed_symbols=["AAPL"],
+    ),
+)
+
 
 def test_every_rule_switched_on_is_evaluated_in_the_fixed_order(kit: Kit) -> None:
-    gate = RiskGate(kit.limits(**EVERY_RULE_ON))
+    gate = RiskGate(kit.limits(**EVERY_RULE_ON), EVERY_ACTOR_RULE_ON)
     decision = gate.check(kit.order("buy", "10", limit_price="100.5"), kit.context())
     assert decision.approved, decision.reason
     assert [check.rule for check in decision.checks] == [name for name, _ in RULES]
