@@ -15,6 +15,9 @@ time of the process (user + system: on a shared machine, the figure that moves l
 load) and its median peak resident memory (``ru_maxrss`` and ``ru_*time`` from ``wait4``). The
 load average before and after is printed beside the figures. The numba cache is
 ``NUMBA_CACHE_DIR`` (default ``~/.cache/workbench/numba``, as the Makefile sets).
+``PYTHONDONTWRITEBYTECODE`` is dropped from the environment so that the warm-up leaves compiled
+bytecode (``__pycache__``) behind, as any installed Python does: with it set, each run compiles
+every module it imports again and the figures measure the compiler, not the command.
 
 The grid is the one of ``bench_backtest.py``: ``sma_crossover`` with fast 5..50 step 5 x slow
 60..240 step 20 (100 pairs) on each of the 60 stocks as its own portfolio, 2013-02-08 onwards,
@@ -146,6 +149,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-cli-") as folder:
         home = Path(args.home or folder)
         env = {k: v for k, v in os.environ.items() if not k.startswith("WB_")}
+        # a user's installed Python keeps compiled bytecode; without it every run compiles the
+        # sources of every module it imports again (about 2 s more per command)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["WB_HOME"] = str(home)
         env.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "workbench" / "numba"))
         started = time.perf_counter()

@@ -12,7 +12,11 @@ chart); the paper book loads no exchange-calendars (the sessions come from a cac
   ``trade submit``: the paper book prices positions from the lake's bars read as Arrow tables;
 - nothing of scipy, scikit-learn, skfolio, TA-Lib or plotly in ``analyze performance`` (pandas
   computes it);
-- numpy in ``monitor health``: the monitoring package loads its quote pipeline with it.
+- no numpy in ``monitor health`` (the monitoring package's names load on first use; its quote
+  pipeline and price cache need numpy, a health check does not);
+- no ``pyarrow.compute`` in the paper book's commands (slow to import; only the lake's writes
+  use it) and no SQLAlchemy PostgreSQL dialect in any command on the embedded SQLite ledger
+  (the JSON columns pick JSONB only on a PostgreSQL connection).
 """
 
 from __future__ import annotations
@@ -46,6 +50,12 @@ with open(out, "w") as file:
 
 
 def loaded_by(tmp_path: Path, *args: str) -> set[str]:
+    """The top-level packages that ``workbench *args`` loaded."""
+    return {name.split(".")[0] for name in modules_of(tmp_path, *args)}
+
+
+def modules_of(tmp_path: Path, *args: str) -> set[str]:
+    """Every module that ``workbench *args`` loaded, by its full name."""
     out = tmp_path / "modules.json"
     subprocess.run(
         [sys.executable, "-c", PROBE, str(out), *args],
@@ -57,7 +67,7 @@ def loaded_by(tmp_path: Path, *args: str) -> set[str]:
     )
     found = json.loads(out.read_text())
     assert found["code"] in (0, None), f"workbench {' '.join(args)} exited {found['code']}"
-    return {name.split(".")[0] for name in found["modules"]}
+    return set(found["modules"])
 
 
 @pytest.fixture
@@ -101,6 +111,33 @@ def test_a_command_that_reads_only_the_ledger_loads_no_pandas(
     loaded = loaded_by(tmp_path, *command)
     assert "sqlalchemy" in loaded  # it did read the ledger
     assert not loaded & {"pandas", "alembic"}, sorted(loaded & {"pandas", "alembic"})
+
+
+def test_monitor_health_loads_no_numpy(traded_home: Path, tmp_path: Path) -> None:
+    loaded = loaded_by(tmp_path, "monitor", "health")
+    assert "sqlalchemy" in loaded  # it did read the ledger
+    assert "numpy" not in loaded
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("trade", "account"),
+        ("trade", "positions"),
+        ("trade", "orders"),
+        ("trade", "submit", "AAPL", "--side", "sell", "--qty", "1"),
+        ("monitor", "health"),
+        ("audit", "verify"),
+    ],
+    ids=" ".join,
+)
+def test_a_sqlite_ledger_loads_no_postgresql_dialect_nor_pyarrow_compute(
+    traded_home: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    modules = modules_of(tmp_path, *command)
+    assert "sqlalchemy.orm" in modules  # it did read the ledger
+    heavy = {"sqlalchemy.dialects.postgresql", "pyarrow.compute"}
+    assert not modules & heavy, sorted(modules & heavy)
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,9 @@ members need.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from workbench.core.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from workbench.data.bar_writer import LakeBarWriter
@@ -51,8 +52,4 @@ _HOME = {
     "spec_for": "schema",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module 'workbench.data' has no attribute {name!r}")
-    return getattr(import_module(f"workbench.data.{_HOME[name]}"), name)
+__getattr__ = lazy_attributes(__name__, _HOME)

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from workbench.core.progress import Progress
 from workbench.data.catalog import Bound, Catalog
@@ -222,6 +221,8 @@ def _partitions(rows: pd.DataFrame, spec: DatasetSpec) -> list[_Job]:
     years = micros.astype("datetime64[Y]").astype(np.int64)
     boundary = np.r_[True, years[1:] != years[:-1]]
     if len(symbols) > 1:
+        import pyarrow.compute as pc  # here: slow to import, and only a write needs it
+
         boundary[1:] |= pc.not_equal(symbols[1:], symbols[:-1]).to_numpy(zero_copy_only=False)
     starts = np.flatnonzero(boundary)
     stops = np.r_[starts[1:], len(rows)]

@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from workbench.core.errors import DataError
@@ -207,6 +206,10 @@ def _merge(
     kept = stored if keep.all() else stored.filter(keep)
     merged = pa.concat_tables([kept, incoming.filter(take)])
     if len(kept) and take.any() and incoming_at[take][0] <= _micros(kept)[-1]:
+        # imported here: pyarrow.compute builds its function wrappers on import (0.1-0.2 s of
+        # CPU), and the paper book, which only reads partitions, never needs it
+        import pyarrow.compute as pc
+
         merged = merged.take(pc.sort_indices(merged, [("timestamp", "ascending")]))
     return merged, counts
 

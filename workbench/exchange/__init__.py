@@ -8,8 +8,7 @@ client. Names load on first use, so importing the package does not import FastAP
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from workbench.core.lazy import lazy_attributes
 
 __all__ = [
     "Exchange",
@@ -43,8 +42,4 @@ _HOME = {
     "serve": "server",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module 'workbench.exchange' has no attribute {name!r}")
-    return getattr(import_module(f"workbench.exchange.{_HOME[name]}"), name)
+__getattr__ = lazy_attributes(__name__, _HOME)

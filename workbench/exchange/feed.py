@@ -162,7 +162,8 @@ def _rows(bars: Any) -> list[dict[str, Any]]:
     # Arrow turns a zoned timestamp into a datetime through pandas: count the ticks instead
     stamps = bars.column("timestamp")
     per_second = _TICKS_PER_SECOND[stamps.type.unit]
-    ticks = stamps.cast("int64").to_pylist()
+    # a view, not a cast: casting goes through pyarrow.compute, slow to import (0.1-0.2 s)
+    ticks = [tick for chunk in stamps.chunks for tick in chunk.view("int64").to_pylist()]
     rows: list[dict[str, Any]] = bars.select(
         [name for name in bars.column_names if name != "timestamp"]
     ).to_pylist()

@@ -14,8 +14,9 @@ runner and its pandas, so a command that only reads the ledger stays light.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from workbench.core.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from workbench.execution.accounting import PositionState, apply_fill, cash_effect
@@ -124,8 +125,4 @@ _HOME = {
     "set_trading_state": "control",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module 'workbench.execution' has no attribute {name!r}")
-    return getattr(import_module(f"workbench.execution.{_HOME[name]}"), name)
+__getattr__ = lazy_attributes(__name__, _HOME)

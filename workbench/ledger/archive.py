@@ -39,7 +39,7 @@ from sqlalchemy.types import TypeEngine
 
 from workbench.core.errors import DataError, NotFound
 from workbench.core.outputs import atomic_file, private_folder
-from workbench.ledger.sqltypes import ExactDecimal, UTCDateTime, json_type
+from workbench.ledger.sqltypes import ExactDecimal, JsonDocument, UTCDateTime, json_type
 
 __all__ = [
     "CHECKSUMS_SINCE",
@@ -178,6 +178,7 @@ def column_kind(type_: TypeEngine[Any]) -> str:
     checks: tuple[tuple[type[Any], str], ...] = (
         (UTCDateTime, "datetime"),
         (ExactDecimal, "decimal"),
+        (JsonDocument, "json"),
         (sa.JSON, "json"),
         (sa.Boolean, "boolean"),
         (sa.Integer, "integer"),

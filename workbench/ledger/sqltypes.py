@@ -15,12 +15,12 @@ from enum import Enum, StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 __all__ = [
     "ExactDecimal",
+    "JsonDocument",
     "UTCDateTime",
     "dumps_json",
     "enum_type",
@@ -98,14 +98,29 @@ class ExactDecimal(TypeDecorator[Decimal]):
             raise ValueError(f"the ledger holds a malformed amount {value!r}") from None
 
 
-def json_type() -> TypeEngine[Any]:
+class JsonDocument(TypeDecorator[Any]):
     """A JSON document: JSONB on PostgreSQL (indexable, comparable), JSON text on SQLite.
 
     ``none_as_null`` makes Python ``None`` an SQL NULL rather than the JSON literal ``null``.
+    The PostgreSQL type is chosen when a PostgreSQL connection asks for it, not declared as a
+    ``with_variant`` of the models: that would import SQLAlchemy's PostgreSQL dialect (a tenth
+    of a second or more) in every command that reads an embedded SQLite ledger.
     """
-    return sa.JSON(none_as_null=True).with_variant(
-        postgresql.JSONB(none_as_null=True), "postgresql"
-    )
+
+    impl = sa.JSON(none_as_null=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB(none_as_null=True))
+        return dialect.type_descriptor(sa.JSON(none_as_null=True))
+
+
+def json_type() -> TypeEngine[Any]:
+    """The column type of a JSON document (``JsonDocument``)."""
+    return JsonDocument()
 
 
 def json_default(value: Any) -> Any:

@@ -26,17 +26,14 @@ from workbench.monitoring import (
     HealthCheck,
     HealthReport,
     MonitorStore,
-    RuleEngine,
     RuleSpec,
-    SymbolIndex,
     check_rule,
     configured_channels,
     run_health_checks,
 )
-from workbench.monitoring.book import HistoricalBookVaR
-from workbench.monitoring.service import MonitorService
 
 if TYPE_CHECKING:
+    from workbench.monitoring.service import MonitorService
     from workbench.runtime import Runtime
 
 __all__ = [
@@ -177,6 +174,7 @@ def dry_run_rule(
 ) -> RuleDryRun:
     """Replay the lake's daily closes of the rule's symbol through it; cooldown applies, and
     each alert counts as resolved at once (so repeats show)."""
+    from workbench.monitoring import RuleEngine, SymbolIndex
     from workbench.monitoring.replay import bars_frame_steps
 
     validate_period(start, end)
@@ -306,6 +304,11 @@ def start_monitor(
     stream (``stream``: quotes, trades and bars of ``symbols`` from ``WB_DATA__SOURCE``, Alpaca
     at ``WB_ALPACA__...`` or the local exchange), from a replay of the lake's daily bars from
     ``replay_from`` (a thread), or from whatever else publishes on the bus."""
+    # here, not at the top: the service and its quote pipeline import numpy, which the other
+    # use cases here (``health`` above all, a simple read) do not need
+    from workbench.monitoring.book import HistoricalBookVaR
+    from workbench.monitoring.service import MonitorService
+
     if stream and replay_from is not None:
         raise ValidationError("watch a stream or replay the lake, not both")
     if stream and not symbols:

@@ -13,18 +13,14 @@ twice.
 from __future__ import annotations
 
 import itertools
-import json
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
-from pathlib import Path
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from workbench.core.errors import NotFound, ValidationError
-from workbench.core.outputs import private_file, private_folder
 from workbench.data import bars_dataset
 from workbench.exchange.matching.market import Session
 from workbench.exchange.sessions import exchange_calendar
@@ -36,9 +32,17 @@ from workbench.execution import (
     order_manager_for,
     replay_sessions,
 )
-from workbench.ledger import RunRow, append_audit
+from workbench.ledger import RunRow
 from workbench.model import validate_period
 from workbench.model.symbols import normalize_symbols
+from workbench.ops.run_records import (
+    finish_run,
+    new_run,
+    record_opening,
+    run_folder,
+    run_row,
+    save_progress,
+)
 from workbench.ops.run_summary import RunSummary, run_summary
 from workbench.ops.strategy import load_bars
 from workbench.strategy import Bars, get_strategy
@@ -128,7 +132,7 @@ def paper_run(
     stock panel has) on a fresh paper book; with ``run_id``, resume that run instead."""
     calendar = exchange_calendar()
     if run_id is not None:
-        run = _run_row(rt, run_id, kind="paper")
+        run = run_row(rt, run_id, kind="paper")
         name, symbols, params = run.strategy, list(run.symbols), dict(run.params["strategy"])
         start, end = date.fromisoformat(run.params["start"]), date.fromisoformat(run.params["end"])
     else:
@@ -139,15 +143,15 @@ def paper_run(
         params = strategy.validate(params)
         _check_symbols(rt, symbols)
         start, end = _span(rt, calendar, start, end, sessions)
-        run = _new_run(rt, "paper", name, symbols, params, {"start": str(start), "end": str(end)})
+        run = new_run(rt, "paper", name, symbols, params, {"start": str(start), "end": str(end)})
     all_sessions = calendar.between(start, end)
     if not all_sessions:
         raise ValidationError(f"no trading sessions between {start} and {end}")
-    folder = _run_folder(rt, run.id)
+    folder = run_folder(rt, run.id)
     paper = rt.replay_broker(folder / "paper.db", start=all_sessions[0].date)
     try:
         oms = order_manager_for(rt, paper, account=f"paper-run-{run.id}")
-        _record_opening(rt, run.id, paper.account().equity)
+        record_opening(rt, run.id, paper.account().equity)
         oms.recover(actor=actor)
         done = run.params.get("cursor")
         todo = [s for s in all_sessions if done is None or s.date > date.fromisoformat(done)]
@@ -157,7 +161,7 @@ def paper_run(
         runner = _runner(rt, oms, run, actor, first_decision=first)
 
         def after_session(session: Session, step: StepResult, point: EquityPoint) -> None:
-            _save_progress(rt, run.id, folder, session.date, step, point)
+            save_progress(rt, run.id, folder, session.date, step, point)
             if on_session is not None:
                 on_session(session, step, point)
 
@@ -169,9 +173,9 @@ def paper_run(
             on_session=after_session,
             should_stop=should_stop,
         )
-        _finish(rt, run.id, "canceled" if outcome.stopped_early else "succeeded")
+        finish_run(rt, run.id, "canceled" if outcome.stopped_early else "succeeded")
     except BaseException as error:
-        _finish(rt, run.id, "failed", error=str(error) or type(error).__name__)
+        finish_run(rt, run.id, "failed", error=str(error) or type(error).__name__)
         raise
     finally:
         paper.close()
@@ -229,19 +233,19 @@ def live_run(
     oms, streaming = _live_order_manager(rt)  # so does a broker that cannot be built
     try:
         if run_id is not None:
-            run = _run_row(rt, run_id, kind="live")
+            run = run_row(rt, run_id, kind="live")
             name, symbols = run.strategy, list(run.symbols)
             every = str(run.params.get("every", every))
         else:
             assert name is not None
-            run = _new_run(rt, "live", name, symbols, dict(params or {}), {"every": every})
+            run = new_run(rt, "live", name, symbols, dict(params or {}), {"every": every})
     except BaseException:
         if streaming is not None:
             streaming.close()
         raise
     try:
         reconcile(oms, actor=actor)
-        _record_opening(rt, run.id, oms.broker.account().equity)
+        record_opening(rt, run.id, oms.broker.account().equity)
         # a resumed run keeps its first decision (the bar of its first equity reading)
         decided = (run.metrics or {}).get("equity", [])
         first = pd.Timestamp(decided[0][0]).to_pydatetime() if decided else None
@@ -255,16 +259,16 @@ def live_run(
             # the venue's equity as the cycle decides: the close of the bar it decided on
             held = oms.broker.account()
             point = EquityPoint(as_of.date(), held.equity, held.cash)
-            _save_progress(rt, run.id, _run_folder(rt, run.id), as_of.date(), step, point)
+            save_progress(rt, run.id, run_folder(rt, run.id), as_of.date(), step, point)
             if on_step is not None:
                 on_step(step)
             done += 1
             if cycles is not None and done >= cycles:
                 break
             _wait(oms, every, should_stop, sleep)
-        _finish(rt, run.id, "canceled" if should_stop() else "succeeded")
+        finish_run(rt, run.id, "canceled" if should_stop() else "succeeded")
     except BaseException as error:
-        _finish(rt, run.id, "failed", error=str(error) or type(error).__name__)
+        finish_run(rt, run.id, "failed", error=str(error) or type(error).__name__)
         raise
     finally:
         if streaming is not None:
@@ -310,118 +314,6 @@ def _wait(
         target = (opening or now + timedelta(days=1)) - timedelta(minutes=1)
     while not should_stop() and oms.now() < target:
         sleep(1.0)
-
-
-# -- the run row ------------------------------------------------------------------------------
-def _new_run(
-    rt: Runtime,
-    kind: str,
-    name: str,
-    symbols: Sequence[str],
-    params: Mapping[str, Any],
-    extra: dict[str, Any],
-) -> RunRow:
-    wanted = normalize_symbols(symbols)
-    with rt.ledger.session() as session:
-        row = RunRow(
-            kind=kind,
-            strategy=name,
-            params={"strategy": dict(params), **extra},
-            symbols=wanted,
-            status="running",
-            started_at=datetime.now(UTC),
-        )
-        session.add(row)
-        session.flush()
-        account = f"paper-run-{row.id}" if kind == "paper" else rt.account_name
-        row.params = {**row.params, "account": account}
-        row.artifact_path = str(Path("runs") / str(row.id))
-        # the configuration a run trades under is part of its record: strategy, parameters
-        # and the risk limits in force when it started
-        limits = rt.settings.risk.for_strategy(name)
-        append_audit(
-            session,
-            kind="run.started",
-            actor="runner",
-            payload={
-                "run_id": row.id,
-                "kind": kind,
-                "strategy": name,
-                "params": dict(params),
-                "symbols": wanted,
-                "account": account,
-                "env": rt.settings.env,
-                "risk_limits": limits.model_dump(mode="json"),
-            },
-        )
-        return row
-
-
-def _run_row(rt: Runtime, run_id: int, *, kind: str) -> RunRow:
-    with rt.ledger.session() as session:
-        row = session.get(RunRow, run_id)
-        if row is None or row.kind != kind:
-            raise NotFound(f"no {kind} run {run_id} to resume")
-        if row.status == "succeeded":
-            raise ValidationError(f"run {run_id} already finished: nothing to resume")
-        row.status, row.error, row.finished_at = "running", None, None
-        return row
-
-
-def _run_folder(rt: Runtime, run_id: int) -> Path:
-    folder = private_folder(rt.settings.home / "runs" / str(run_id))
-    private_file(folder / "decisions.jsonl")
-    return folder
-
-
-def _save_progress(
-    rt: Runtime,
-    run_id: int,
-    folder: Path,
-    decided: date,
-    step: StepResult,
-    point: EquityPoint | None,
-) -> None:
-    """The step's decision goes to ``decisions.jsonl`` (parity reads it) and the cursor and
-    equity to the run row, so a stopped run resumes after the last session it finished."""
-    with (folder / "decisions.jsonl").open("a") as handle:
-        handle.write(json.dumps({**step.to_dict(), "session": str(decided)}) + "\n")
-    with rt.ledger.session() as session:
-        row = session.get(RunRow, run_id)
-        assert row is not None
-        metrics = dict(row.metrics or {})
-        if point is not None:
-            equity = [e for e in metrics.get("equity", []) if e[0] != point.session.isoformat()]
-            metrics["equity"] = [*equity, point.to_list()]
-            row.params = {**row.params, "cursor": point.session.isoformat()}
-        row.metrics = metrics
-
-
-def _record_opening(rt: Runtime, run_id: int, equity: Decimal) -> None:
-    """The equity the run started from (once: a resumed run keeps the first)."""
-    with rt.ledger.session() as session:
-        row = session.get(RunRow, run_id)
-        assert row is not None
-        if "initial_equity" not in row.params:
-            row.params = {**row.params, "initial_equity": str(equity)}
-
-
-def _finish(rt: Runtime, run_id: int, status: str, *, error: str | None = None) -> None:
-    with rt.ledger.session() as session:
-        row = session.get(RunRow, run_id)
-        if row is None:
-            return
-        row.status, row.error, row.finished_at = status, error, datetime.now(UTC)
-        equity = (row.metrics or {}).get("equity", [])
-        if equity:
-            first = Decimal(str(row.params.get("initial_equity", equity[0][1])))
-            last = Decimal(equity[-1][1])
-            row.metrics = {
-                **(row.metrics or {}),
-                "initial_equity": str(first),
-                "final_equity": str(last),
-                "total_return": float(last / first - 1) if first else 0.0,
-            }
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -90,6 +90,19 @@ def test_queries_compare_datetimes_and_json_as_stored(ledger: Ledger) -> None:
     assert run.metrics is None
 
 
+def test_json_documents_are_jsonb_on_postgresql_and_none_is_sql_null(ledger: Ledger) -> None:
+    with ledger.session() as session:
+        session.add(RunRow(kind="backtest", strategy="s", params={"n": 1}, started_at=NOW))
+    with ledger.session() as session:
+        nulls = session.execute(sa.text("SELECT count(*) FROM runs WHERE metrics IS NULL"))
+        assert nulls.scalar_one() == 1  # SQL NULL, not the JSON literal null
+        if session.get_bind().dialect.name == "postgresql":
+            kind = session.execute(sa.text("SELECT pg_typeof(params)::text FROM runs"))
+            assert kind.scalar_one() == "jsonb"
+        by_key = sa.select(RunRow.strategy).where(RunRow.params["n"].as_integer() == 1)
+        assert session.scalars(by_key).all() == ["s"]  # JSON's operators on either dialect
+
+
 def test_naive_datetimes_and_float_amounts_are_refused(ledger: Ledger) -> None:
     account_id = _account(ledger)
     with pytest.raises(StatementError, match="naive"), ledger.session() as session:
