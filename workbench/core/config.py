@@ -40,6 +40,7 @@ __all__ = [
     "AlpacaSettings",
     "ApiSettings",
     "DataSettings",
+    "JobSettings",
     "RiskLimits",
     "RiskSettings",
     "Settings",
@@ -95,6 +96,17 @@ class ApiSettings(BaseModel):
         if self.refresh_ttl_days * 24 * 60 <= self.access_ttl_minutes:
             raise ValueError("refresh_ttl_days must be longer than access_ttl_minutes")
         return self
+
+
+class JobSettings(BaseModel):
+    """Where jobs (backtests, grids, walk-forwards, reports) run: a Dask ``LocalCluster`` of
+    ``workers`` processes this process starts on first use, or the cluster whose scheduler is
+    at ``scheduler`` (``tcp://host:8786``; its workers need the workbench installed and the same
+    home and ledger)."""
+
+    scheduler: str | None = Field(default=None, pattern=r"^(tcp|tls|inproc|ucx)://\S+$")
+    workers: int = Field(default=1, ge=1, le=64)
+    threads_per_worker: int = Field(default=1, ge=1, le=64)
 
 
 class DataSettings(BaseModel):
@@ -214,6 +226,7 @@ class Settings(BaseSettings):
     alpaca: AlpacaSettings = AlpacaSettings()
     api: ApiSettings = ApiSettings()
     data: DataSettings = DataSettings()
+    jobs: JobSettings = JobSettings()
     risk: RiskSettings = RiskSettings()
 
     @field_validator("home")

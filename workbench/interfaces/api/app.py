@@ -21,6 +21,7 @@ from workbench.interfaces.api.middleware import (
     SecurityHeaders,
     TrustedHosts,
 )
+from workbench.ops import jobs
 from workbench.runtime import Runtime
 
 __all__ = ["API_PREFIX", "app_from_settings", "create_app"]
@@ -31,7 +32,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             runtime.metrics  # noqa: B018 - counting the bus's events from start-up on
-            _open_ledger(runtime)
+            if _open_ledger(runtime):
+                _recover_jobs(runtime)
             yield
         finally:
             runtime.close()
@@ -47,20 +49,32 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.state.metrics = CollectorRegistry()
     install_error_handlers(app)
-    for router in (routes.health, routes.market, routes.strategies, routes.trading):
+    for router in (routes.health, routes.market, routes.strategies, routes.trading, routes.jobs):
         app.include_router(router.router)
     docs.mount(app)
     _add_middleware(app, runtime)
     return app
 
 
-def _open_ledger(runtime: Runtime) -> None:
+def _open_ledger(runtime: Runtime) -> bool:
     """Migrate the ledger as every command does on first use; a ledger that cannot be opened
     now is logged and left to ``/readyz`` (the process still answers ``/healthz``)."""
     try:
         runtime.ledger  # noqa: B018 - built (and migrated) on first use
     except Exception as error:
         logging.getLogger("workbench.api").warning("the ledger did not open: %s", error)
+        return False
+    return True
+
+
+def _recover_jobs(runtime: Runtime) -> None:
+    """Jobs a stopped process left queued or running become ``interrupted`` (resubmittable)."""
+    interrupted = jobs.recover(runtime)
+    if interrupted:
+        logging.getLogger("workbench.api").warning(
+            "jobs left unfinished by a stopped process, now interrupted: %s",
+            ", ".join(str(job_id) for job_id in interrupted),
+        )
 
 
 def _add_middleware(app: FastAPI, runtime: Runtime) -> None:

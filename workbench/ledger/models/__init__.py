@@ -12,6 +12,7 @@ from workbench.ledger.models.access import (
 )
 from workbench.ledger.models.audit import AuditRecordRow
 from workbench.ledger.models.base import NAMING_CONVENTION, Base
+from workbench.ledger.models.jobs import JobRow
 from workbench.ledger.models.monitoring import AlertRow, AlertRuleRow, NotificationRow
 from workbench.ledger.models.research import ReportRow, RunRow
 from workbench.ledger.models.trading import (
@@ -35,6 +36,7 @@ __all__ = [
     "CashMovementRow",
     "DayOpeningRow",
     "FillRow",
+    "JobRow",
     "LoginThrottleRow",
     "NotificationRow",
     "OrderEventRow",
