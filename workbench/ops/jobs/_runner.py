@@ -124,7 +124,7 @@ class JobRunner:
             n_workers=settings.workers,
             threads_per_worker=settings.threads_per_worker,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # a free port: None means 8787, taken by any other cluster
         )
         return distributed.Client(self._cluster)
 
