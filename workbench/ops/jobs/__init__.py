@@ -46,6 +46,7 @@ __all__ = [
     "check_parameters",
     "job",
     "jobs",
+    "operator",
     "recover",
     "resubmit",
     "result",
@@ -61,6 +62,12 @@ PERMISSIONS: dict[JobKind, Permission] = {
     JobKind.WALK_FORWARD: Permission.RUN_BACKTESTS,
     JobKind.REPORT: Permission.RUN_ANALYSIS,
 }
+
+
+def operator(actor: str) -> Principal:
+    """The operator at this home's command line (``cli:<login>``): whoever can open the home's
+    ledger already holds everything in it, so they act on every job, as an admin."""
+    return Principal(user=actor, role=Role.ADMIN, via="local")
 
 
 def submit(
