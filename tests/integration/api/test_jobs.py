@@ -208,3 +208,29 @@ def test_start_up_marks_what_a_dead_process_left_interrupted(runtime: Runtime) -
     states = [job.state for job in reversed(jobs.jobs(runtime, analyst))]
     assert states == ["interrupted", "interrupted", "running", "succeeded"]
     assert "resubmit" in (jobs.job(runtime, 1, analyst).error or "")
+
+
+def test_workers_that_cannot_take_a_job_are_503_and_the_job_failed(
+    sample_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    from workbench.interfaces.api import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        nobody = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    monkeypatch.setenv("WB_JOBS__SCHEDULER", nobody)
+    rt = Runtime.from_settings()
+    with TestClient(create_app(rt), base_url="http://127.0.0.1") as client:
+        client.headers["Authorization"] = f"Bearer {key_for(rt, 'analyst')}"
+        refused = client.post("/api/v1/backtests", json=BACKTEST)
+        assert refused.status_code == 503, refused.text
+        assert nobody not in refused.text  # the settings stay in the log
+        [failed] = client.get("/api/v1/jobs").json()
+        assert failed["state"] == "failed" and "no Dask scheduler answers" in failed["error"]
+    schema = create_app(rt).openapi()
+    for path in ("/api/v1/backtests", "/api/v1/jobs/{job_id}/resubmit"):
+        post = schema["paths"][path]["post"]
+        assert {"401", "403", "422", "503"} <= set(post["responses"])
+        assert post["security"] == [{"bearer": []}]

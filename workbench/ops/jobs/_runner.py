@@ -118,8 +118,12 @@ class JobRunner:
         if settings.scheduler is not None:
             try:
                 return distributed.Client(settings.scheduler, timeout="10s")
-            except OSError as error:
-                raise ConfigError(f"no Dask scheduler at {settings.scheduler}: {error}") from error
+            except OSError as error:  # the address stays in the log, as settings do
+                _log.warning("no Dask scheduler at %s: %s", settings.scheduler, error)
+                raise ConfigError(
+                    "no Dask scheduler answers at WB_JOBS__SCHEDULER (the server's log names "
+                    "it): jobs cannot run until it does"
+                ) from error
         self._cluster = distributed.LocalCluster(
             n_workers=settings.workers,
             threads_per_worker=settings.threads_per_worker,
