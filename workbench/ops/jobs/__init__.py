@@ -224,7 +224,7 @@ def recover(rt: Runtime) -> list[int]:
 def _start(rt: Runtime, info: JobInfo) -> JobInfo:
     """Hand a queued job to the runner; a runner that cannot take it fails the job."""
     try:
-        rt.jobs.submit(info.id, info.kind, info.parameters)
+        rt.jobs.submit(info.id, info.attempts, info.kind, info.parameters)
     except Exception as error:
         move(rt, info.id, JobState.FAILED, only_from=ACTIVE_STATES, error=one_line(error))
         if isinstance(error, WorkbenchError):

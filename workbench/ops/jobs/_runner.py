@@ -57,10 +57,10 @@ class JobRunner:
         with self._lock:
             return sorted(self._futures)
 
-    def submit(self, job_id: int, kind: str, parameters: dict[str, Any]) -> None:
+    def submit(self, job_id: int, attempt: int, kind: str, parameters: dict[str, Any]) -> None:
         client = self._connected()
         future = client.submit(
-            run_job, job_id, kind, parameters, self._rt.settings, pure=False, retries=0
+            run_job, job_id, attempt, kind, parameters, self._rt.settings, pure=False, retries=0
         )
         with self._lock:
             self._futures[job_id] = future

@@ -41,18 +41,19 @@ class JobStopped(Exception):
 
 
 def run_job(
-    job_id: int, kind: str, parameters: dict[str, Any], settings: Settings
+    job_id: int, attempt: int, kind: str, parameters: dict[str, Any], settings: Settings
 ) -> dict[str, Any]:
-    """Run job ``job_id``: ``{"state": "succeeded", "result_id", "result_kind", "result"}``,
-    ``{"state": "failed", "error"}`` or ``{"state": "stopped"}``."""
+    """Run attempt ``attempt`` of job ``job_id``: ``{"state": "succeeded", "result_id",
+    "result_kind", "result"}``, ``{"state": "failed", "error"}`` or ``{"state": "stopped"}``
+    (canceled, or resubmitted since: a later attempt owns the row)."""
     from workbench.runtime import Runtime
 
     rt = Runtime(settings=settings)
     try:
-        if not _claim(rt, job_id):
+        if not _claim(rt, job_id, attempt):
             return {"state": "stopped"}
         _tell(job_id, JobState.RUNNING)
-        reporter = _Reporter(rt, job_id)
+        reporter = _Reporter(rt, job_id, attempt)
         found = _RUNS[JobKind(kind)](rt, parameters, reporter)
         return {"state": JobState.SUCCEEDED.value, **found}
     except JobStopped:
@@ -73,12 +74,16 @@ def one_line(error: BaseException) -> str:
     return line if len(line) <= _ERROR_CHARS else line[: _ERROR_CHARS - 3] + "..."
 
 
-def _claim(rt: Runtime, job_id: int) -> bool:
+def _claim(rt: Runtime, job_id: int, attempt: int) -> bool:
     now = utcnow()
     with rt.ledger.session() as session:
         moved = session.execute(
             sa.update(JobRow)
-            .where(JobRow.id == job_id, JobRow.state == JobState.QUEUED.value)
+            .where(
+                JobRow.id == job_id,
+                JobRow.attempts == attempt,
+                JobRow.state == JobState.QUEUED.value,
+            )
             .values(state=JobState.RUNNING.value, started_at=now, updated_at=now)
         )
         return bool(moved.rowcount)  # type: ignore[attr-defined]
@@ -87,8 +92,8 @@ def _claim(rt: Runtime, job_id: int) -> bool:
 class _Reporter:
     """The progress callback (``workbench.core.progress.Progress``) of one job."""
 
-    def __init__(self, rt: Runtime, job_id: int) -> None:
-        self._rt, self._job_id, self._last = rt, job_id, 0.0
+    def __init__(self, rt: Runtime, job_id: int, attempt: int) -> None:
+        self._rt, self._job_id, self._attempt, self._last = rt, job_id, attempt, 0.0
 
     def __call__(self, done: int, total: int, label: str) -> None:
         now = time.monotonic()
@@ -99,7 +104,11 @@ class _Reporter:
         with self._rt.ledger.session() as session:
             moved = session.execute(
                 sa.update(JobRow)
-                .where(JobRow.id == self._job_id, JobRow.state == JobState.RUNNING.value)
+                .where(
+                    JobRow.id == self._job_id,
+                    JobRow.attempts == self._attempt,
+                    JobRow.state == JobState.RUNNING.value,
+                )
                 .values(progress=share, message=label[:200], updated_at=utcnow())
             )
             if not moved.rowcount:  # type: ignore[attr-defined]
