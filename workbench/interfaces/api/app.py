@@ -69,7 +69,11 @@ def _open_ledger(runtime: Runtime) -> bool:
 
 def _recover_jobs(runtime: Runtime) -> None:
     """Jobs a stopped process left queued or running become ``interrupted`` (resubmittable)."""
-    interrupted = jobs.recover(runtime)
+    try:
+        interrupted = jobs.recover(runtime)
+    except Exception as error:  # the API still serves; the jobs stay as they were
+        logging.getLogger("workbench.api").warning("unfinished jobs not recovered: %s", error)
+        return
     if interrupted:
         logging.getLogger("workbench.api").warning(
             "jobs left unfinished by a stopped process, now interrupted: %s",
