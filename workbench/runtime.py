@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from workbench.execution import OrderManager
     from workbench.ledger import Ledger
     from workbench.monitoring.metrics import MonitorMetrics
+    from workbench.ops.jobs import JobRunner
 
 __all__ = ["Runtime"]
 
@@ -126,6 +127,14 @@ class Runtime:
         metrics.attach(self.bus)
         return metrics
 
+    @_Part
+    def jobs(self) -> JobRunner:
+        """Where jobs run (``WB_JOBS__...``): a Dask client, started on the first job and
+        stopped (its running jobs marked interrupted) when the runtime closes."""
+        from workbench.ops.jobs import JobRunner
+
+        return JobRunner(self)
+
     # -- venues ----------------------------------------------------------------------------
     @_Part
     def venue(self) -> Venue:
@@ -199,9 +208,14 @@ class Runtime:
 
     # -- lifetime --------------------------------------------------------------------------
     def close(self) -> None:
-        """Release the broker's session and the ledger's connections (idempotent)."""
+        """Stop the job runner, release the broker's session and the ledger's connections
+        (idempotent)."""
         with self._building:
             parts = self.__dict__
+            jobs = parts.pop("jobs", None)
+        if jobs is not None:
+            jobs.close()  # before the ledger goes: it marks its unfinished jobs
+        with self._building:
             broker, ledger = parts.pop("broker", None), parts.pop("ledger", None)
             parts.pop("oms", None)
         if broker is not None:

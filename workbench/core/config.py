@@ -49,6 +49,7 @@ __all__ = [
     "AlpacaSettings",
     "ApiSettings",
     "DataSettings",
+    "JobSettings",
     "McpSettings",
     "RiskLimits",
     "RiskSettings",
@@ -118,6 +119,17 @@ class McpSettings(BaseModel):
     max_answer_chars: int = Field(default=8000, ge=1000, le=1_000_000)
     #: how long an order preview's confirmation token can be spent
     confirmation_ttl_seconds: float = Field(default=120, gt=0, le=3600)
+
+
+class JobSettings(BaseModel):
+    """Where jobs (backtests, grids, walk-forwards, reports) run: a Dask ``LocalCluster`` of
+    ``workers`` processes this process starts on first use, or the cluster whose scheduler is
+    at ``scheduler`` (``tcp://host:8786``; its workers need the workbench installed and the same
+    home and ledger)."""
+
+    scheduler: str | None = Field(default=None, pattern=r"^(tcp|tls|inproc|ucx)://\S+$")
+    workers: int = Field(default=1, ge=1, le=64)
+    threads_per_worker: int = Field(default=1, ge=1, le=64)
 
 
 class DataSettings(BaseModel):
@@ -259,6 +271,7 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     data: DataSettings = DataSettings()
     mcp: McpSettings = McpSettings()
+    jobs: JobSettings = JobSettings()
     risk: RiskSettings = RiskSettings()
 
     @field_validator("home")

@@ -12,6 +12,7 @@ __all__ = [
     "BAR",
     "BROKER_STATUS",
     "FILL",
+    "JOB",
     "ORDER",
     "ORDER_REJECTED",
     "QUOTE",
@@ -56,3 +57,9 @@ TRADING_STATE = "trading.state"
 RECONCILIATION = "reconciliation.result"
 #: monitoring raised an alert: ``model.Alert``
 ALERT = "alert.raised"
+
+#: a job changed state or moved on: ``{"job_id", "kind", "owner", "state", "previous",
+#: "progress", "message", "result_id", "error", "at"}`` (``previous`` equals ``state`` when only
+#: the progress moved; ``at`` ISO 8601 UTC). The ``jobs`` WebSocket channel shows a job's events
+#: to its owner (and to admins).
+JOB = "job.state"

@@ -16,6 +16,7 @@ from workbench.model.enums import (
     TimeInForce,
     TradingState,
 )
+from workbench.model.jobs import JobKind, JobState
 from workbench.model.market import Bar, Quote, Trade
 from workbench.model.orders import Fill, Order, OrderRequest
 from workbench.model.plain import plain_json, to_plain
@@ -31,6 +32,8 @@ __all__ = [
     "AssetClass",
     "Bar",
     "Fill",
+    "JobKind",
+    "JobState",
     "Order",
     "OrderClass",
     "OrderRequest",

@@ -70,11 +70,12 @@ _LAST_USED_GRANULARITY = timedelta(seconds=60)
 @dataclass(frozen=True)
 class Principal:
     """Who a request acts for: the user, the role it acts with (a key's may be lower), and how
-    it proved it (``token``: an access token; ``key``: an API key, ``key_id`` names it)."""
+    it proved it (``token``: an access token; ``key``: an API key, ``key_id`` names it;
+    ``local``: the operator at this home's command line, ``ops.jobs.operator``)."""
 
     user: str
     role: Role
-    via: Literal["token", "key"]
+    via: Literal["token", "key", "local"]
     key_id: int | None = None
     user_id: int | None = None
 

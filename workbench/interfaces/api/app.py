@@ -23,6 +23,7 @@ from workbench.interfaces.api.middleware import (
 )
 from workbench.interfaces.api.rbac import document_access
 from workbench.interfaces.mcp import http as mcp_http
+from workbench.ops import jobs
 from workbench.runtime import Runtime
 
 __all__ = ["API_PREFIX", "app_from_settings", "create_app"]
@@ -33,7 +34,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             runtime.metrics  # noqa: B018 - counting the bus's events from start-up on
-            _open_ledger(runtime)
+            if _open_ledger(runtime):
+                _recover_jobs(runtime)
             async with mcp_sessions():
                 yield
         finally:
@@ -67,6 +69,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         routes.alerts,
         routes.audit,
         routes.admin,
+        routes.jobs,
     ):
         app.include_router(router.router)
     document_access(app)
@@ -76,13 +79,29 @@ def create_app(runtime: Runtime) -> FastAPI:
     return app
 
 
-def _open_ledger(runtime: Runtime) -> None:
+def _open_ledger(runtime: Runtime) -> bool:
     """Migrate the ledger as every command does on first use; a ledger that cannot be opened
     now is logged and left to ``/readyz`` (the process still answers ``/healthz``)."""
     try:
         runtime.ledger  # noqa: B018 - built (and migrated) on first use
     except Exception as error:
         logging.getLogger("workbench.api").warning("the ledger did not open: %s", error)
+        return False
+    return True
+
+
+def _recover_jobs(runtime: Runtime) -> None:
+    """Jobs a stopped process left queued or running become ``interrupted`` (resubmittable)."""
+    try:
+        interrupted = jobs.recover(runtime)
+    except Exception as error:  # the API still serves; the jobs stay as they were
+        logging.getLogger("workbench.api").warning("unfinished jobs not recovered: %s", error)
+        return
+    if interrupted:
+        logging.getLogger("workbench.api").warning(
+            "jobs left unfinished by a stopped process, now interrupted: %s",
+            ", ".join(str(job_id) for job_id in interrupted),
+        )
 
 
 def _add_middleware(app: FastAPI, runtime: Runtime) -> None:

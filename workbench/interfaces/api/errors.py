@@ -67,6 +67,7 @@ _DESCRIBED = {
     422: "a parameter or field is not valid: the problem lists each",
     429: "too many requests: Retry-After says when to come back",
     500: "the server failed; its log names the error id",
+    503: "a service it needs (the ledger, the job workers) is not available",
 }
 
 

@@ -4,12 +4,14 @@ the problem body every error shares."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "AccountPublic",
+    "BacktestCreate",
     "BarPublic",
     "BarsPagePublic",
     "CheckPublic",
@@ -17,14 +19,19 @@ __all__ = [
     "FieldProblemPublic",
     "FillPublic",
     "HealthPublic",
+    "JobPublic",
+    "JobResultPublic",
+    "OptimizationCreate",
     "OrderPublic",
     "PositionPublic",
     "ProblemPublic",
     "QualityIssuePublic",
     "QualityPublic",
     "ReadinessPublic",
+    "ReportCreate",
     "StrategyPublic",
     "StrictInput",
+    "WalkForwardCreate",
 ]
 
 _DECIMAL = 'a decimal number as an exact string, e.g. "101.25"'
@@ -189,3 +196,78 @@ class FillPublic(_Public):
     price: str
     fee: str
     filled_at: str
+
+
+# -- jobs ------------------------------------------------------------------------------------
+_SYMBOL = Field(min_length=1, max_length=32)
+_CONFIG = Field(
+    default=None,
+    description="backtest settings: initial_cash, fees, fee_per_share, slippage, execution, "
+    "sizing, stop_loss, take_profit, trailing_stop, direction, cash_sharing, benchmark",
+)
+
+
+class _StrategyJobCreate(StrictInput):
+    strategy: str = Field(min_length=1, max_length=200, description="a registered strategy")
+    symbols: list[Annotated[str, _SYMBOL]] = Field(min_length=1, max_length=500)
+    start: date | None = None
+    end: date | None = None
+    config: dict[str, Any] | None = _CONFIG
+
+
+class BacktestCreate(_StrategyJobCreate):
+    params: dict[str, Any] = Field(default_factory=dict, description="the strategy's parameters")
+
+
+class _GridJobCreate(_StrategyJobCreate):
+    grid: dict[str, Any] = Field(
+        min_length=1, description='each parameter\'s values: a list, one value, or "5:50:5"'
+    )
+    constraints: list[Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=list, max_length=20, description='e.g. "fast < slow"'
+    )
+    objective: str = Field(default="sharpe", min_length=1, max_length=64)
+
+
+class OptimizationCreate(_GridJobCreate):
+    maximize: bool | None = Field(default=None, description="default: the objective's sense")
+    separate: bool = Field(default=False, description="each symbol its own portfolio")
+
+
+class WalkForwardCreate(_GridJobCreate):
+    train: int = Field(default=504, ge=1, le=100_000, description="bars in each in-sample window")
+    test: int = Field(default=126, ge=1, le=100_000, description="bars in each out-of-sample one")
+    anchored: bool = False
+
+
+class ReportCreate(StrictInput):
+    kind: str = Field(min_length=1, max_length=32, description="performance, risk, holdings...")
+    format: str = Field(default="html", min_length=1, max_length=16)
+    run_id: int | None = Field(default=None, ge=1)
+    start: date | None = None
+    end: date | None = None
+
+
+class JobPublic(_Public):
+    id: int
+    kind: str = Field(description="backtest, optimize, walk_forward or report")
+    owner: str
+    state: str = Field(description="queued, running, succeeded, failed, canceled, interrupted")
+    progress: float = Field(description="0 to 1")
+    message: str | None
+    parameters: dict[str, Any] = Field(description="as checked: what a resubmission runs")
+    result_id: int | None = Field(description="the stored run or report holding the result")
+    result_kind: str | None = Field(description="run or report")
+    error: str | None = Field(description="one line, when it failed or was interrupted")
+    attempts: int
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+
+
+class JobResultPublic(_Public):
+    job_id: int
+    kind: str
+    result_kind: str | None
+    result_id: int | None
+    result: dict[str, Any] = Field(description="the run's or report's summary")

@@ -17,6 +17,7 @@ from workbench.interfaces.cli import config as config_cli
 from workbench.interfaces.cli import data as data_cli
 from workbench.interfaces.cli import db as db_cli
 from workbench.interfaces.cli import exchange as exchange_cli
+from workbench.interfaces.cli import jobs as jobs_cli
 from workbench.interfaces.cli import keys as keys_cli
 from workbench.interfaces.cli import monitor as monitor_cli
 from workbench.interfaces.cli import report as report_cli
@@ -86,6 +87,7 @@ app.add_typer(exchange_cli.app, name="exchange", help="The local Alpaca-compatib
 app.add_typer(
     report_cli.app, name="report", help="Reports and exports: HTML, PDF, XLSX, CSV, JSON, Parquet."
 )
+app.add_typer(jobs_cli.app, name="jobs", help="Jobs queued through the API: list, show, cancel.")
 app.add_typer(monitor_cli.app, name="monitor", help="Alert rules, alerts, health and a live view.")
 app.add_typer(users_cli.app, name="users", help="Users and roles: the first admin, add, disable.")
 app.add_typer(

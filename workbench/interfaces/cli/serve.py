@@ -33,9 +33,18 @@ def api(
     forwarded_allow_ips: Annotated[
         str, typer.Option(help="Proxy addresses trusted with --behind-proxy.")
     ] = "127.0.0.1",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Run jobs on the Dask cluster at tcp://host:8786 (default: local)."),
+    ] = None,
 ) -> None:
     """The REST API (FastAPI) over this home's runtime, until Ctrl+C or SIGTERM."""
+    import os
+
     from workbench.core.config import load_settings
+
+    if scheduler is not None:  # every worker process builds its settings from the environment
+        os.environ["WB_JOBS__SCHEDULER"] = scheduler
     from workbench.core.logging import configure_logging, secret_values
     from workbench.interfaces.api.server import serve_api
 

@@ -13,6 +13,7 @@ from workbench.ledger.models.access import (
 from workbench.ledger.models.assistant import McpConfirmationRow
 from workbench.ledger.models.audit import AuditRecordRow
 from workbench.ledger.models.base import NAMING_CONVENTION, Base
+from workbench.ledger.models.jobs import JobRow
 from workbench.ledger.models.monitoring import AlertRow, AlertRuleRow, NotificationRow
 from workbench.ledger.models.research import ReportRow, RunRow
 from workbench.ledger.models.trading import (
@@ -36,6 +37,7 @@ __all__ = [
     "CashMovementRow",
     "DayOpeningRow",
     "FillRow",
+    "JobRow",
     "LoginThrottleRow",
     "McpConfirmationRow",
     "NotificationRow",
