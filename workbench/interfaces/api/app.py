@@ -17,10 +17,12 @@ from workbench.interfaces.api.deps import API_PREFIX
 from workbench.interfaces.api.errors import install_error_handlers
 from workbench.interfaces.api.middleware import (
     BodyLimit,
+    RateLimit,
     RequestMetrics,
     SecurityHeaders,
     TrustedHosts,
 )
+from workbench.ops import streams
 from workbench.runtime import Runtime
 
 __all__ = ["API_PREFIX", "app_from_settings", "create_app"]
@@ -32,8 +34,11 @@ def create_app(runtime: Runtime) -> FastAPI:
         try:
             runtime.metrics  # noqa: B018 - counting the bus's events from start-up on
             _open_ledger(runtime)
+            await app.state.hub.start()
             yield
         finally:
+            await app.state.hub.close()
+            await app.state.limiter.close()
             runtime.close()
 
     app = FastAPI(
@@ -46,8 +51,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.metrics = CollectorRegistry()
+    app.state.hub = streams.hub(runtime)
+    app.state.limiter = streams.limiter(runtime)
     install_error_handlers(app)
-    for router in (routes.health, routes.market, routes.strategies, routes.trading):
+    for router in (routes.health, routes.market, routes.strategies, routes.trading, routes.ws):
         app.include_router(router.router)
     docs.mount(app)
     _add_middleware(app, runtime)
@@ -66,6 +73,7 @@ def _open_ledger(runtime: Runtime) -> None:
 def _add_middleware(app: FastAPI, runtime: Runtime) -> None:
     settings = runtime.settings.api
     # added innermost first: metrics sees every answer, the host check runs before all
+    app.add_middleware(RateLimit, runtime=runtime, limiter=app.state.limiter)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
