@@ -180,6 +180,9 @@ class Hub:
                     event = decode(message["data"])
                     if event is not None and event.origin != self.origin:
                         self.deliver(event.topic, event.data, json.dumps(event.data))
+                    # let the senders drain before the next event of a burst: a queue should
+                    # fill only when its client reads slowly, not because Redis was quick
+                    await asyncio.sleep(0)
             except (redis.RedisError, OSError) as error:
                 if self._redis_up or self._redis_failure is None:
                     _log.warning(

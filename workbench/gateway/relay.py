@@ -8,12 +8,14 @@ instance skips its own events when they come back (it delivered them from its bu
 
 Publishing never slows the publisher: the bus handler only queues the event (bounded; when
 Redis is away the oldest waiting events are dropped, counted and logged: the ledger, not the
-stream, is the record); one daemon thread publishes. ``flush`` waits a moment for the queue to
-empty, so a CLI command that submitted an order publishes it before the process exits.
+stream, is the record); one daemon thread publishes. ``flush`` (at ``close``, and at exit) waits a
+moment for the queue to empty, so a CLI command that submitted an order publishes it before
+the process ends.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import queue
@@ -67,6 +69,7 @@ class EventRelay:
         self._queue: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=capacity)
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._flush_at_exit = False
         self.published = self.dropped = 0
 
     def attach(self, bus: EventBus) -> None:
@@ -109,6 +112,11 @@ class EventRelay:
         if self._thread is not None:
             return
         with self._lock:
+            if not self._flush_at_exit:
+                # a process that ends without closing its runtime still publishes what it
+                # queued: the daemon thread runs on while exit handlers do
+                atexit.register(self.flush)
+                self._flush_at_exit = True
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="workbench-event-relay", daemon=True

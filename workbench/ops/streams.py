@@ -16,6 +16,8 @@ from workbench.ops.auth import Principal, authenticate
 from workbench.ops.secrets import token_signer
 
 if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+
     from workbench.runtime import Runtime
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "buckets_for",
     "hub",
     "limiter",
+    "register_metrics",
     "serve_websocket",
 ]
 
@@ -56,6 +59,20 @@ def hub(rt: Runtime) -> Hub:
 def limiter(rt: Runtime) -> RateLimiter:
     url = rt.settings.redis_url
     return RateLimiter(url.get_secret_value() if url else None, rt.settings.redis_prefix)
+
+
+def register_metrics(hub: Hub, registry: CollectorRegistry) -> None:
+    """The hub's figures on the API's ``/metrics``: clients now, slow clients dropped."""
+    from prometheus_client import Gauge
+
+    clients = Gauge("workbench_ws_clients", "Open /ws connections", registry=registry)
+    clients.set_function(lambda: len(hub.sessions))
+    dropped = Gauge(
+        "workbench_ws_slow_clients_dropped",
+        "WebSocket clients dropped because their send queue filled (1013)",
+        registry=registry,
+    )
+    dropped.set_function(lambda: hub.dropped)
 
 
 async def serve_websocket(

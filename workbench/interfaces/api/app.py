@@ -52,6 +52,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.state.metrics = CollectorRegistry()
     app.state.hub = streams.hub(runtime)
+    streams.register_metrics(app.state.hub, app.state.metrics)
     app.state.limiter = streams.limiter(runtime)
     install_error_handlers(app)
     for router in (routes.health, routes.market, routes.strategies, routes.trading, routes.ws):
