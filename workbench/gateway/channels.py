@@ -11,7 +11,15 @@ from typing import Any
 from workbench.core import topics
 from workbench.model import Permission
 
-__all__ = ["CHANNELS", "JOB_TOPIC", "RELAYED_TOPICS", "Channel", "channels_of", "event_frame"]
+__all__ = [
+    "CHANNELS",
+    "JOB_TOPIC",
+    "RELAYED_TOPICS",
+    "Channel",
+    "channel_table",
+    "channels_of",
+    "event_frame",
+]
 
 #: a job changed state (``{"id", "user", "state", "progress", ...}``); spelt here until the jobs
 #: work adds ``topics.JOB``
@@ -89,3 +97,20 @@ def owner_of(channel: Channel, data: Any) -> str | None:
         return None
     owner = data.get(channel.owner_key)
     return str(owner) if owner is not None else None
+
+
+def channel_table() -> str:
+    """The table docs/api.md shows (a test keeps the two the same)."""
+    from workbench.model import Role, can
+
+    roles = list(Role)
+    head = "| channel | topics | permission | " + " | ".join(r.value for r in roles) + " | what |"
+    rows = [head, "|" + "---|" * (len(roles) + 4)]
+    for channel in CHANNELS.values():
+        allowed = " | ".join("yes" if can(r, channel.permission) else "-" for r in roles)
+        listed = ", ".join(f"`{t}`" for t in channel.topics)
+        rows.append(
+            f"| `{channel.name}` | {listed} | `{channel.permission.value}` | {allowed} "
+            f"| {channel.what} |"
+        )
+    return "\n".join(rows)
