@@ -86,6 +86,7 @@ class EventRelay:
             except queue.Full:
                 try:
                     self._queue.get_nowait()
+                    self._queue.task_done()  # given up: flush does not wait for it
                     self.dropped += 1
                 except queue.Empty:
                     pass
