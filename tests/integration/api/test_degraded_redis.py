@@ -21,6 +21,7 @@ def test_rate_limits_and_fanout_degrade_to_this_process_and_say_so(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     monkeypatch.setenv("WB_REDIS_URL", f"redis://127.0.0.1:{port}/0")
+    monkeypatch.setenv("WB_API__RATE_LIMIT__ENABLED", "true")
     monkeypatch.setenv("WB_API__RATE_LIMIT__PRINCIPAL_BURST", "3")
     monkeypatch.setenv("WB_API__RATE_LIMIT__PRINCIPAL_PER_SECOND", "0.01")
     runtime = Runtime.from_settings()
@@ -37,7 +38,10 @@ def test_rate_limits_and_fanout_degrade_to_this_process_and_say_so(
     assert checks["fanout"]["detail"].startswith("degraded to local")
 
 
-def test_without_redis_both_are_local_and_fine(sample_home: Path) -> None:
+def test_without_redis_both_are_local_and_fine(
+    sample_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WB_API__RATE_LIMIT__ENABLED", "true")
     with TestClient(create_app(Runtime.from_settings()), base_url="http://127.0.0.1") as client:
         checks = {c["name"]: c for c in client.get("/readyz").json()["checks"]}
     assert checks["rate_limits"] == {**checks["rate_limits"], "status": "ok"}
@@ -48,6 +52,7 @@ def test_without_redis_both_are_local_and_fine(sample_home: Path) -> None:
 def test_a_login_has_its_own_stricter_bucket(
     sample_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("WB_API__RATE_LIMIT__ENABLED", "true")
     monkeypatch.setenv("WB_API__RATE_LIMIT__LOGIN_BURST", "2")
     with TestClient(create_app(Runtime.from_settings()), base_url="http://127.0.0.1") as client:
         answers = [client.post("/api/v1/auth/login", json={}) for _ in range(3)]
