@@ -273,7 +273,9 @@ def readiness(
         state = fanout.state()
         detail = f"{state.detail}; {state.clients} client(s)"
         checks.append(HealthCheck("fanout", "warn" if state.degraded else "ok", detail))
-    if limits is not None:
+    if limits is not None and not rt.settings.api.rate_limit.enabled:
+        checks.append(HealthCheck("rate_limits", "ok", "off (api.rate_limit.enabled is false)"))
+    elif limits is not None:
         limit = limits.state()
         checks.append(HealthCheck("rate_limits", "warn" if limit.degraded else "ok", limit.detail))
     failed = any(c.status == "fail" for c in checks if c.name in REQUIRED_CHECKS)
