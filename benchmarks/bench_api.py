@@ -1,22 +1,37 @@
-"""Figures for the API as a program meets it: ``workbench serve api`` in its own process, driven
-by httpx from this one (both on the same cores, as DESIGN.md's budget says).
+"""Figures for the API as a program meets it: ``workbench serve api`` in its own process and, in
+the same run, a bare FastAPI app returning a constant (the ceiling of this stack on this
+machine), both driven from this process (all on the same cores, as DESIGN.md's budget says).
 
-Run: ``.venv/bin/python benchmarks/bench_api.py [--requests N] [--concurrency C]``.
-A plain script that prints figures (not part of the test suite). Budget (DESIGN.md): API
-authenticated reads at least half the requests/s of a bare endpoint measured in the same run;
-p99 under 250 ms at 100 concurrent connections.
+Run: ``.venv/bin/python benchmarks/bench_api.py [--requests N] [--concurrency C] [--redis URL]``.
+A plain script that prints figures (not part of the test suite). Budgets (DESIGN.md): API
+authenticated reads at least half the requests/s of the bare endpoint measured in the same
+run; p99 under 250 ms at 100 concurrent connections; WebSocket fan-out p99 under 20 ms.
 
-The home is fresh (a temporary ``WB_HOME``, the embedded default) with the bundled sample, one
-analyst and an API key. Three endpoints, each warmed up then driven with ``--requests``
-requests over ``--concurrency`` connections: ``/healthz`` (the bare endpoint: no credential,
-touches nothing), ``/api/v1/strategies`` (authenticated, no store) and ``/api/v1/positions``
-(authenticated, the ledger and the paper book).
+**Load generator:** an async client in this process (httpx over ``--concurrency`` pooled
+connections; the ``websockets`` client for ``/ws``), not wrk: wrk is not installed here, and a
+Python client keeps the script runnable anywhere the project is. It shares the 2 cores with the
+server, so it caps what it can measure: the ceiling row is that cap for this stack.
+
+The home is fresh (a temporary ``WB_HOME``, the embedded SQLite ledger) with the bundled sample,
+one trader and an API key; rate limits are on, with rates no benchmark reaches (the middleware's
+cost is measured, not its refusals). Rows, each warmed up then driven with ``--requests``:
+
+- ``ceiling``: the bare app's ``GET /`` (uvicorn, one worker, no middleware, no credential);
+- ``market latest``: ``GET /api/v1/market/latest?symbols=AAPL`` (authenticated, the lake; no
+  response cache exists yet, so this is the uncached read);
+- ``positions``: ``GET /api/v1/positions`` (authenticated, the ledger and the paper book);
+- ``order preview``: ``POST /api/v1/orders/preview`` when the API has that route;
+- ``ws fan-out``: with Redis (``--redis``, default the local test server; skipped when it does
+  not answer), ``--ws-clients`` clients on ``/ws`` subscribed to ``quotes`` on a second server
+  with ``WB_REDIS_URL``, and ``--events`` events published one at a time on its Redis channel
+  as another process's relay would: latency from publish to each client's receipt.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -25,83 +40,235 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
+BARE_APP = """
+import sys, uvicorn
+from fastapi import FastAPI
+app = FastAPI()
+@app.get("/")
+def constant() -> dict[str, str]:
+    return {"status": "ok"}
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+UNREACHED_LIMITS = {
+    "WB_API__RATE_LIMIT__ADDRESS_PER_SECOND": "1000000",
+    "WB_API__RATE_LIMIT__ADDRESS_BURST": "1000000",
+    "WB_API__RATE_LIMIT__PRINCIPAL_PER_SECOND": "1000000",
+    "WB_API__RATE_LIMIT__PRINCIPAL_BURST": "1000000",
+}
 
 
-def _prepare(home: Path) -> str:
+def _prepare() -> str:
     from workbench.ops import data, keys, users
     from workbench.runtime import Runtime
 
     with Runtime.from_settings() as rt:
         data.load_sample(rt)
-        users.add(rt, "bench", "a long enough password 1", role="analyst", actor="bench")
+        users.add(rt, "bench", "a long enough password 1", role="trader", actor="bench")
         return keys.create(rt, username="bench", actor="bench").key
 
 
-async def _drive(url: str, headers: dict[str, str], total: int, concurrency: int) -> list[float]:
+def _port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait(url: str) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} never answered")
+
+
+def _serve(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    port = _port()
+    server = subprocess.Popen(
+        [WORKBENCH, "serve", "api", "--port", str(port)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    url = f"http://127.0.0.1:{port}"
+    _wait(f"{url}/healthz")
+    return server, url
+
+
+async def _drive(
+    method: str, url: str, headers: dict[str, str], body: Any, total: int, concurrency: int
+) -> list[float]:
     latencies: list[float] = []
+    errors: list[int] = []
     limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=60) as client:
         queue = iter(range(total))
 
         async def worker() -> None:
             for _ in queue:
                 began = time.perf_counter()
-                response = await client.get(url)
+                try:
+                    response = await client.request(method, url, json=body)
+                except httpx.TransportError:  # counted, not fatal: the row says how many
+                    errors.append(1)
+                    continue
                 latencies.append(time.perf_counter() - began)
                 assert response.status_code == 200, response.text
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
+    if errors:
+        print(f"{url}: {len(errors)} of {total} requests failed in transport")
     return latencies
+
+
+def _row(
+    name: str, latencies: list[float], seconds: float | None
+) -> tuple[str, float, float, float]:
+    rate = len(latencies) / seconds if seconds else float("nan")
+    p99 = statistics.quantiles(latencies, n=100)[98] * 1000
+    return name, rate, statistics.median(latencies) * 1000, p99
+
+
+def _http_rows(
+    args: argparse.Namespace, key: str, env: dict[str, str]
+) -> list[tuple[str, float, float, float]]:
+    bare_port = _port()
+    bare = subprocess.Popen([sys.executable, "-c", BARE_APP, str(bare_port)])
+    server, base = _serve({**env, **UNREACHED_LIMITS})
+    auth = {"Authorization": f"Bearer {key}"}
+    targets: list[tuple[str, str, str, dict[str, str], Any]] = [
+        ("ceiling (bare FastAPI)", "GET", f"http://127.0.0.1:{bare_port}/", {}, None),
+        ("market latest", "GET", f"{base}/api/v1/market/latest?symbols=AAPL", auth, None),
+        ("positions", "GET", f"{base}/api/v1/positions", auth, None),
+    ]
+    try:
+        _wait(f"http://127.0.0.1:{bare_port}/")
+        paths = httpx.get(f"{base}/openapi.json").json()["paths"]
+        if "post" in paths.get("/api/v1/orders/preview", {}):
+            order = {"symbol": "AAPL", "side": "buy", "qty": "1"}
+            targets.append(("order preview", "POST", f"{base}/api/v1/orders/preview", auth, order))
+        else:
+            print("order preview: skipped, this API has no POST /api/v1/orders/preview yet")
+        rows = []
+        for name, method, url, headers, body in targets:
+            asyncio.run(_drive(method, url, headers, body, 200, 10))
+            began = time.perf_counter()
+            latencies = asyncio.run(
+                _drive(method, url, headers, body, args.requests, args.concurrency)
+            )
+            rows.append(_row(name, latencies, time.perf_counter() - began))
+        return rows
+    finally:
+        for process in (server, bare):
+            process.send_signal(signal.SIGTERM)
+            process.communicate(timeout=30)
+
+
+async def _fan_out(
+    ws_url: str, key: str, redis_url: str, prefix: str, args: argparse.Namespace
+) -> list[float]:
+    import redis.asyncio
+    from websockets.asyncio.client import connect
+
+    latencies: list[float] = []
+    clients = []
+    for _ in range(args.ws_clients):
+        ws = await connect(f"{ws_url}/ws", ping_interval=None)
+        await ws.send(json.dumps({"type": "auth", "token": key}))
+        await ws.recv()  # welcome
+        await ws.send(json.dumps({"type": "subscribe", "channels": ["quotes"]}))
+        await ws.recv()  # subscribed
+        clients.append(ws)
+
+    async def listen(ws: Any) -> None:
+        for _ in range(args.events):
+            while True:
+                message = json.loads(await ws.recv())
+                if message["type"] == "event":
+                    latencies.append(time.time() - message["data"]["sent"])
+                    break
+                if message["type"] == "ping":
+                    await ws.send(json.dumps({"type": "pong"}))
+
+    listeners = [asyncio.create_task(listen(ws)) for ws in clients]
+    publisher = redis.asyncio.Redis.from_url(redis_url)
+    for n in range(args.events):
+        body = {"origin": "bench", "topic": "market.quote", "data": {"n": n, "sent": time.time()}}
+        await publisher.publish(f"{prefix}:events", json.dumps(body))
+        await asyncio.sleep(0.05)  # one event at a time: each fan-out measured alone
+    await asyncio.wait_for(asyncio.gather(*listeners), 60)
+    await publisher.aclose()
+    for ws in clients:
+        await ws.close()
+    return latencies
+
+
+def _fan_out_row(
+    args: argparse.Namespace, key: str, env: dict[str, str]
+) -> tuple[str, float, float, float] | None:
+    import redis
+
+    try:
+        redis.Redis.from_url(args.redis, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        print(f"ws fan-out: skipped, no Redis answers at {args.redis}")
+        return None
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    server, base = _serve(
+        {**env, **UNREACHED_LIMITS, "WB_REDIS_URL": args.redis, "WB_REDIS_PREFIX": prefix}
+    )
+    try:
+        _wait_fanout(base)
+        ws_url = base.replace("http", "ws", 1)
+        latencies = asyncio.run(_fan_out(ws_url, key, args.redis, prefix, args))
+        return _row(f"ws fan-out ({args.ws_clients} clients)", latencies, None)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=30)
+
+
+def _wait_fanout(base: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        checks = {c["name"]: c for c in httpx.get(f"{base}/readyz").json()["checks"]}
+        if checks.get("fanout", {}).get("status") == "ok":
+            return
+        time.sleep(0.1)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--ws-clients", type=int, default=100)
+    parser.add_argument("--events", type=int, default=50)
+    parser.add_argument(
+        "--redis", default=os.environ.get("WB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    )
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="wb-bench-api-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("WB_")}
     os.environ.clear()
     os.environ.update({**env, "WB_HOME": str(home)})
-    key = _prepare(home)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [WORKBENCH, "serve", "api", "--port", str(port)], stdout=subprocess.PIPE, text=True
-    )
-    assert server.stdout is not None
-    print(server.stdout.readline().strip())
-    base = f"http://127.0.0.1:{port}"
-    auth = {"Authorization": f"Bearer {key}"}
-    try:
-        rows = []
-        for path, headers in (
-            ("/healthz", {}),
-            ("/api/v1/strategies", auth),
-            ("/api/v1/positions", auth),
-        ):
-            asyncio.run(_drive(base + path, headers, 200, 10))
-            began = time.perf_counter()
-            latencies = asyncio.run(_drive(base + path, headers, args.requests, args.concurrency))
-            rate = len(latencies) / (time.perf_counter() - began)
-            p99 = statistics.quantiles(latencies, n=100)[98] * 1000
-            rows.append((path, rate, statistics.median(latencies) * 1000, p99))
-        load = os.getloadavg()[0]
-        print(f"{'endpoint':24} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  load {load:.1f}")
-        for path, rate, p50, p99 in rows:
-            print(f"{path:24} {rate:8.0f} {p50:8.1f} {p99:8.1f}")
-        bare = rows[0][1]
-        for path, rate, _, _ in rows[1:]:
-            print(f"{path}: {rate / bare:.0%} of the bare endpoint's requests/s")
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.communicate(timeout=30)
+    key = _prepare()
+    env = dict(os.environ)
+    rows = _http_rows(args, key, env)
+    fan_out = _fan_out_row(args, key, env)
+    load = os.getloadavg()[0]
+    print(f"load generator: httpx/websockets in one process; {args.concurrency} connections")
+    print(f"{'what':28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  load {load:.1f}")
+    for name, rate, p50, p99 in [*rows, *([fan_out] if fan_out else [])]:
+        shown = "" if rate != rate else f"{rate:8.0f}"  # fan-out has latencies, not a rate
+        print(f"{name:28} {shown:>8} {p50:8.1f} {p99:8.1f}")
+    ceiling = rows[0][1]
+    for name, rate, _, _ in rows[1:]:
+        print(f"{name}: {rate / ceiling:.0%} of the ceiling's requests/s")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ and the events they cause are booked in order. ``market_stream()``, ``live_broke
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from workbench.data import Lake, LakeBarWriter
     from workbench.data.sources import HistoricalSource
     from workbench.execution import OrderManager
+    from workbench.gateway.relay import EventRelay
     from workbench.ledger import Ledger
     from workbench.monitoring.metrics import MonitorMetrics
     from workbench.ops.jobs import JobRunner
@@ -90,6 +92,23 @@ class Runtime:
     trading_lock: threading.RLock = field(
         default_factory=threading.RLock, init=False, repr=False, compare=False
     )
+    #: names this runtime's events on Redis, so an API instance skips its own when they return
+    instance_id: str = field(default_factory=lambda: uuid.uuid4().hex, init=False, compare=False)
+    #: publishes the bus's channel topics to Redis when ``WB_REDIS_URL`` is set (else None)
+    relay: EventRelay | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # every process that writes the ledger (the API, a CLI order, a live run, the monitor)
+        # tells the other API instances through Redis; the relay's thread starts on first event
+        if self.settings.redis_url is not None:
+            from workbench.gateway.relay import EventRelay
+
+            self.relay = EventRelay(
+                self.settings.redis_url.get_secret_value(),
+                self.settings.redis_prefix,
+                self.instance_id,
+            )
+            self.relay.attach(self.bus)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, **overrides: Any) -> Runtime:
@@ -208,8 +227,10 @@ class Runtime:
 
     # -- lifetime --------------------------------------------------------------------------
     def close(self) -> None:
-        """Stop the job runner, release the broker's session and the ledger's connections
-        (idempotent)."""
+        """Publish the events still queued for Redis (up to 2 s), stop the job runner, release
+        the broker's session and the ledger's connections (idempotent)."""
+        if self.relay is not None:
+            self.relay.close()
         with self._building:
             parts = self.__dict__
             jobs = parts.pop("jobs", None)

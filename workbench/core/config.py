@@ -51,9 +51,11 @@ __all__ = [
     "DataSettings",
     "JobSettings",
     "McpSettings",
+    "RateLimitSettings",
     "RiskLimits",
     "RiskSettings",
     "Settings",
+    "WebSocketSettings",
     "config_dir",
     "load_settings",
     "secret_fields",
@@ -75,6 +77,47 @@ class AlpacaSettings(BaseModel):
     @property
     def has_keys(self) -> bool:
         return self.api_key is not None and self.secret_key is not None
+
+
+class RateLimitSettings(BaseModel):
+    """Token buckets (docs/api.md, rate limits): each refills at its rate up to its burst; a
+    request takes one token from every bucket it counts against, or is refused with 429."""
+
+    enabled: bool = True
+    #: every request from one client address (``X-Forwarded-For`` only behind a trusted proxy)
+    address_per_second: float = Field(default=100, gt=0)
+    address_burst: int = Field(default=400, ge=1)
+    #: every request of one user (access token) or of one API key
+    principal_per_second: float = Field(default=50, gt=0)
+    principal_burst: int = Field(default=200, ge=1)
+    #: ``POST /api/v1/auth/login`` per client address: stricter, against password guessing
+    login_per_minute: float = Field(default=10, gt=0)
+    login_burst: int = Field(default=20, ge=1)
+
+
+class WebSocketSettings(BaseModel):
+    """``/ws`` (docs/api.md, the WebSocket protocol)."""
+
+    #: a connection not authenticated this long after opening is closed (1008)
+    auth_timeout_seconds: float = Field(default=10, gt=0, le=300)
+    #: the server sends ``{"type": "ping"}`` this often
+    heartbeat_seconds: float = Field(default=20, gt=0, le=3600)
+    #: a connection that sent nothing (no pong, no message) this long is closed (1001)
+    idle_timeout_seconds: float = Field(default=60, gt=0, le=24 * 3600)
+    #: messages waiting for one client; a client this far behind is dropped (1013)
+    send_queue: int = Field(default=256, ge=1, le=100_000)
+    #: a client message longer than this is refused
+    max_message_bytes: int = Field(default=16_384, ge=256, le=1 << 20)
+    #: open connections one API process serves; more are refused (1013)
+    max_connections: int = Field(default=1000, ge=1)
+    #: client messages per second (burst 4x) before they are refused
+    messages_per_second: float = Field(default=20, gt=0)
+
+    @model_validator(mode="after")
+    def _idle_outlives_heartbeat(self) -> WebSocketSettings:
+        if self.idle_timeout_seconds <= self.heartbeat_seconds:
+            raise ValueError("idle_timeout_seconds must be longer than heartbeat_seconds")
+        return self
 
 
 class ApiSettings(BaseModel):
@@ -100,6 +143,8 @@ class ApiSettings(BaseModel):
     trusted_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "[::1]"])
     #: a request body larger than this is refused with 413
     max_body_bytes: int = Field(default=1 << 20, ge=1024, le=1 << 30)
+    rate_limit: RateLimitSettings = RateLimitSettings()
+    ws: WebSocketSettings = WebSocketSettings()
 
     @model_validator(mode="after")
     def _refresh_outlives_access(self) -> ApiSettings:
@@ -263,6 +308,9 @@ class Settings(BaseSettings):
     home: Path = Path("~/.workbench")
     ledger_url: SecretStr | None = None
     redis_url: SecretStr | None = None
+    #: Redis keys and pub/sub channels begin with it: processes that share it share rate-limit
+    #: buckets and events (one deployment per prefix on a Redis)
+    redis_prefix: str = Field(default="workbench", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
     broker: Literal["paper", "alpaca"] = "paper"
     debug: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

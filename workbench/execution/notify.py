@@ -9,8 +9,9 @@ from workbench.core import topics
 from workbench.core.events import EventBus
 from workbench.execution.risk import RiskDecision
 from workbench.execution.views import OrderView
+from workbench.model import Fill
 
-__all__ = ["decision", "order", "rejected"]
+__all__ = ["decision", "fill", "order", "rejected"]
 
 
 def decision(
@@ -76,3 +77,8 @@ def order(
             "at": at.isoformat(),
         },
     )
+
+
+def fill(bus: EventBus, booked: Fill) -> None:
+    """A fill the ledger has just booked (``order_id`` is the client order id)."""
+    bus.publish(topics.FILL, booked)

@@ -51,7 +51,7 @@ from workbench.ledger import (
     PositionRow,
     hold_audit_lock,
 )
-from workbench.model import Order, OrderRequest, OrderStatus, TradingState
+from workbench.model import Fill, Order, OrderRequest, OrderStatus, TradingState
 
 if TYPE_CHECKING:
     from workbench.execution.approvals import HeldOrder
@@ -397,7 +397,7 @@ class OrderManager:
         quantity, so nothing is booked twice), then the status."""
         at = event.timestamp if event is not None else self.now()
         self._account_id = self.account_id  # linked before the transaction below opens
-        fills: list[tuple[Decimal, Decimal, str]] = []
+        fills: list[Fill] = []
         with self.ledger.session() as session:
             # another process may book the same order (its fills happened in that process's
             # replay): read the order and its position only once no one else can write them
@@ -436,6 +436,8 @@ class OrderManager:
             view = OrderView.of(row)
         if previous != view.status or fills:
             notify.order(self.bus, self.account_name, view, previous, kind, at)
+        for booked_fill in fills:
+            notify.fill(self.bus, booked_fill)
         if view.status == OrderStatus.REJECTED and previous != view.status:
             notify.rejected(self.bus, self.account_name, view, "broker", view.reason, at)
         return view
@@ -448,7 +450,7 @@ class OrderManager:
         event: BrokerEvent | None,
         actor: str,
         at: datetime,
-    ) -> list[tuple[Decimal, Decimal, str]]:
+    ) -> list[Fill]:
         booked_qty = row.filled_qty or Decimal(0)
         missing = order.filled_qty - booked_qty
         if missing <= 0:
@@ -466,7 +468,16 @@ class OrderManager:
             session, row, fill_id=fill_id, qty=missing, price=price, at=when, actor=actor
         )
         _crash_point("mid_fill")
-        return [(missing, price, fill_id)]
+        booked = Fill(
+            order_id=row.client_order_id,
+            symbol=row.symbol,
+            side=row.side,
+            qty=missing,
+            price=price,
+            timestamp=when,
+            fill_id=fill_id,
+        )
+        return [booked]
 
     def _adopt(self, session: Session, order: Order, actor: str, at: datetime) -> OrderRow:
         """An order the broker knows and the ledger does not (placed elsewhere, or while the

@@ -33,6 +33,8 @@ from workbench.monitoring import (
 )
 
 if TYPE_CHECKING:
+    from workbench.gateway.hub import Hub
+    from workbench.gateway.ratelimit import RateLimiter
     from workbench.monitoring.service import MonitorService
     from workbench.runtime import Runtime
 
@@ -261,10 +263,23 @@ class Readiness:
     checks: list[HealthCheck]
 
 
-def readiness(rt: Runtime) -> Readiness:
+def readiness(
+    rt: Runtime, *, fanout: Hub | None = None, limits: RateLimiter | None = None
+) -> Readiness:
+    """An API process adds its WebSocket ``fanout`` (Redis pub/sub, or degraded to local) and
+    its rate ``limits`` (shared in Redis, or counted in this process): ``warn`` when degraded."""
     checks = list(health(rt).checks)
     if rt.settings.redis_url is not None:
         checks.append(_redis_check(rt.settings.redis_url.get_secret_value()))
+    if fanout is not None:
+        state = fanout.state()
+        detail = f"{state.detail}; {state.clients} client(s)"
+        checks.append(HealthCheck("fanout", "warn" if state.degraded else "ok", detail))
+    if limits is not None and not rt.settings.api.rate_limit.enabled:
+        checks.append(HealthCheck("rate_limits", "ok", "off (api.rate_limit.enabled is false)"))
+    elif limits is not None:
+        limit = limits.state()
+        checks.append(HealthCheck("rate_limits", "warn" if limit.degraded else "ok", limit.detail))
     failed = any(c.status == "fail" for c in checks if c.name in REQUIRED_CHECKS)
     return Readiness(ready=not failed, checks=checks)
 

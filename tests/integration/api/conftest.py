@@ -18,6 +18,13 @@ from workbench.runtime import Runtime
 PASSWORD = "a long enough password 1"
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Route tests walk hundreds of requests from one address; the rate-limit tests turn the
+    limits back on (``WB_API__RATE_LIMIT__ENABLED=true``)."""
+    monkeypatch.setenv("WB_API__RATE_LIMIT__ENABLED", "false")
+
+
 @pytest.fixture
 def runtime(sample_home: Path) -> Iterator[Runtime]:
     rt = Runtime.from_settings()

@@ -118,6 +118,8 @@ def world(shared_sample_lake: Path, tmp_path_factory: pytest.TempPathFactory) ->
             if name.startswith("WB_") and not name.startswith("WB_TEST_"):
                 patch.delenv(name)
         patch.setenv("WB_HOME", str(home))
+        # thousands of requests from one address: the walk is about access, not rate limits
+        patch.setenv("WB_API__RATE_LIMIT__ENABLED", "false")
         runtime = Runtime.from_settings()
     app = create_app(runtime)
     with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as client:

@@ -17,13 +17,14 @@ from workbench.interfaces.api.deps import API_PREFIX
 from workbench.interfaces.api.errors import install_error_handlers
 from workbench.interfaces.api.middleware import (
     BodyLimit,
+    RateLimit,
     RequestMetrics,
     SecurityHeaders,
     TrustedHosts,
 )
 from workbench.interfaces.api.rbac import document_access
 from workbench.interfaces.mcp import http as mcp_http
-from workbench.ops import jobs
+from workbench.ops import jobs, streams
 from workbench.runtime import Runtime
 
 __all__ = ["API_PREFIX", "app_from_settings", "create_app"]
@@ -36,9 +37,12 @@ def create_app(runtime: Runtime) -> FastAPI:
             runtime.metrics  # noqa: B018 - counting the bus's events from start-up on
             if _open_ledger(runtime):
                 _recover_jobs(runtime)
+            await app.state.hub.start()
             async with mcp_sessions():
                 yield
         finally:
+            await app.state.hub.close()
+            await app.state.limiter.close()
             runtime.close()
 
     app = FastAPI(
@@ -51,6 +55,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.metrics = CollectorRegistry()
+    app.state.hub = streams.hub(runtime)
+    streams.register_metrics(app.state.hub, app.state.metrics)
+    app.state.limiter = streams.limiter(runtime)
     install_error_handlers(app)
     for router in (
         routes.health,
@@ -70,6 +77,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         routes.audit,
         routes.admin,
         routes.jobs,
+        routes.ws,
     ):
         app.include_router(router.router)
     document_access(app)
@@ -107,6 +115,7 @@ def _recover_jobs(runtime: Runtime) -> None:
 def _add_middleware(app: FastAPI, runtime: Runtime) -> None:
     settings = runtime.settings.api
     # added innermost first: metrics sees every answer, the host check runs before all
+    app.add_middleware(RateLimit, runtime=runtime, limiter=app.state.limiter)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:

@@ -1,15 +1,20 @@
-"""Pure ASGI middleware around every request: a bounded body (413), security headers, and the
-request count and latency figures ``/metrics`` serves."""
+"""Pure ASGI middleware around every request: a bounded body (413), rate limits (429), security
+headers, and the request count and latency figures ``/metrics`` serves."""
 
 from __future__ import annotations
 
+import math
 import time
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["BodyLimit", "RequestMetrics", "SecurityHeaders", "TrustedHosts"]
+from workbench.ops import streams
+from workbench.runtime import Runtime
+
+__all__ = ["BodyLimit", "RateLimit", "RequestMetrics", "SecurityHeaders", "TrustedHosts"]
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -43,7 +48,16 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
-async def _refuse(scope: Scope, send: Send, status: int, code: str, detail: str) -> None:
+async def _refuse(
+    scope: Scope,
+    send: Send,
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    headers: Headers = (),  # type: ignore[assignment]
+    **extra: Any,
+) -> None:
     """A problem body (errors.py's shape) sent before the app is reached."""
     import json
     from http import HTTPStatus
@@ -56,12 +70,69 @@ async def _refuse(scope: Scope, send: Send, status: int, code: str, detail: str)
             "detail": detail,
             "instance": scope.get("path", ""),
             "code": code,
+            **extra,
         }
     ).encode()
-    headers = [(b"content-type", b"application/problem+json")]
-    headers.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    sent = [(b"content-type", b"application/problem+json"), *headers]
+    sent.append((b"content-length", str(len(body)).encode()))
+    # a WebSocket handshake is refused with an HTTP answer where the server can send one
+    prefix = "websocket.http" if scope["type"] == "websocket" else "http"
+    await send({"type": f"{prefix}.response.start", "status": status, "headers": sent})
+    await send({"type": f"{prefix}.response.body", "body": body})
+
+
+class RateLimit:
+    """429 with ``Retry-After`` when a request's address, user or API key is out of tokens
+    (``ops.streams.admit``; login has its own stricter bucket). It wraps the whole app, so
+    every path is covered, a WebSocket handshake and anything mounted later included."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime, limiter: streams.RateLimiter) -> None:
+        self.app, self.runtime, self.limiter = app, runtime, limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in {"http", "websocket"}:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        credential = headers.get(b"authorization", b"").decode("latin-1") or _bearer(headers)
+        client = scope.get("client")
+        decision = await streams.admit(
+            self.runtime,
+            self.limiter,
+            method=scope.get("method", "GET"),
+            path=scope.get("path", ""),
+            client=client[0] if client else "unknown",
+            credential=credential or None,
+        )
+        if decision.allowed:
+            await self.app(scope, receive, send)
+            return
+        wait = max(1, math.ceil(decision.retry_after))
+        detail = f"too many requests: try again in {wait} s"
+        if scope["type"] == "websocket" and "websocket.http.response" not in scope.get(
+            "extensions", {}
+        ):
+            await send({"type": "websocket.close", "code": streams.CLOSE_SLOW, "reason": detail})
+            return
+        retry = [(b"retry-after", str(wait).encode())]
+        await _refuse(
+            scope,
+            send,
+            429,
+            "rate_limited",
+            detail,
+            headers=retry,
+            retry_after=round(decision.retry_after, 3),
+        )
+
+
+def _bearer(headers: dict[bytes, bytes]) -> str:
+    """The credential a WebSocket client offered as the subprotocol ``bearer.<credential>``."""
+    offered = headers.get(b"sec-websocket-protocol", b"").decode("latin-1")
+    for protocol in offered.split(","):
+        if protocol.strip().startswith("bearer."):
+            return protocol.strip()[len("bearer.") :]
+    return ""
 
 
 class TrustedHosts:

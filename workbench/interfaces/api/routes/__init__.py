@@ -1,6 +1,3 @@
-"""The API's routers: health (``/healthz``, ``/readyz``, ``/metrics``) and everything under
-``/api/v1``."""
-
 from workbench.interfaces.api.routes import (
     admin,
     alerts,
@@ -19,6 +16,7 @@ from workbench.interfaces.api.routes import (
     strategy_runs,
     trading,
     trading_state,
+    ws,
 )
 
 __all__ = [
@@ -39,4 +37,5 @@ __all__ = [
     "strategy_runs",
     "trading",
     "trading_state",
+    "ws",
 ]

@@ -26,8 +26,9 @@ def healthz() -> HealthPublic:
     summary="Whether the stores and the broker answer",
     responses={503: {"model": ReadinessPublic, "description": "a required check failed"}},
 )
-def readyz(rt: RuntimeDep) -> JSONResponse:
-    readiness = monitor.readiness(rt)
+def readyz(rt: RuntimeDep, request: Request) -> JSONResponse:
+    state = request.app.state
+    readiness = monitor.readiness(rt, fanout=state.hub, limits=state.limiter)
     body = ReadinessPublic.model_validate(to_plain(readiness))
     return JSONResponse(body.model_dump(), status_code=200 if readiness.ready else 503)
 

@@ -1,0 +1,135 @@
+"""Use cases of ``/ws`` and of the rate limits: the API builds one ``Hub`` and one
+``RateLimiter`` per process (``hub``, ``limiter``), serves each WebSocket through
+``serve_websocket``, and asks ``admit`` before every request (docs/api.md)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from workbench.core.errors import WorkbenchError
+from workbench.core.security import api_key_prefix, looks_like_api_key
+from workbench.gateway.hub import Hub
+from workbench.gateway.ratelimit import Bucket, Decision, RateLimiter
+from workbench.gateway.session import CLOSE_AUTH, CLOSE_GOING_AWAY, CLOSE_SLOW, PROTOCOL, Connection
+from workbench.ops.auth import Principal, authenticate
+from workbench.ops.secrets import token_signer
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+
+    from workbench.runtime import Runtime
+
+__all__ = [
+    "CLOSE_AUTH",
+    "CLOSE_GOING_AWAY",
+    "CLOSE_SLOW",
+    "LOGIN_PATH",
+    "PROTOCOL",
+    "Connection",
+    "Decision",
+    "Hub",
+    "RateLimiter",
+    "admit",
+    "buckets_for",
+    "hub",
+    "limiter",
+    "register_metrics",
+    "serve_websocket",
+]
+
+#: the login route, limited apart (``api.rate_limit.login_*``)
+LOGIN_PATH = "/api/v1/auth/login"
+#: answered whatever the limits: liveness must not depend on them
+_UNLIMITED = frozenset({"/healthz"})
+
+
+def hub(rt: Runtime) -> Hub:
+    """This process's hub over the runtime's bus, and Redis when configured."""
+    url = rt.settings.redis_url
+    return Hub(
+        rt.bus,
+        rt.settings.api.ws,
+        origin=rt.instance_id,
+        redis_url=url.get_secret_value() if url is not None else None,
+        prefix=rt.settings.redis_prefix,
+    )
+
+
+def limiter(rt: Runtime) -> RateLimiter:
+    url = rt.settings.redis_url
+    return RateLimiter(url.get_secret_value() if url else None, rt.settings.redis_prefix)
+
+
+def register_metrics(hub: Hub, registry: CollectorRegistry) -> None:
+    """The hub's figures on the API's ``/metrics``: clients now, slow clients dropped."""
+    from prometheus_client import Gauge
+
+    clients = Gauge("workbench_ws_clients", "Open /ws connections", registry=registry)
+    clients.set_function(lambda: len(hub.sessions))
+    dropped = Gauge(
+        "workbench_ws_slow_clients_dropped",
+        "WebSocket clients dropped because their send queue filled (1013)",
+        registry=registry,
+    )
+    dropped.set_function(lambda: hub.dropped)
+
+
+async def serve_websocket(
+    rt: Runtime, hub: Hub, connection: Connection, *, subscribe: tuple[str, ...] = ()
+) -> None:
+    """One ``/ws`` connection, authenticated by ``ops.auth`` (in a worker thread: it reads the
+    ledger), to its end; ``/ws/<channel>`` subscribes it to that channel from the start."""
+
+    async def who(credential: str) -> Principal:
+        return await asyncio.to_thread(authenticate, rt, credential)
+
+    await hub.serve(connection, who, subscribe)
+
+
+def buckets_for(
+    rt: Runtime, *, method: str, path: str, client: str, credential: str | None
+) -> list[Bucket]:
+    """The buckets a request counts against: its address's (or, for login, the stricter login
+    bucket of its address), and its user's or API key's when it carries one that verifies.
+    Nothing touches the ledger: a token's user comes from its verified claims, a key's bucket
+    is named by its visible prefix."""
+    limits = rt.settings.api.rate_limit
+    if not limits.enabled or path in _UNLIMITED:
+        return []
+    if method == "POST" and path == LOGIN_PATH:
+        return [Bucket(f"login:{client}", limits.login_per_minute / 60, limits.login_burst)]
+    buckets = [Bucket(f"addr:{client}", limits.address_per_second, limits.address_burst)]
+    principal = _principal_key(rt, credential)
+    if principal is not None:
+        buckets.append(Bucket(principal, limits.principal_per_second, limits.principal_burst))
+    return buckets
+
+
+async def admit(
+    rt: Runtime,
+    limits: RateLimiter,
+    *,
+    method: str,
+    path: str,
+    client: str,
+    credential: str | None,
+) -> Decision:
+    """Whether a request may go on now, or how long it must wait."""
+    buckets = buckets_for(rt, method=method, path=path, client=client, credential=credential)
+    return await limits.take(buckets)
+
+
+def _principal_key(rt: Runtime, credential: str | None) -> str | None:
+    if not credential:
+        return None
+    scheme, _, rest = credential.strip().partition(" ")
+    token = rest.strip() if scheme.lower() == "bearer" else credential.strip()
+    if looks_like_api_key(token):
+        return f"key:{api_key_prefix(token)}"
+    if token.count(".") != 2:
+        return None
+    try:
+        return f"user:{token_signer(rt.settings).verify(token).username}"
+    except WorkbenchError:  # not a valid token (or no secret to check it): the address counts
+        return None
