@@ -264,11 +264,19 @@ class Readiness:
 
 
 def readiness(
-    rt: Runtime, *, fanout: Hub | None = None, limits: RateLimiter | None = None
+    rt: Runtime,
+    *,
+    fanout: Hub | None = None,
+    limits: RateLimiter | None = None,
+    job_workers: bool = False,
 ) -> Readiness:
-    """An API process adds its WebSocket ``fanout`` (Redis pub/sub, or degraded to local) and
-    its rate ``limits`` (shared in Redis, or counted in this process): ``warn`` when degraded."""
+    """An API process adds its WebSocket ``fanout`` (Redis pub/sub, or degraded to local), its
+    rate ``limits`` (shared in Redis, or counted in this process): ``warn`` when degraded; and
+    its ``job_workers`` (the Dask cluster jobs run on)."""
     checks = list(health(rt).checks)
+    if job_workers:
+        status, detail = rt.jobs.health()
+        checks.append(HealthCheck("job_workers", status, detail))
     if rt.settings.redis_url is not None:
         checks.append(_redis_check(rt.settings.redis_url.get_secret_value()))
     if fanout is not None:

@@ -108,6 +108,8 @@ def test_a_backtest_job_gives_the_numbers_of_a_direct_backtest(
         (event["previous"], event["state"]) for event in heard if event["job_id"] == job["id"]
     ]
     assert states[0] == ("queued", "queued") and states[-1] == ("running", "succeeded")
+    workers = {c["name"]: c for c in client.get("/readyz").json()["checks"]}["job_workers"]
+    assert workers["status"] == "ok" and "1 worker(s)" in workers["detail"]
 
 
 def test_bad_parameters_are_422_naming_the_field_and_queue_nothing(client: TestClient) -> None:

@@ -40,3 +40,10 @@ def test_a_redis_that_does_not_answer_makes_the_api_not_ready(
     assert checks["redis"]["status"] == "fail"
     assert "hunter2secret" not in checks["redis"]["detail"]
     assert checks["ledger"]["status"] == "ok"
+
+
+def test_the_job_workers_are_named_and_idle_until_the_first_job(sample_home: Path) -> None:
+    with TestClient(create_app(Runtime.from_settings()), base_url="http://127.0.0.1") as client:
+        checks = {c["name"]: c for c in client.get("/readyz").json()["checks"]}
+    assert checks["job_workers"]["status"] == "ok"
+    assert checks["job_workers"]["detail"].startswith("idle: a local Dask cluster of")

@@ -20,7 +20,7 @@ import os
 import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from workbench.core.errors import ConfigError
 from workbench.model import JobState
@@ -52,6 +52,22 @@ class JobRunner:
     def where(self) -> str:
         settings = self._rt.settings.jobs
         return settings.scheduler or f"a local Dask cluster of {settings.workers} worker(s)"
+
+    def health(self) -> tuple[Literal["ok", "warn", "fail"], str]:
+        """How the job workers stand, for ``/readyz``; never starts a cluster."""
+        with self._lock:
+            closed, client, running = self._closed, self._client, len(self._futures)
+        if closed:
+            return "fail", "the job runner is closed: the process is shutting down"
+        if client is None:
+            return "ok", f"idle: {self.where} starts on the first job"
+        try:
+            workers = len(client.scheduler_info().get("workers", {}))
+        except Exception as error:  # the scheduler went away
+            return "fail", f"the Dask scheduler does not answer: {type(error).__name__}"
+        if workers == 0:
+            return "warn", f"{self.where}: no worker connected, {running} job(s) waiting"
+        return "ok", f"{self.where}: {workers} worker(s), {running} job(s) running here"
 
     def running(self) -> list[int]:
         with self._lock:

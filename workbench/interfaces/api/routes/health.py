@@ -28,7 +28,7 @@ def healthz() -> HealthPublic:
 )
 def readyz(rt: RuntimeDep, request: Request) -> JSONResponse:
     state = request.app.state
-    readiness = monitor.readiness(rt, fanout=state.hub, limits=state.limiter)
+    readiness = monitor.readiness(rt, fanout=state.hub, limits=state.limiter, job_workers=True)
     body = ReadinessPublic.model_validate(to_plain(readiness))
     return JSONResponse(body.model_dump(), status_code=200 if readiness.ready else 503)
 
