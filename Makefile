@@ -17,9 +17,12 @@ export UV_PYTHON       ?= 3.11
 # its imports from source each time - a dashboard kernel's imports took 19 s instead of 3-5 s.
 export UV_COMPILE_BYTECODE ?= 1
 
-# The suite spreads over every core (pytest-xdist; work stealing evens out the long system tests)
-# and names its 15 slowest tests at the end. `make test PYTEST_ARGS=...` replaces both.
-PYTEST_ARGS ?= -n auto --dist worksteal --durations=15
+# The suite spreads over every core and one worker more (pytest-xdist: many system tests wait on
+# servers they start, which leaves a core idle with one worker per core; work stealing evens out
+# the long ones) and names its 15 slowest tests at the end. `make test PYTEST_ARGS=...` replaces
+# both.
+TEST_WORKERS ?= $(shell echo $$(( $$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) + 1 )))
+PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist worksteal --durations=15
 
 # `make run ARGS=--no-serve` (or any `workbench run` option, see `workbench run --help`)
 ARGS ?=
