@@ -33,6 +33,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -157,6 +158,9 @@ def _http_rows(
             print("order preview: skipped, this API has no POST /api/v1/orders/preview yet")
         rows = []
         for name, method, url, headers, body in targets:
+            if args.generator == "wrk":
+                rows.append(_wrk_row(name, method, url, headers, body, args))
+                continue
             asyncio.run(_drive(method, url, headers, body, 200, 10))
             began = time.perf_counter()
             latencies = asyncio.run(
@@ -168,6 +172,34 @@ def _http_rows(
         for process in (server, bare):
             process.send_signal(signal.SIGTERM)
             process.communicate(timeout=30)
+
+
+def _wrk_row(
+    name: str, method: str, url: str, headers: dict[str, str], body: Any, args: argparse.Namespace
+) -> tuple[str, float, float, float]:
+    """One row driven by wrk (Debian's package): its own process and threads, C all through,
+    so the generator is not what caps the figures; a warm-up second first."""
+    script = Path(tempfile.mkdtemp(prefix="wb-wrk-")) / "request.lua"
+    lines = [f'wrk.method = "{method}"']
+    for header, value in {**headers, "Content-Type": "application/json"}.items():
+        lines.append(f'wrk.headers["{header}"] = "{value}"')
+    if body is not None:
+        lines.append(f"wrk.body = [[{json.dumps(body)}]]")
+    lines.append("""done = function(summary, latency, requests)
+  io.write(string.format("WB %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), summary.errors.status))
+end""")
+    script.write_text("\n".join(lines) + "\n")
+    base = ["wrk", "-t", "2", "-c", str(args.concurrency), "-s", str(script), url]
+    subprocess.run([*base[:5], "-d", "1s", *base[5:]], capture_output=True, check=True)
+    out = subprocess.run(
+        [*base[:5], "-d", f"{args.seconds}s", *base[5:]], capture_output=True, text=True, check=True
+    ).stdout
+    fields = next(line for line in out.splitlines() if line.startswith("WB ")).split()
+    requests, duration_us, p50_us, p99_us, bad = (int(f) for f in fields[1:])
+    if bad:
+        print(f"{name}: {bad} answers were not 2xx/3xx")
+    return name, requests / (duration_us / 1e6), p50_us / 1000, p99_us / 1000
 
 
 async def _fan_out(
@@ -245,6 +277,13 @@ def _wait_fanout(base: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument(
+        "--generator",
+        choices=["wrk", "httpx"],
+        default="wrk" if shutil.which("wrk") else "httpx",
+        help="wrk (Debian's package) when installed, else an async httpx client in this process",
+    )
+    parser.add_argument("--seconds", type=int, default=10, help="how long wrk drives each row")
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--ws-clients", type=int, default=100)
     parser.add_argument("--events", type=int, default=50)
@@ -261,7 +300,10 @@ def main() -> None:
     rows = _http_rows(args, key, env)
     fan_out = _fan_out_row(args, key, env)
     load = os.getloadavg()[0]
-    print(f"load generator: httpx/websockets in one process; {args.concurrency} connections")
+    generator = "wrk, 2 threads" if args.generator == "wrk" else "httpx in one process"
+    print(
+        f"load generator: {generator} (websockets client for /ws); {args.concurrency} connections"
+    )
     print(f"{'what':28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  load {load:.1f}")
     for name, rate, p50, p99 in [*rows, *([fan_out] if fan_out else [])]:
         shown = "" if rate != rate else f"{rate:8.0f}"  # fan-out has latencies, not a rate
