@@ -1,5 +1,6 @@
 """``workbench serve mcp`` as an assistant's client starts it: a stdio subprocess, driven by
-the SDK's client; every tool with its widest arguments; HALTED; trading disabled."""
+the SDK's client; every tool with its widest arguments; HALTED; trading disabled; an
+assistant's limits."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import json
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,7 +18,9 @@ from tests.integration.mcp.conftest import WORKBENCH, LiveClient, McpHome, stdio
 from workbench.interfaces.mcp.face import Face
 from workbench.interfaces.mcp.server import build_server
 from workbench.model import to_plain
-from workbench.ops import allocation, trade
+from workbench.monitoring.rules import RuleSpec
+from workbench.monitoring.store import AlertRequest, MonitorStore
+from workbench.ops import allocation, parity, trade, trade_runs
 from workbench.runtime import Runtime
 
 pytestmark = pytest.mark.system
@@ -156,3 +160,73 @@ def test_production_refuses_to_start_without_a_key(mcp_home: McpHome) -> None:
     assert started.returncode == 1
     assert started.stdout == ""
     assert "no API key" in started.stderr
+
+
+def test_acknowledging_an_alert_and_a_runs_parity(stdio: LiveClient, mcp_home: McpHome) -> None:
+    """The two tools the widest-arguments walk cannot reach without a fixture of their own: an
+    alert raised in the ledger, acknowledged through MCP as the caller; a paper run's parity
+    through MCP equal to ``ops.parity`` called directly."""
+    rt = mcp_home.runtime()
+    try:
+        store = MonitorStore(rt.ledger)
+        rule = store.add_rule(
+            RuleSpec(
+                name="mcp-ack",
+                kind="percent_move",
+                scope="AAPL",
+                params={"percent": 2, "window_seconds": 86400},
+                owner="test",
+            )
+        )
+        (raised,) = store.raise_alerts(
+            [
+                AlertRequest(
+                    rule,
+                    "AAPL moved 2.5%",
+                    "mcp-ack:AAPL",
+                    datetime(2018, 2, 5, 21, tzinfo=UTC),
+                    {},
+                    "AAPL",
+                )
+            ]
+        )
+        assert raised is not None
+        run = trade_runs.paper_run(rt, "sma_crossover", ["AAPL"], sessions=5, actor="test")
+        direct = to_plain(parity.parity(rt, run.run_id))
+    finally:
+        rt.close()
+
+    async def work(client: Client) -> tuple[Any, Any]:
+        acknowledged = await client.call_tool("alerts_acknowledge", {"alert_id": raised.id})
+        compared = await client.call_tool("runs_parity", {"run_id": run.run_id})
+        return acknowledged, compared
+
+    acknowledged, compared = stdio.call(work)
+    assert not acknowledged.is_error, acknowledged.content
+    assert acknowledged.structured_content["data"]["state"] == "acknowledged"
+    assert acknowledged.structured_content["data"]["acknowledged_by"] == "mcp:admin-user"
+    assert not compared.is_error, compared.content
+    data = compared.structured_content["data"]
+    assert data["sessions"] == direct["sessions"]
+    assert data["run_id"] == direct["run_id"] == run.run_id
+
+
+def test_an_assistants_order_past_its_limits_is_refused_with_the_rule(
+    mcp_home: McpHome,
+) -> None:
+    """``risk.actors.mcp`` applies to every order the MCP face previews or submits."""
+    params = stdio_params(
+        mcp_home, mcp_home.keys["trader"], WB_RISK__ACTORS__MCP__ALLOWED_SYMBOLS="MSFT"
+    )
+
+    async def work() -> Any:
+        async with Client(params) as client:
+            return await client.call_tool(
+                "order_preview", {"symbol": "AAPL", "side": "buy", "qty": "1"}
+            )
+
+    refused = asyncio.run(work())
+    data = refused.structured_content["data"]
+    assert data["confirmation_token"] is None
+    assert data["risk"]["approved"] is False
+    assert data["risk"]["rule"] == "actor_allowed_symbols"
