@@ -18,7 +18,6 @@ from tests.integration.mcp.conftest import WORKBENCH, LiveClient, McpHome, stdio
 from workbench.interfaces.mcp.face import Face
 from workbench.interfaces.mcp.server import build_server
 from workbench.model import to_plain
-from workbench.monitoring.rules import RuleSpec
 from workbench.monitoring.store import AlertRequest, MonitorStore
 from workbench.ops import allocation, parity, trade, trade_runs
 from workbench.runtime import Runtime
@@ -162,34 +161,30 @@ def test_production_refuses_to_start_without_a_key(mcp_home: McpHome) -> None:
     assert "no API key" in started.stderr
 
 
-def test_acknowledging_an_alert_and_a_runs_parity(stdio: LiveClient, mcp_home: McpHome) -> None:
-    """The two tools the widest-arguments walk cannot reach without a fixture of their own: an
-    alert raised in the ledger, acknowledged through MCP as the caller; a paper run's parity
-    through MCP equal to ``ops.parity`` called directly."""
+def test_a_rule_created_an_alert_acknowledged_and_a_runs_parity(
+    stdio: LiveClient, mcp_home: McpHome
+) -> None:
+    """The tools the widest-arguments walk cannot reach without state of their own: a rule
+    created through MCP (owned by the caller), an alert it raised acknowledged through MCP, and a
+    paper run's parity through MCP equal to ``ops.parity`` called directly."""
+
+    async def create(client: Client) -> Any:
+        return await client.call_tool(
+            "alerts_create_rule",
+            {"name": "mcp-ack", "kind": "percent_move", "scope": "AAPL",
+             "params": {"percent": 2, "window_seconds": 86400}},
+        )  # fmt: skip
+
+    created = stdio.call(create)
+    assert not created.is_error, created.content
     rt = mcp_home.runtime()
     try:
         store = MonitorStore(rt.ledger)
-        rule = store.add_rule(
-            RuleSpec(
-                name="mcp-ack",
-                kind="percent_move",
-                scope="AAPL",
-                params={"percent": 2, "window_seconds": 86400},
-                owner="test",
-            )
-        )
-        (raised,) = store.raise_alerts(
-            [
-                AlertRequest(
-                    rule,
-                    "AAPL moved 2.5%",
-                    "mcp-ack:AAPL",
-                    datetime(2018, 2, 5, 21, tzinfo=UTC),
-                    {},
-                    "AAPL",
-                )
-            ]
-        )
+        rule = store.rule("mcp-ack")
+        assert rule.owner == "mcp:admin-user" and rule.params["percent"] == 2
+        alert = AlertRequest(rule, "AAPL moved 2.5%", "mcp-ack:AAPL",
+                             datetime(2018, 2, 5, 21, tzinfo=UTC), {}, "AAPL")  # fmt: skip
+        (raised,) = store.raise_alerts([alert])
         assert raised is not None
         run = trade_runs.paper_run(rt, "sma_crossover", ["AAPL"], sessions=5, actor="test")
         direct = to_plain(parity.parity(rt, run.run_id))
