@@ -8,7 +8,6 @@ symbols, and whether a trader must approve each one before it goes out.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,6 +15,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import NoDecode
+
+from workbench.core.symbol_lists import clean_symbols, symbols_from_text
 
 __all__ = ["ACTOR_KIND", "ActorLimits", "ActorScope", "actor_kind", "default_actor_limits"]
 
@@ -42,23 +43,12 @@ class ActorLimits(BaseModel):
     @field_validator("allowed_symbols", mode="before")
     @classmethod
     def _split_symbols(cls, symbols: Any) -> Any:
-        if isinstance(symbols, str):
-            text = symbols.strip()
-            if not text.startswith("["):
-                return text.split(",") if text else []
-            try:
-                return json.loads(text)
-            except ValueError as exc:
-                raise ValueError(f"not a JSON list of symbols ({exc})") from None
-        return symbols
+        return symbols_from_text(symbols)
 
     @field_validator("allowed_symbols")
     @classmethod
     def _upper_case_symbols(cls, symbols: list[str]) -> list[str]:
-        cleaned = [symbol.strip().upper() for symbol in symbols]
-        if any(not symbol for symbol in cleaned):
-            raise ValueError("an allowed symbol must not be empty")
-        return list(dict.fromkeys(cleaned))
+        return clean_symbols(symbols, "an allowed symbol")
 
     @property
     def limits_anything(self) -> bool:

@@ -7,7 +7,6 @@ suffix (``WB_API__JWT_SECRET_FILE=/run/secrets/jwt``); a secret found in YAML is
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from decimal import Decimal
@@ -40,6 +39,7 @@ from workbench.core.actor_limits import (
     default_actor_limits,
 )
 from workbench.core.errors import ConfigError
+from workbench.core.symbol_lists import clean_symbols, symbols_from_text
 
 __all__ = [
     "DEFAULT_JWT_SECRET",
@@ -212,24 +212,12 @@ class RiskLimits(BaseModel):
     @field_validator("restricted_symbols", mode="before")
     @classmethod
     def _split_symbols(cls, symbols: Any) -> Any:
-        # the environment's text: NoDecode keeps pydantic-settings from insisting on JSON
-        if isinstance(symbols, str):
-            text = symbols.strip()
-            if not text.startswith("["):
-                return text.split(",") if text else []
-            try:
-                return json.loads(text)
-            except ValueError as exc:
-                raise ValueError(f"not a JSON list of symbols ({exc})") from None
-        return symbols
+        return symbols_from_text(symbols)
 
     @field_validator("restricted_symbols")
     @classmethod
     def _upper_case_symbols(cls, symbols: list[str]) -> list[str]:
-        cleaned = [symbol.strip().upper() for symbol in symbols]
-        if any(not symbol for symbol in cleaned):
-            raise ValueError("a restricted symbol must not be empty")
-        return list(dict.fromkeys(cleaned))
+        return clean_symbols(symbols, "a restricted symbol")
 
     def merged(self, overrides: Mapping[str, Any]) -> RiskLimits:
         """These limits with ``overrides`` replacing the fields they name (a strategy's own)."""
