@@ -207,20 +207,24 @@ def test_a_rule_created_an_alert_acknowledged_and_a_runs_parity(
 
 
 def test_an_assistants_order_past_its_limits_is_refused_with_the_rule(
-    mcp_home: McpHome,
+    mcp_home: McpHome, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``risk.actors.mcp`` applies to every order the MCP face previews or submits."""
-    params = stdio_params(
-        mcp_home, mcp_home.keys["trader"], WB_RISK__ACTORS__MCP__ALLOWED_SYMBOLS="MSFT"
-    )
+    """``risk.actors.mcp`` applies to every order the MCP face previews (the SDK's client on the
+    server built in process over the same home, as a trader's key)."""
+    monkeypatch.setenv("WB_RISK__ACTORS__MCP__ALLOWED_SYMBOLS", "MSFT")
 
-    async def work() -> Any:
-        async with Client(params) as client:
+    async def preview() -> Any:
+        face = Face(rt, credential=mcp_home.keys["trader"])
+        async with Client(build_server(face)) as client:
             return await client.call_tool(
                 "order_preview", {"symbol": "AAPL", "side": "buy", "qty": "1"}
             )
 
-    refused = asyncio.run(work())
+    rt = Runtime.from_settings(home=mcp_home.home, mcp={"trading_enabled": True})
+    try:
+        refused = asyncio.run(preview())
+    finally:
+        rt.close()
     data = refused.structured_content["data"]
     assert data["confirmation_token"] is None
     assert data["risk"]["approved"] is False
