@@ -223,7 +223,29 @@ class Runtime:
     def _open_venue(self, name: str) -> Venue:
         from workbench.adapters import open_venue
 
-        return open_venue(name, self.settings, lambda: self.data)
+        return open_venue(name, self._with_stored_keys(name), lambda: self.data)
+
+    def _with_stored_keys(self, venue: str) -> Settings:
+        """The settings, with ``venue``'s keys opened from the ledger when the environment gives
+        none (``workbench secrets set-broker``): keys in the environment always win."""
+        keys: Any = getattr(self.settings, venue, None)
+        if getattr(keys, "has_keys", True):
+            return self.settings
+        from functools import partial
+
+        from pydantic import SecretStr
+
+        from workbench.core.sealing import sealer_for
+        from workbench.ledger import open_credentials
+
+        stored = open_credentials(self.ledger, venue, partial(sealer_for, self.settings))
+        if stored is None:
+            return self.settings
+        api_key, secret_key = stored
+        opened = keys.model_copy(
+            update={"api_key": SecretStr(api_key), "secret_key": SecretStr(secret_key)}
+        )
+        return self.settings.model_copy(update={venue: opened})
 
     # -- lifetime --------------------------------------------------------------------------
     def close(self) -> None:

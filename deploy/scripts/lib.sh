@@ -33,6 +33,14 @@ need() {  # need TOOL...: fail with the name of the first missing tool
   done
 }
 
+random_secret() {  # 32 random bytes: hex, or url-safe base64 for the sealing key (Fernet's form)
+  if [[ $1 == secrets_key ]]; then
+    head -c 32 /dev/urandom | base64 | tr '+/' '-_'
+  else
+    od -An -N32 -tx1 /dev/urandom | tr -d ' \n'
+  fi
+}
+
 workbench_cmd() {  # the project's workbench when run from a checkout, else the one on PATH
   if [[ -x "$REPO_ROOT/.venv/bin/workbench" ]]; then
     printf '%s\n' "$REPO_ROOT/.venv/bin/workbench"

@@ -14,7 +14,8 @@ usage: $SCRIPT_NAME --env ENV [--target compose|kubernetes] [--secrets DIR] [--g
   --env ENV        development, staging or production
   --target T       compose (default) or kubernetes
   --secrets DIR    where the secret files are (default: deploy/secrets)
-  --generate       make the random secrets that are missing (jwt_secret, postgres_password)
+  --generate       make the random secrets that are missing (jwt_secret, postgres_password,
+                   secrets_key)
   --namespace NS   Kubernetes namespace (default: workbench, or workbench-ENV outside production)
   --dry-run        print every command, change nothing
 USAGE
@@ -46,7 +47,7 @@ if [[ -z $namespace ]]; then
   [[ $env_name == development ]] && namespace=workbench-dev
 fi
 
-random_secrets=(jwt_secret postgres_password)
+random_secrets=(jwt_secret postgres_password secrets_key)
 given_secrets=(ledger_url alpaca_api_key alpaca_secret_key)
 [[ $target == compose ]] && given_secrets+=(tls_cert tls_key dashboards_htpasswd)
 
@@ -58,9 +59,9 @@ for name in "${random_secrets[@]}"; do
   if [[ -f $file ]]; then continue; fi
   if [[ $generate == 1 ]]; then
     if [[ $DRY_RUN == 1 ]]; then
-      printf '[dry-run] generate 32 random bytes (hex) into %s, mode 0600\n' "$file"
+      printf '[dry-run] generate 32 random bytes into %s, mode 0600\n' "$file"
     else
-      (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$file")
+      (umask 077 && random_secret "$name" > "$file.new") && mv "$file.new" "$file"
       log "generated $file"
     fi
   else

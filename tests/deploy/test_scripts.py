@@ -121,6 +121,35 @@ def test_rotating_the_jwt_secret_replaces_it(tmp_path: Path) -> None:
     assert "--force-recreate api-1" in plan and "--force-recreate api-2" in plan
 
 
+def test_rotating_the_sealing_key_reseals_the_stored_broker_keys(
+    wb_home: Path, tmp_path: Path
+) -> None:
+    from workbench.core.config import load_settings
+    from workbench.ops import broker_keys
+    from workbench.runtime import Runtime
+
+    secrets = tmp_path / "secrets"
+    secrets.mkdir(mode=0o700)
+    _script("setup.sh", "--env", "production", "--secrets", str(secrets), "--generate",
+            check=False)  # fmt: skip
+    old = (secrets / "secrets_key").read_text()
+    env = {**_env(wb_home), "WB_SECRETS__KEY_FILE": str(secrets / "secrets_key")}
+    (tmp_path / "key_id").write_text("PKROT0001")
+    (tmp_path / "secret").write_text("sk-rotated")
+    run(WORKBENCH, "secrets", "set-broker", "alpaca", "--api-key-file", str(tmp_path / "key_id"),
+        "--secret-key-file", str(tmp_path / "secret"), env=env)  # fmt: skip
+
+    _script("rotate_keys.sh", "--sealing-key", "--secrets", str(secrets), "--no-restart",
+            env=_env(wb_home))  # fmt: skip
+    new = (secrets / "secrets_key").read_text()
+    assert new != old and not (secrets / "secrets_previous_keys").exists()
+    assert oct((secrets / "secrets_key").stat().st_mode & 0o777) == "0o600"
+    settings = load_settings(home=wb_home, secrets={"key": new})  # the new key alone
+    with Runtime.from_settings(settings) as runtime:
+        assert runtime._with_stored_keys("alpaca").alpaca.api_key.get_secret_value() == "PKROT0001"
+        assert broker_keys.list_stored(runtime)[0].current
+
+
 def _digest(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()

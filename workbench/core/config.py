@@ -54,6 +54,7 @@ __all__ = [
     "RateLimitSettings",
     "RiskLimits",
     "RiskSettings",
+    "SecretsSettings",
     "Settings",
     "WebSocketSettings",
     "config_dir",
@@ -164,6 +165,16 @@ class McpSettings(BaseModel):
     max_answer_chars: int = Field(default=8000, ge=1000, le=1_000_000)
     #: how long an order preview's confirmation token can be spent
     confirmation_ttl_seconds: float = Field(default=120, gt=0, le=3600)
+
+
+class SecretsSettings(BaseModel):
+    """The key broker keys are sealed under in the ledger (workbench.core.sealing); made by
+    ``workbench secrets new-key``. In development a key is generated and kept under
+    ``<home>/secrets/sealing`` when none is set; staging and production need it set."""
+
+    key: SecretStr | None = None
+    #: comma-separated keys of earlier rotations, still opened until ``workbench secrets reseal``
+    previous_keys: SecretStr | None = None
 
 
 class JobSettings(BaseModel):
@@ -309,6 +320,7 @@ class Settings(BaseSettings):
     mcp: McpSettings = McpSettings()
     jobs: JobSettings = JobSettings()
     risk: RiskSettings = RiskSettings()
+    secrets: SecretsSettings = SecretsSettings()
 
     @field_validator("home")
     @classmethod

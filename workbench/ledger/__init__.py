@@ -21,6 +21,7 @@ from workbench.ledger.audit import (
     hold_audit_lock,
     verify_audit_chain,
 )
+from workbench.ledger.credentials import open_credentials
 from workbench.ledger.ledger import Ledger
 from workbench.ledger.models import (
     AccountRow,
@@ -29,6 +30,7 @@ from workbench.ledger.models import (
     ApiKeyRow,
     AuditRecordRow,
     Base,
+    BrokerCredentialRow,
     CashMovementRow,
     DayOpeningRow,
     FillRow,
@@ -59,6 +61,7 @@ __all__ = [
     "AuditVerification",
     "BackupInfo",
     "Base",
+    "BrokerCredentialRow",
     "CashMovementRow",
     "DayOpeningRow",
     "FillRow",
@@ -79,6 +82,7 @@ __all__ = [
     "chain_hash",
     "exact_sums",
     "hold_audit_lock",
+    "open_credentials",
     "verify_audit_chain",
 ]
 

@@ -16,7 +16,7 @@ from workbench.core.errors import DataError
 __all__ = ["HEAD_REVISION", "VERSION_TABLE", "read_revision"]
 
 #: the newest migration in ``workbench/ledger/migrations/versions``; change it with each new one
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 #: Alembic's default version table, which ``migrations/env.py`` keeps
 VERSION_TABLE = "alembic_version"
 

@@ -80,7 +80,7 @@ def test_backup_and_restore_for_people(cli: CliRunner, tmp_path: Path) -> None:
 
     restored = cli.invoke(app, ["restore", str(path), "--yes", "--json"])
     assert restored.exit_code == 0, restored.output
-    assert json.loads(restored.stdout)["revision"] == "0006"
+    assert json.loads(restored.stdout)["revision"] == "0007"
 
 
 def test_restore_of_garbage_raises_the_workbench_error(cli: CliRunner, tmp_path: Path) -> None:

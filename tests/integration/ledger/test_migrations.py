@@ -21,7 +21,7 @@ def _tables(ledger: Ledger) -> set[str]:
 def test_an_empty_database_has_no_revision_until_upgraded(ledger_url: str) -> None:
     with Ledger.from_url(ledger_url) as ledger:
         assert ledger.current() is None
-        assert ledger.head() == "0006"
+        assert ledger.head() == "0007"
         ledger.upgrade()
         assert ledger.current() == ledger.head()
         assert _tables(ledger) == set(Base.metadata.tables)

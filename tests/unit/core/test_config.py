@@ -126,6 +126,8 @@ def test_every_secret_field_is_known() -> None:
         "alpaca.secret_key",
         "api.jwt_secret",
         "mcp.api_key",
+        "secrets.key",
+        "secrets.previous_keys",
     }
 
 

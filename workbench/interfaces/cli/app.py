@@ -22,6 +22,7 @@ from workbench.interfaces.cli import keys as keys_cli
 from workbench.interfaces.cli import monitor as monitor_cli
 from workbench.interfaces.cli import report as report_cli
 from workbench.interfaces.cli import run as run_cli
+from workbench.interfaces.cli import secrets as secrets_cli
 from workbench.interfaces.cli import serve as serve_cli
 from workbench.interfaces.cli import strategy as strategy_cli
 from workbench.interfaces.cli import trade as trade_cli
@@ -92,6 +93,11 @@ app.add_typer(monitor_cli.app, name="monitor", help="Alert rules, alerts, health
 app.add_typer(users_cli.app, name="users", help="Users and roles: the first admin, add, disable.")
 app.add_typer(
     keys_cli.app, name="keys", help="API keys: create (shown once), list, revoke, rotate."
+)
+app.add_typer(
+    secrets_cli.app,
+    name="secrets",
+    help="Broker keys sealed in the ledger: set, list, reseal, delete; a new sealing key.",
 )
 app.add_typer(serve_cli.app, name="serve", help="Serve a face: the REST API, the Voila dashboards.")
 app.command("run")(run_cli.run)

@@ -6,6 +6,7 @@ Row classes end in ``Row`` so they never shadow the vocabulary of ``workbench.mo
 
 from workbench.ledger.models.access import (
     ApiKeyRow,
+    BrokerCredentialRow,
     LoginThrottleRow,
     RefreshTokenRow,
     UserRow,
@@ -34,6 +35,7 @@ __all__ = [
     "ApiKeyRow",
     "AuditRecordRow",
     "Base",
+    "BrokerCredentialRow",
     "CashMovementRow",
     "DayOpeningRow",
     "FillRow",

@@ -1,5 +1,7 @@
 """Who may use the workbench: users, their API keys and refresh tokens, and the failed-login
-count behind lockout. Secrets are stored only as hashes."""
+count behind lockout; and the keys the workbench holds for a broker. Our own users' secrets are
+stored only as hashes; a broker's keys, which must be sent as they are, only sealed
+(workbench.core.sealing) under a key kept outside the ledger."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from workbench.ledger.models.base import Base, CreatedAt, IdMixin
 from workbench.ledger.sqltypes import enum_type, utcnow
 from workbench.model import Role
 
-__all__ = ["ApiKeyRow", "LoginThrottleRow", "RefreshTokenRow", "UserRow"]
+__all__ = ["ApiKeyRow", "BrokerCredentialRow", "LoginThrottleRow", "RefreshTokenRow", "UserRow"]
 
 
 class UserRow(IdMixin, CreatedAt, Base):
@@ -72,4 +74,19 @@ class LoginThrottleRow(Base):
     username: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class BrokerCredentialRow(IdMixin, CreatedAt, Base):
+    """A venue's keys, each sealed (Fernet) under the key ``sealed_with`` names by fingerprint;
+    ``hint`` is the key id's last four characters, so people can tell which keys are stored."""
+
+    __tablename__ = "broker_credentials"
+
+    venue: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    api_key_sealed: Mapped[str] = mapped_column(sa.Text)
+    secret_key_sealed: Mapped[str] = mapped_column(sa.Text)
+    hint: Mapped[str] = mapped_column(sa.String(8))
+    sealed_with: Mapped[str] = mapped_column(sa.String(16))
+    stored_by: Mapped[str] = mapped_column(sa.String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
