@@ -9,6 +9,14 @@ from workbench.ops.validation.catalogue import (
     requirement_ids,
     requirements,
 )
+from workbench.ops.validation.run import (
+    FULL,
+    QUICK,
+    Benchmark,
+    Scale,
+    ValidationDone,
+    run_validation,
+)
 from workbench.ops.validation.trace import (
     MARKER,
     TRACE_END,
@@ -22,15 +30,21 @@ from workbench.ops.validation.trace import (
 
 __all__ = [
     "AREAS",
+    "FULL",
     "MARKER",
+    "QUICK",
     "TRACE_END",
     "TRACE_START",
+    "Benchmark",
     "Budgeted",
     "Requirement",
+    "Scale",
     "TraceScan",
+    "ValidationDone",
     "refresh_document",
     "requirement_ids",
     "requirements",
+    "run_validation",
     "scan_tests",
     "trace_markdown",
     "trace_problems",

@@ -68,7 +68,7 @@ def _marked(tree: ast.Module, module: str, problems: list[str]) -> Iterator[tupl
             values = (
                 node.value.elts if isinstance(node.value, ast.List | ast.Tuple) else [node.value]
             )
-            yield module, _ids(values, f"{module}:{node.lineno}", problems)
+            yield module, _ids(values, module, problems)
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             yield from _marked_definition(node, module, problems)
 
@@ -77,7 +77,7 @@ def _marked_definition(
     node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, prefix: str, problems: list[str]
 ) -> Iterator[tuple[str, list[str]]]:
     node_id = f"{prefix}::{node.name}"
-    ids = _ids(node.decorator_list, f"{prefix}:{node.lineno}", problems)
+    ids = _ids(node.decorator_list, prefix.split("::")[0], problems)
     if ids:
         yield node_id, ids
     if isinstance(node, ast.ClassDef):
@@ -91,11 +91,12 @@ def _assigns_pytestmark(node: ast.Assign | ast.AnnAssign) -> bool:
     return any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in targets)
 
 
-def _ids(expressions: Iterable[ast.expr], where: str, problems: list[str]) -> list[str]:
+def _ids(expressions: Iterable[ast.expr], module: str, problems: list[str]) -> list[str]:
     found: list[str] = []
     for expression in expressions:
         if not (isinstance(expression, ast.Call) and _is_marker(expression.func)):
             continue
+        where = f"{module}:{expression.lineno}"
         for argument in [*expression.args, *(k.value for k in expression.keywords)]:
             if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
                 found.append(argument.value)
