@@ -23,6 +23,7 @@ from workbench.interfaces.mcp.server import build_server
 from workbench.ops import keys, users
 from workbench.ops.validation import (
     Benchmark,
+    TraceScan,
     requirements,
     run_validation,
     scan_tests,
@@ -36,12 +37,12 @@ DOCUMENT = ROOT / "docs" / "requirements.md"
 
 
 @pytest.fixture(scope="module")
-def scan():  # type: ignore[no-untyped-def]
+def scan() -> TraceScan:
     return scan_tests(ROOT / "tests", relative_to=ROOT)
 
 
 @pytest.mark.requirement("REP-06")
-def test_every_requirement_has_a_test_and_every_named_id_exists(scan) -> None:  # type: ignore[no-untyped-def]
+def test_every_requirement_has_a_test_and_every_named_id_exists(scan: TraceScan) -> None:
     problems = trace_problems(requirements(), scan, document=DOCUMENT.read_text())
     assert problems == []
 
@@ -213,7 +214,7 @@ def test_one_order_reads_the_same_through_the_cli_the_api_and_mcp(
     assert through_mcp == through_cli
 
 
-async def _mcp_orders(rt: Runtime, key: str) -> list[dict]:  # type: ignore[type-arg]
+async def _mcp_orders(rt: Runtime, key: str) -> list[dict[str, object]]:
     async with Client(build_server(Face(rt, credential=key))) as client:
         result = await client.call_tool("orders_list", {"status": "all"})
     assert not result.is_error, result.content

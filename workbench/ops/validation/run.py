@@ -47,12 +47,19 @@ class Benchmark:
 
 @dataclass(frozen=True)
 class Scale:
-    """``benchmarks`` None: every ``benchmarks/bench_*.py`` with its defaults."""
+    """``benchmarks`` None: every ``benchmarks/bench_*.py`` with its defaults; ``workers``:
+    pytest-xdist workers (0: one process); ``pytest_options`` go to the suites' pytest."""
 
     name: str
     suites: tuple[str, ...]
     benchmarks: tuple[Benchmark, ...] | None
     workers: int
+    pytest_options: tuple[str, ...] = ()
+
+
+#: the notebook (nbval) and OpenAPI-fuzzing (schemathesis, hypothesis) plugins: about 4 s of
+#: CPU to import in every pytest process, for suites that use neither
+LIGHT_PYTEST = ("-p", "no:nbval", "-p", "no:schemathesis", "-p", "no:hypothesispytest")
 
 
 #: what CI's ``make test`` runs, and every benchmark at its full size (about an hour)
@@ -66,6 +73,7 @@ QUICK = Scale(
         Benchmark("benchmarks/bench_ledger.py", ("--records", "500", "--repeat", "10")),
     ),
     0,
+    LIGHT_PYTEST,
 )
 
 
@@ -97,7 +105,8 @@ def run_validation(
     force: bool = False,
 ) -> ValidationDone:
     """Run ``scale`` (its suites and benchmarks unless given) on the checkout at ``root`` and
-    write the report into the folder ``out``."""
+    write the report into the folder ``out`` (replacing one written before only with
+    ``force``)."""
     from workbench.reporting import ValidationInput, render_report, validation_report
     from workbench.reporting.builders.validation import verdict
 
@@ -112,7 +121,7 @@ def run_validation(
     env = _environment_for_children(root)
     facts = environment(root)
     with atomic_folder(target, force=force) as folder:
-        problems = _run_suites(root, folder, list(suites or scale.suites), scale.workers, env)
+        problems = _run_suites(root, folder, list(suites or scale.suites), scale, env)
         benchmark_rows = [_run_benchmark(root, folder, b, env) for b in chosen]
         catalogue = requirements()
         scan = scan_tests(root / "tests", relative_to=root)
@@ -164,12 +173,13 @@ def _environment_for_children(root: Path) -> dict[str, str]:
 
 
 def _run_suites(
-    root: Path, folder: Path, suites: list[str], workers: int, env: dict[str, str]
+    root: Path, folder: Path, suites: list[str], scale: Scale, env: dict[str, str]
 ) -> list[str]:
     command = [sys.executable, "-m", "pytest", *suites, "-c", str(root / "pyproject.toml")]
     command += ["-p", "workbench.ops.validation.pytest_plugin", "-p", "no:cacheprovider", "-q"]
-    if workers:
-        command += ["-n", str(workers), "--dist", "worksteal"]
+    command += scale.pytest_options
+    if scale.workers:
+        command += ["-n", str(scale.workers), "--dist", "worksteal"]
     with open(folder / "pytest.log", "w", encoding="utf-8") as log:
         # this interpreter and the checkout's own test paths, no shell
         done = subprocess.run(  # noqa: S603
