@@ -181,12 +181,25 @@ def test_the_validation_report_traces_results_and_compares_figures(tmp_path: Pat
     assert (done.folder / "pytest.log").is_file() and (done.folder / "bench_ledger.log").is_file()
 
 
-@pytest.mark.requirement("REP-05")
-def test_validate_outside_a_checkout_is_one_clear_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["validate", "--root", str(tmp_path), "--out", "x"])
+@pytest.mark.requirement("REP-05", "SEC-06")
+@pytest.mark.parametrize(
+    ("root", "out", "words"),
+    [
+        ("{tmp}", "{tmp}/report", "not the project's checkout"),
+        ("{root}", "{home}/lake/report", "inside the workbench's own store"),
+        ("{root}", "{tmp}", "a folder the workbench did not write"),
+    ],
+)
+def test_validate_refuses_before_running_anything(
+    tmp_path: Path, wb_home: Path, root: str, out: str, words: str
+) -> None:
+    places = {"{tmp}": str(tmp_path), "{root}": str(ROOT), "{home}": str(wb_home)}
+    for name, place in places.items():
+        root, out = root.replace(name, place), out.replace(name, place)
+    result = CliRunner().invoke(cli, ["validate", "--quick", "--root", root, "--out", out])
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: ") and "not the project's checkout" in result.stderr
-    assert "Traceback" not in result.output
+    assert result.stderr.startswith("error: ") and words in result.stderr, result.stderr
+    assert "Traceback" not in result.output and not (wb_home / "lake" / "report").exists()
 
 
 @pytest.mark.requirement("INT-09")

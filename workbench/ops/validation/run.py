@@ -23,7 +23,8 @@ from typing import Any
 import pandas as pd
 
 from workbench.core.errors import ValidationError
-from workbench.core.outputs import atomic_folder, check_target
+from workbench.core.config import load_settings
+from workbench.core.outputs import aimed_target, atomic_folder, store_paths
 from workbench.ops.validation.catalogue import requirements
 from workbench.ops.validation.environment import environment
 from workbench.ops.validation.outcomes import figure_table, read_lines, result_table, trace_table
@@ -116,7 +117,9 @@ def run_validation(
             f"{root} is not the project's checkout (no tests/ and benchmarks/): "
             "run validate from it or pass --root"
         )
-    target = check_target(Path(out), folder=True, force=force)
+    # never inside the workbench's own stores (its lake, ledger, books), as every output
+    stores = store_paths(load_settings())
+    target = aimed_target(out, stores=stores, folder=True, force=force, make_parents=True)
     chosen = _benchmarks(root, scale, benchmarks)
     env = _environment_for_children(root)
     facts = environment(root)
