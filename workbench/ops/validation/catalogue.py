@@ -45,6 +45,8 @@ class Budgeted:
     better: Literal["lower", "higher"]
     system: float | None = None
     design: float | None = None
+    #: the last figure on record, with where it comes from (text, for the document)
+    measured: str = ""
 
     def meets(self, value: float, limit: float | None) -> bool | None:
         if limit is None:

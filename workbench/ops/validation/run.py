@@ -22,8 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.core.errors import ValidationError
 from workbench.core.config import load_settings
+from workbench.core.errors import ValidationError
 from workbench.core.outputs import aimed_target, atomic_folder, store_paths
 from workbench.ops.validation.catalogue import requirements
 from workbench.ops.validation.environment import environment

@@ -162,12 +162,17 @@ def _budgets(requirement: Requirement) -> str:
     for figure in requirement.figures:
         sign = "≤" if figure.better == "lower" else "≥"
         limits = [
-            f"{label} {sign} {limit:g} {figure.unit}"
+            f"{label} {sign} {_number(limit)} {figure.unit}"
             for label, limit in (("system", figure.system), ("design", figure.design))
             if limit is not None
         ]
         lines.append(f"`{figure.name}`: {'; '.join(limits)}")
+        lines.append(f"last measured: {figure.measured or 'not yet'}")
     return "<br>".join(lines)
+
+
+def _number(limit: float) -> str:
+    return f"{int(limit):,}" if float(limit).is_integer() else f"{limit:g}"
 
 
 def refresh_document(text: str, requirements: Sequence[Requirement], scan: TraceScan) -> str:
