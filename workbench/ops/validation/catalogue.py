@@ -85,7 +85,8 @@ def _requirement(entry: dict[str, object]) -> Requirement:
     if not _ID.fullmatch(ident) or area not in AREAS:
         raise ConfigError(f"requirements.toml: bad id or area in {entry!r}")
     figures = entry.get("figure", [])
-    assert isinstance(figures, list)
+    if not isinstance(figures, list):
+        raise ConfigError(f"requirements.toml: {ident}'s figures are not a list of tables")
     return Requirement(
         id=ident,
         area=area,

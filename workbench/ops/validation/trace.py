@@ -64,7 +64,8 @@ def scan_tests(tests_root: Path, relative_to: Path | None = None) -> TraceScan:
 def _marked(tree: ast.Module, module: str, problems: list[str]) -> Iterator[tuple[str, list[str]]]:
     for node in tree.body:
         if isinstance(node, ast.Assign | ast.AnnAssign) and _assigns_pytestmark(node):
-            assert node.value is not None
+            if node.value is None:  # a bare annotation marks nothing
+                continue
             values = (
                 node.value.elts if isinstance(node.value, ast.List | ast.Tuple) else [node.value]
             )
