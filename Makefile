@@ -66,7 +66,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
-# `make validate` runs the whole suite and every benchmark (about an hour on two cores) and writes
+# `make validate` runs the whole suite and every benchmark at full size (tens of minutes) and writes
 # validation/validation.html and .json; `make validate SCALE=quick` takes a few minutes. It exits
 # non-zero when the verdict is failed (docs/validation.md).
 SCALE ?= full

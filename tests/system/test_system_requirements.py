@@ -189,6 +189,7 @@ def test_the_validation_report_traces_results_and_compares_figures(tmp_path: Pat
         ("{root}", "{home}/lake/report", "inside the workbench's own store"),
         ("{root}", "{tmp}", "a folder the workbench did not write"),
     ],
+    ids=["outside-a-checkout", "inside-a-store", "over-a-users-folder"],
 )
 def test_validate_refuses_before_running_anything(
     tmp_path: Path, wb_home: Path, root: str, out: str, words: str

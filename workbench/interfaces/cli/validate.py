@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from workbench.interfaces.cli._common import JsonOption, console, emit
+from workbench.interfaces.cli._common import JsonOption, console, emit, err_console
 
 
 def validate(
@@ -20,24 +20,31 @@ def validate(
     root: Annotated[Path, typer.Option(help="The project's checkout.")] = Path("."),
     suite: Annotated[
         list[str] | None,
-        typer.Option(help="A test path to run instead of the scale's suites (repeatable)."),
+        typer.Option(
+            metavar="PATH", help="A test path to run instead of the scale's suites (repeatable)."
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Run the test suites and the benchmarks on the checkout at --root (default: here) and
-    write the validation report into --out: validation.html and validation.json (the
+    """The suites and the benchmarks, then the validation report (HTML and JSON).
+
+    Runs the test suites and the benchmarks on the checkout at --root (default: here) and
+    writes the validation report into --out: validation.html and validation.json (the
     requirements trace with each test's outcome, every result, the measured figures against
     the system's and DESIGN.md's budgets, the environment), with results.jsonl, figures.jsonl
-    and a log per process. The full scale is the whole suite and every benchmark (about an
-    hour on two cores); --quick a few minutes. Exits 1 when the verdict is failed."""
+    and a log per process. The full scale is the whole suite and every benchmark at full
+    size; --quick a few minutes. Exits 1 when the verdict is failed (docs/validation.md)."""
     from workbench.ops.validation import FULL, QUICK, run_validation
 
-    done = run_validation(
-        root, out, scale=QUICK if quick else FULL, suites=suite or None, force=force
-    )
+    scale = QUICK if quick else FULL
+    done = run_validation(root, out, scale=scale, suites=suite or None, force=force, progress=_step)
     emit(done.to_dict(), as_json, _print)
     if done.verdict != "passed":
         raise typer.Exit(1)
+
+
+def _step(step: str) -> None:
+    err_console.print(step, markup=False, highlight=False)
 
 
 def _print(data: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,7 +63,7 @@ class Scale:
 LIGHT_PYTEST = ("-p", "no:nbval", "-p", "no:schemathesis", "-p", "no:hypothesispytest")
 
 
-#: what CI's ``make test`` runs, and every benchmark at its full size (about an hour)
+#: what CI's ``make test`` runs, and every benchmark at its full size (tens of minutes more)
 FULL = Scale("full", ("tests",), None, (os.cpu_count() or 1) + 1)
 #: a few minutes: the per-requirement system tests and two unit packages, two small benchmarks
 QUICK = Scale(
@@ -104,10 +104,12 @@ def run_validation(
     suites: Sequence[str] | None = None,
     benchmarks: Sequence[Benchmark] | None = None,
     force: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> ValidationDone:
     """Run ``scale`` (its suites and benchmarks unless given) on the checkout at ``root`` and
     write the report into the folder ``out`` (replacing one written before only with
-    ``force``)."""
+    ``force``); ``progress`` hears of each step as it starts."""
+    say = progress or (lambda step: None)
     from workbench.reporting import ValidationInput, render_report, validation_report
     from workbench.reporting.builders.validation import verdict
 
@@ -124,8 +126,14 @@ def run_validation(
     env = _environment_for_children(root)
     facts = environment(root)
     with atomic_folder(target, force=force) as folder:
-        problems = _run_suites(root, folder, list(suites or scale.suites), scale, env)
-        benchmark_rows = [_run_benchmark(root, folder, b, env) for b in chosen]
+        run_suites = list(suites or scale.suites)
+        say(f"running the suites: {' '.join(run_suites)} (log: {target.name}/pytest.log)")
+        problems = _run_suites(root, folder, run_suites, scale, env)
+        benchmark_rows = []
+        for benchmark in chosen:
+            say(f"running {benchmark.script} {' '.join(benchmark.arguments)}".rstrip())
+            benchmark_rows.append(_run_benchmark(root, folder, benchmark, env))
+        say("writing the report")
         catalogue = requirements()
         scan = scan_tests(root / "tests", relative_to=root)
         problems += trace_problems(catalogue, scan)
@@ -142,7 +150,7 @@ def run_validation(
             ),
             environment=facts,
             problems=problems,
-            params={"scale": scale.name, "suites": list(suites or scale.suites)},
+            params={"scale": scale.name, "suites": run_suites},
         )
         report = validation_report(data)
         render_report(report, "html", folder / "validation.html")
