@@ -50,17 +50,18 @@ def trace_table(
         outcomes = ran["outcome"]
         failed = int(outcomes.isin(_FAILED).sum())
         passed = int((outcomes == "passed").sum())
+        # the verdict first and the long text last: the columns a reader scans fit the page
         rows.append(
             {
                 "id": requirement.id,
+                "status": _status(refs, len(ran), passed, failed),
                 "area": requirement.area,
-                "requirement": requirement.text,
                 "traced": len(refs),
                 "run": len(ran),
                 "passed": passed,
                 "failed": failed,
                 "skipped": len(ran) - passed - failed,
-                "status": _status(refs, len(ran), passed, failed),
+                "requirement": requirement.text,
                 "tests": " ".join(sorted(set(refs) | set(ran["test"]))),
             }
         )
@@ -98,13 +99,13 @@ def figure_table(
                 {
                     "requirement": requirement.id,
                     "figure": figure.name,
-                    "benchmark": requirement.benchmark,
                     "measured": value,
                     "unit": figure.unit,
                     "system_budget": figure.system,
                     "system": _verdict(figure, value, figure.system),
                     "design_budget": figure.design,
                     "design": _verdict(figure, value, figure.design),
+                    "benchmark": requirement.benchmark,
                 }
             )
     return pd.DataFrame(rows)

@@ -20,10 +20,11 @@ _COUNT: ValueFormat = "integer"
 
 @dataclass(frozen=True)
 class ValidationInput:
-    """``trace``: id, area, requirement, traced, run, passed, failed, skipped, status, tests.
+    """``trace``: id, status, area, traced, run, passed, failed, skipped, requirement, tests.
     ``results``: test, outcome, seconds, requirements, message. ``figures``: requirement,
-    figure, measured, unit, system_budget, system, design_budget, design. ``recorded``: every
-    figure a benchmark recorded. ``benchmarks``: benchmark, arguments, exit_code, seconds."""
+    figure, measured, unit, system_budget, system, design_budget, design, benchmark.
+    ``recorded``: every figure a benchmark recorded. ``benchmarks``: benchmark, arguments,
+    exit_code, seconds, log."""
 
     scale: str
     trace: pd.DataFrame
