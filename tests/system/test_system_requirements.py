@@ -29,7 +29,7 @@ from workbench.ops.validation import (
     scan_tests,
     trace_problems,
 )
-from workbench.ops.validation.outcomes import figure_table
+from workbench.ops.validation.outcomes import figure_table, result_table, trace_table
 from workbench.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,6 +126,31 @@ def test_a_figure_is_judged_against_both_budgets() -> None:
         "not measured",
         "no budget",
     ]
+
+
+@pytest.mark.requirement("REP-05")
+def test_each_requirement_takes_the_worst_outcome_of_its_tests() -> None:
+    lines = [
+        {"test": "t.py::a", "outcome": "passed", "seconds": 0.1, "requirements": ["EXE-04"]},
+        # a teardown error after the call passed: the test counts as an error
+        {"test": "t.py::a", "outcome": "error", "seconds": 0.0, "requirements": ["EXE-04"]},
+        {"test": "t.py::b[1]", "outcome": "skipped", "seconds": 0.0, "requirements": []},
+        {"test": "t.py::c", "outcome": "passed", "seconds": 0.2, "requirements": ["RSK-01"]},
+    ]
+    results = result_table(lines)
+    assert results.set_index("test")["outcome"].to_dict() == {
+        "t.py::a": "error",
+        "t.py::b[1]": "skipped",
+        "t.py::c": "passed",
+    }
+    traced = {"EXE-04": ["t.py::a"], "MON-01": ["t.py::b"], "DAT-01": ["other.py"]}
+    trace = trace_table(requirements(), traced, results).set_index("id")
+    assert trace.loc["EXE-04", "status"] == "failing"  # traced and marked: counted once
+    assert trace.loc[["EXE-04"], ["run", "failed"]].values.tolist() == [[1, 1]]
+    assert trace.loc["MON-01", "status"] == "skipped"  # its parametrised test was skipped
+    assert trace.loc["RSK-01", "status"] == "proven"  # by its marker alone
+    assert trace.loc["DAT-01", "status"] == "not run"
+    assert trace.loc["CFG-01", "status"] == "untraced"
 
 
 @pytest.mark.requirement("REP-05")
