@@ -216,8 +216,10 @@ def _wrk_row(
     if body is not None:
         lines.append(f"wrk.body = [[{json.dumps(body)}]]")
     lines.append("""done = function(summary, latency, requests)
-  io.write(string.format("WB %d %d %d %d %d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(99), summary.errors.status))
+  local failed = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout
+  io.write(string.format("WB %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), summary.errors.status, failed))
 end""")
     script.write_text("\n".join(lines) + "\n")
     base = ["wrk", "-t", "2", "-c", str(args.concurrency), "-s", str(script), url]
@@ -226,7 +228,10 @@ end""")
         [*base[:5], "-d", f"{args.seconds}s", *base[5:]], capture_output=True, text=True, check=True
     ).stdout
     fields = next(line for line in out.splitlines() if line.startswith("WB ")).split()
-    requests, duration_us, p50_us, p99_us, bad = (int(f) for f in fields[1:])
+    requests, duration_us, p50_us, p99_us, bad, failed = (int(f) for f in fields[1:])
+    if failed:
+        print(f"{name}: {failed} requests failed in transport (connect, read, write, timeout)")
+    TRANSPORT_ERRORS.extend([1] * failed)
     if bad:
         print(f"{name}: {bad} answers were not 2xx/3xx")
     return name, requests / (duration_us / 1e6), p50_us / 1000, p99_us / 1000
