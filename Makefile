@@ -27,7 +27,7 @@ PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist worksteal --durations=15
 # `make run ARGS=--no-serve` (or any `workbench run` option, see `workbench run --help`)
 ARGS ?=
 
-.PHONY: help run test lint format bench clean kernel lab
+.PHONY: help run test lint format bench validate clean kernel lab
 
 help:
 	@echo "make run    - install what is missing, run the daily pipeline notebook on the embedded"
@@ -38,6 +38,8 @@ help:
 	@echo "make test   - install what is missing, then run the whole test suite"
 	@echo "make lint   - ruff, ruff format --check, mypy on workbench/, import-linter floors"
 	@echo "make bench  - run the benchmarks in benchmarks/ and print their figures"
+	@echo "make validate - the suites and the benchmarks, then the validation report in"
+	@echo "              validation/ (SCALE=quick: a few suites, two small benchmarks)"
 
 $(STAMP): pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -63,6 +65,14 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# `make validate` runs the whole suite and every benchmark at full size (tens of minutes) and writes
+# validation/validation.html and .json; `make validate SCALE=quick` takes a few minutes. It exits
+# non-zero when the verdict is failed (docs/validation.md).
+SCALE ?= full
+
+validate: $(STAMP)
+	$(BIN)/workbench validate --force $(if $(filter quick,$(SCALE)),--quick)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -46,8 +46,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _figures import record
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
+#: requests that failed in transport, over every row (a row prints its own count)
+TRANSPORT_ERRORS: list[int] = []
 BARE_APP = """
 import sys, uvicorn
 from fastapi import FastAPI
@@ -125,6 +128,7 @@ async def _drive(
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     if errors:
         print(f"{url}: {len(errors)} of {total} requests failed in transport")
+    TRANSPORT_ERRORS.extend(errors)
     return latencies
 
 
@@ -169,9 +173,35 @@ def _http_rows(
             rows.append(_row(name, latencies, time.perf_counter() - began))
         return rows
     finally:
+        record("api.server_peak_mb", _peak_mb(server.pid), "MB")
         for process in (server, bare):
             process.send_signal(signal.SIGTERM)
             process.communicate(timeout=30)
+
+
+def _peak_mb(pid: int) -> float:
+    """The process's peak resident memory so far (Linux: ``VmHWM``), NaN where unknown."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return float("nan")
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _record(rows: list[tuple[str, float, float, float]], fan_out: Any, concurrency: int) -> None:
+    """The figures the requirements read: the worst authenticated row against each budget."""
+    ceiling, authenticated = rows[0][1], rows[1:]
+    record("api.authenticated.p99_ms", max(p99 for *_, p99 in authenticated), "ms")
+    slowest = min(rate for _, rate, _, _ in authenticated)
+    record("api.authenticated.requests_per_min", slowest * 60, "req/min")
+    record("api.authenticated.ceiling_ratio", slowest / ceiling, "ratio")
+    record("api.concurrent_connections", concurrency, "connections")
+    record("api.transport_errors", len(TRANSPORT_ERRORS), "requests")
+    if fan_out:
+        record("ws.fanout.p99_ms", fan_out[3], "ms")
 
 
 def _wrk_row(
@@ -186,8 +216,10 @@ def _wrk_row(
     if body is not None:
         lines.append(f"wrk.body = [[{json.dumps(body)}]]")
     lines.append("""done = function(summary, latency, requests)
-  io.write(string.format("WB %d %d %d %d %d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(99), summary.errors.status))
+  local failed = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout
+  io.write(string.format("WB %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), summary.errors.status, failed))
 end""")
     script.write_text("\n".join(lines) + "\n")
     base = ["wrk", "-t", "2", "-c", str(args.concurrency), "-s", str(script), url]
@@ -196,7 +228,10 @@ end""")
         [*base[:5], "-d", f"{args.seconds}s", *base[5:]], capture_output=True, text=True, check=True
     ).stdout
     fields = next(line for line in out.splitlines() if line.startswith("WB ")).split()
-    requests, duration_us, p50_us, p99_us, bad = (int(f) for f in fields[1:])
+    requests, duration_us, p50_us, p99_us, bad, failed = (int(f) for f in fields[1:])
+    if failed:
+        print(f"{name}: {failed} requests failed in transport (connect, read, write, timeout)")
+    TRANSPORT_ERRORS.extend([1] * failed)
     if bad:
         print(f"{name}: {bad} answers were not 2xx/3xx")
     return name, requests / (duration_us / 1e6), p50_us / 1000, p99_us / 1000
@@ -311,6 +346,7 @@ def main() -> None:
     ceiling = rows[0][1]
     for name, rate, _, _ in rows[1:]:
         print(f"{name}: {rate / ceiling:.0%} of the ceiling's requests/s")
+    _record(rows, fan_out, args.concurrency)
 
 
 if __name__ == "__main__":

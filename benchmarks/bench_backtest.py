@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _figures import record
+
 FAST = list(range(5, 55, 5))
 SLOW = list(range(60, 260, 20))
 
@@ -188,6 +190,8 @@ def _report(name: str, figures: dict[str, Any]) -> None:
             f"{figures['portfolios_per_s']:,.0f} portfolios/s, "
             f"peak memory {figures['peak_mb']:.0f} MB  [budget: 5 s, 1,536 MB]"
         )
+        record("backtest.grid.seconds", figures["wall_s"], "s", portfolios=figures["portfolios"])
+        record("backtest.grid.peak_mb", figures["peak_mb"], "MB")
     else:
         print(
             f"baseline, vectorbt alone (close fills, no costs, total return only): "

@@ -37,6 +37,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from _figures import record
+
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 INDICES = ("SPY", "^GSPC", "^IXIC")
 #: a GTC limit order that rests on the book: repeatable, where a market order moves the paper
@@ -51,6 +53,8 @@ class Case:
     args: tuple[str, ...]
     budget_s: float
     budget_mb: float | None = None
+    #: which figure of the requirements the command counts towards: startup, simple, backtest
+    kind: str = ""
 
 
 def cases(stocks: list[str]) -> list[Case]:
@@ -74,13 +78,13 @@ def cases(stocks: list[str]) -> list[Case]:
         "--json",
     )
     return [
-        Case("workbench --help", ("--help",), 0.25),
-        Case("trade account", ("trade", "account"), *read),
-        Case("trade positions", ("trade", "positions"), *read),
-        Case("analyze performance AAPL", ("analyze", "performance", "AAPL"), *read),
-        Case("monitor health", ("monitor", "health"), *read),
-        Case("data list", ("data", "list"), *read),
-        Case("data show AAPL --tail 5", ("data", "show", "AAPL", "--tail", "5"), *read),
+        Case("workbench --help", ("--help",), 0.25, kind="startup"),
+        Case("trade account", ("trade", "account"), *read, kind="simple"),
+        Case("trade positions", ("trade", "positions"), *read, kind="simple"),
+        Case("analyze performance AAPL", ("analyze", "performance", "AAPL"), *read, kind="simple"),
+        Case("monitor health", ("monitor", "health"), *read, kind="simple"),
+        Case("data list", ("data", "list"), *read, kind="simple"),
+        Case("data show AAPL --tail 5", ("data", "show", "AAPL", "--tail", "5"), *read, "simple"),
         Case("trade submit (paper)", ORDER, 1.5),
         Case(
             "strategy backtest (2 symbols)",
@@ -94,6 +98,7 @@ def cases(stocks: list[str]) -> list[Case]:
                 "fast=10,slow=50",
             ),
             5.0,
+            kind="backtest",
         ),
         Case(f"strategy optimize ({len(stocks)} x 100 grid)", grid, 15.0),
     ]
@@ -128,16 +133,29 @@ def prepare(home: Path, env: dict[str, str]) -> list[str]:
     return [s for s in symbols if s not in INDICES]
 
 
-def measure(case: Case, env: dict[str, str], repeat: int) -> str:
+def measure(case: Case, env: dict[str, str], repeat: int, worst: dict[str, float]) -> str:
+    """One row; ``worst`` keeps the slowest wall time and largest memory of each kind."""
     run_once(case.args, env)  # warm-up
     walls, cpus, peaks = zip(*(run_once(case.args, env) for _ in range(repeat)), strict=True)
     wall, cpu, peak = statistics.median(walls), statistics.median(cpus), statistics.median(peaks)
+    if case.kind:
+        worst[f"{case.kind}.wall_s"] = max(wall, worst.get(f"{case.kind}.wall_s", 0.0))
+        worst[f"{case.kind}.peak_mb"] = max(peak, worst.get(f"{case.kind}.peak_mb", 0.0))
     over = wall > case.budget_s or (case.budget_mb is not None and peak > case.budget_mb)
     budget = f"{case.budget_s:g} s" + (f", {case.budget_mb:g} MB" if case.budget_mb else "")
     return (
         f"{case.label:<34} {wall:7.2f} s {min(walls):7.2f} s {cpu:7.2f} s {peak:7.0f} MB   "
         f"[budget {budget}]{'  OVER' if over else ''}"
     )
+
+
+def _record(worst: dict[str, float]) -> None:
+    """The figures the requirements read (each only when its commands ran)."""
+    absent = float("nan")  # not recorded
+    record("cli.startup.wall_s", worst.get("startup.wall_s", absent), "s")
+    record("cli.simple.wall_s", worst.get("simple.wall_s", absent), "s")
+    record("cli.simple.peak_mb", worst.get("simple.peak_mb", absent), "MB")
+    record("cli.backtest.wall_s", worst.get("backtest.wall_s", absent), "s")
 
 
 def main() -> None:
@@ -159,10 +177,12 @@ def main() -> None:
         print(f"home {home} ready in {time.perf_counter() - started:.1f} s")
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(f"{'command':<34} {'median':>9} {'fastest':>9} {'CPU':>9} {'peak RSS':>10}")
+        worst: dict[str, float] = {}
         for case in cases(stocks):
             if args.only and args.only not in case.label:
                 continue
-            print(measure(case, env, args.repeat), flush=True)
+            print(measure(case, env, args.repeat, worst), flush=True)
+        _record(worst)
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

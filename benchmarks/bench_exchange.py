@@ -39,6 +39,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from _figures import record
+
 from workbench.data import Lake, LakeBarWriter
 from workbench.data.sample import read_sample
 from workbench.exchange.config import ExchangeConfig
@@ -106,6 +108,10 @@ def main() -> None:
                 label = f"submit ({low}-{high} open)"
                 rate = (high - low) / elapsed
                 print(f"{label:<24}{_percentiles(submits)}   {rate:7.0f} orders/s")
+                if low == 0:
+                    ordered = sorted(submits)
+                    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+                    record("exchange.submit.p99_ms", p99 * 1000, "ms", orders=high - low)
 
             orders = client.get_orders(GetOrdersRequest(limit=500))
             ids = iter([o.id for o in orders] * 10)

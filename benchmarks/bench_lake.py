@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _figures import record
 
 from workbench.data import Lake
 from workbench.data import calendar as cal
@@ -102,6 +103,8 @@ def main() -> None:
                 f"{label:38s} {len(frame):>9,} bars {seconds * 1000:8.1f} ms "
                 f"{len(frame) / seconds:>12,.0f} bars/s  ({partitions} partitions written)"
             )
+            if dataset == "bars_1m":
+                record("lake.ingest.bars_per_s", len(frame) / seconds, "bars/s", rows=len(frame))
 
         lake = _fresh_lake(parent, "reads")
         lake.ingest(daily, "bars_1d", policy="drop")

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _figures import record
 
 from workbench.core.clock import LiveClock
 from workbench.ledger import Ledger
@@ -127,10 +128,11 @@ def _engine(folder: Path, name: str, rules: list[RuleSpec], index: SymbolIndex) 
     return RuleEngine(stored, store, index=index)
 
 
-def _rate(label: str, quotes: int, seconds: float, extra: str = "") -> None:
+def _rate(label: str, quotes: int, seconds: float, extra: str = "") -> float:
     print(
         f"{label:<18}{quotes / seconds:>12,.0f} quotes/s   ({quotes:,} in {seconds:.2f} s){extra}"
     )
+    return quotes / seconds
 
 
 def _percentiles(samples_ns: list[int]) -> str:
@@ -181,12 +183,13 @@ def main() -> None:
             pipeline.process(batch)
         stats = pipeline.stats()
         dropped = sum(stats.dropped_invalid.values())
-        _rate(
+        full = _rate(
             "full",
             args.quotes,
             time.perf_counter() - began,
             f"   {stats.alerts} alerts, {dropped:,} invalid dropped",
         )
+        record("stream.full.quotes_per_s", full, "quotes/s", quotes=args.quotes)
 
         engine = _engine(Path(folder), "threaded", rules, index)
         pipeline = QuotePipeline(engine, clock=LiveClock()).start()
@@ -215,6 +218,9 @@ def main() -> None:
             f"{stats.dropped_backpressure:,} dropped behind",
         )
         print(f"{'arrival -> alert':<18}{_percentiles(list(engine.latencies_ns))}")
+        if engine.latencies_ns:
+            p99 = float(np.percentile(np.array(list(engine.latencies_ns)) / 1e6, 99))
+            record("stream.alert_latency.p99_ms", p99, "ms", offered=args.rate)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ import pytest
 
 from tests.deploy.conftest import DEPLOY, compose_binary, run
 
+pytestmark = pytest.mark.requirement("DEP-02")
+
 DEV = DEPLOY / "compose.yml"
 PROD = DEPLOY / "compose.prod.yml"
 SECRET_NAME = re.compile(r"(PASSWORD|SECRET|API_KEY|TOKEN|LEDGER_URL)", re.IGNORECASE)

@@ -10,6 +10,8 @@ import pytest
 from tests.deploy.conftest import BIN, DEPLOY, REPO, run, tool
 from workbench.testing import free_port
 
+pytestmark = pytest.mark.requirement("DEP-01")
+
 DOCKERFILES = sorted(DEPLOY.rglob("Dockerfile*"))
 ENTRYPOINT = DEPLOY / "docker" / "entrypoint.sh"
 ROLES = ["api", "mcp", "mcp-http", "dashboards", "lab", "exchange", "runner", "monitor",

@@ -14,6 +14,8 @@ import pytest
 
 from tests.deploy.conftest import BIN, REPO, compose_binary, run, tool
 
+pytestmark = pytest.mark.requirement("DEP-06")
+
 DOCS = REPO / "docs" / "deployment"
 BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
 

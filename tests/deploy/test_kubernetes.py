@@ -12,6 +12,8 @@ import yaml
 
 from tests.deploy.conftest import DEPLOY, ENVIRONMENTS, run, tool
 
+pytestmark = pytest.mark.requirement("DEP-03")
+
 WORKLOADS = {"Deployment", "StatefulSet", "Job", "CronJob"}
 
 

@@ -17,6 +17,8 @@ import yaml
 from tests.deploy.conftest import DEPLOY, REPO, run, tool
 from workbench.testing import free_port, wait_until
 
+pytestmark = pytest.mark.requirement("DEP-04")
+
 SCRIPTS = sorted((DEPLOY / "scripts").glob("*.sh"))
 RUNNABLE = [s for s in SCRIPTS if s.name != "lib.sh"]
 EXPECTED = {"setup.sh", "deploy.sh", "rollback.sh", "health_check.sh", "backup.sh",

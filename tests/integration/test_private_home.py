@@ -16,6 +16,8 @@ from workbench.ops import report as report_ops
 from workbench.runtime import Runtime
 from workbench.testing import generated_bars
 
+pytestmark = pytest.mark.requirement("CFG-04")
+
 
 @pytest.fixture
 def open_umask() -> Iterator[None]:

@@ -28,6 +28,8 @@ from workbench.ledger import FillRow, OrderRow
 from workbench.ops import trade
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("CFG-05")
+
 __all__ = ["sample_lake"]
 
 SYMBOLS = ["AAPL", "MSFT", "JPM", "XOM", "JNJ", "WMT"]

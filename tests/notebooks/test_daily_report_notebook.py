@@ -13,6 +13,8 @@ from tests.notebooks.conftest import ROOT, RunNotebook
 from workbench.core.config import load_settings
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("REP-02")
+
 
 def write_paper_session(home: Path) -> None:
     path = ROOT / "tests" / "integration" / "reporting" / "paper_session.py"

@@ -11,6 +11,8 @@ import pytest
 
 from tests.notebooks.conftest import KERNEL, NOTEBOOKS
 
+pytestmark = pytest.mark.requirement("INT-07")
+
 PAIRED = sorted([*NOTEBOOKS.glob("research/*.ipynb"), *NOTEBOOKS.glob("workflows/*.ipynb")])
 
 

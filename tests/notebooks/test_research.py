@@ -21,6 +21,8 @@ from tests.notebooks.conftest import (
     kernel_python,
 )
 
+pytestmark = pytest.mark.requirement("INT-07")
+
 
 def test_the_workbench_kernel_launches_this_venvs_python(workbench_kernel: str) -> None:
     python = kernel_python()

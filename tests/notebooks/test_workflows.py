@@ -11,6 +11,8 @@ import pytest
 import workbench
 from tests.notebooks.conftest import RunNotebook
 
+pytestmark = pytest.mark.requirement("INT-07")
+
 
 @pytest.mark.slow
 def test_backtest_report_stores_the_run_and_records_its_report(

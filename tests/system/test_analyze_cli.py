@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("ANA-06")]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 

@@ -23,7 +23,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-pytestmark = [pytest.mark.system, pytest.mark.redis]
+pytestmark = [pytest.mark.system, pytest.mark.redis, pytest.mark.requirement("INT-05", "PRF-04")]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 PASSWORD = "a long enough password 1"

@@ -15,7 +15,7 @@ import pytest
 from workbench.ops import trade
 from workbench.runtime import Runtime
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("RSK-03")]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 

@@ -16,7 +16,7 @@ from workbench.model import Role
 from workbench.ops import auth
 from workbench.runtime import Runtime
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("SEC-01")]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 PASSWORD = "correct horse battery staple"

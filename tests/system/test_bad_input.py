@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from workbench.interfaces.cli.app import app
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("SEC-07", "INT-01")]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 LONG = "A" * 5000

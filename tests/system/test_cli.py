@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("INT-01")]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 

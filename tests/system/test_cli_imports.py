@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("INT-02", "PRF-05", "PRF-07", "PRF-08")]
 
 NEVER = ("vectorbt", "numba", "alembic", "matplotlib")
 

@@ -24,7 +24,7 @@ import pytest
 from workbench.core.config import load_settings
 from workbench.runtime import Runtime
 
-pytestmark = [pytest.mark.system, pytest.mark.slow]
+pytestmark = [pytest.mark.system, pytest.mark.slow, pytest.mark.requirement("INT-07")]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("DEP-04", "DEP-05")]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 

@@ -20,7 +20,7 @@ from tests.integration.execution.conftest import (
 
 __all__ = ["desk", "sample_lake", "start_venue"]
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("RSK-02")]
 
 MID_SESSION = "2017-01-03T15:00:00Z"
 NEXT_PRE_OPEN = "2017-01-04T14:29:00Z"

@@ -13,7 +13,7 @@ from workbench.interfaces.cli.app import app
 from workbench.ledger import JobRow
 from workbench.runtime import Runtime
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("INT-04")]
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import pytest
 
 import workbench
 
-pytestmark = [pytest.mark.system, pytest.mark.slow]
+pytestmark = [pytest.mark.system, pytest.mark.slow, pytest.mark.requirement("INT-08")]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 RUN = (WORKBENCH, "run")

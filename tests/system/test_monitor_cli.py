@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("MON-05")]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("REP-04")]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 

@@ -17,7 +17,7 @@ import pytest
 from workbench.core.config import load_settings
 from workbench.runtime import Runtime
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("SEC-06")]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 

@@ -13,7 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-pytestmark = pytest.mark.system
+pytestmark = [
+    pytest.mark.system,
+    pytest.mark.requirement("INT-03", "PRF-01", "PRF-02", "PRF-03", "PRF-11"),
+]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 

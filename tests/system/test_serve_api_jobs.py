@@ -19,7 +19,7 @@ import pytest
 from workbench.ops import keys, users
 from workbench.runtime import Runtime
 
-pytestmark = [pytest.mark.system, pytest.mark.slow]
+pytestmark = [pytest.mark.system, pytest.mark.slow, pytest.mark.requirement("INT-04")]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 BACKTEST = {"strategy": "sma_crossover", "symbols": ["AAPL"], "params": {"fast": 10, "slow": 40}}

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("EXE-09")]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 

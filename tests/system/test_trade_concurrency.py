@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from workbench.adapters.paper import PaperBroker, PaperConfig
 from workbench.data import Lake
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("EXE-07")]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 SYMBOLS = ("AAPL", "MSFT", "NVDA", "AMZN", "JPM")

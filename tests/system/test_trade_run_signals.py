@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from workbench.exchange.sessions import exchange_calendar
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("EXE-06")]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 RUN = [

@@ -10,6 +10,8 @@ import pytest
 
 import workbench
 
+pytestmark = pytest.mark.requirement("INT-10")
+
 PACKAGES = sorted(
     name
     for _, name, is_package in pkgutil.walk_packages(workbench.__path__, "workbench.")

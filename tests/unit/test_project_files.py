@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+pytestmark = pytest.mark.requirement("DEP-06")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -9,6 +9,7 @@ from workbench.reporting.builders import (
     ExecutionInput,
     HoldingsInput,
     PerformanceInput,
+    ValidationInput,
     alerts_report,
     alerts_section,
     execution_report,
@@ -22,6 +23,7 @@ from workbench.reporting.builders import (
     risk_report_model,
     risk_sections,
     slippage_table,
+    validation_report,
 )
 from workbench.reporting.ledger_tables import EXPORT_TABLES, LedgerFilter, ledger_frame, utc_bounds
 from workbench.reporting.model import (
@@ -55,6 +57,7 @@ __all__ = [
     "Report",
     "Section",
     "Table",
+    "ValidationInput",
     "ValueFormat",
     "alerts_report",
     "alerts_section",
@@ -74,4 +77,5 @@ __all__ = [
     "risk_sections",
     "slippage_table",
     "utc_bounds",
+    "validation_report",
 ]

@@ -13,6 +13,8 @@ from workbench.adapters.alpaca import AlpacaBroker
 from workbench.core.errors import Fatal, NotFound, Retryable
 from workbench.model import OrderRequest, OrderSide, OrderStatus, OrderType, TimeInForce
 
+pytestmark = pytest.mark.requirement("CON-02", "EXE-08")
+
 AAPL_BUY_AT_OPEN = Decimal("115.83")  # the open, half the spread and a basis point of slippage
 
 

@@ -16,6 +16,8 @@ from workbench.adapters.alpaca.data import QUOTE_COLUMNS, TRADE_COLUMNS
 from workbench.core.errors import Fatal, ValidationError
 from workbench.data import Lake
 
+pytestmark = pytest.mark.requirement("CON-03", "DAT-05")
+
 __all__ = ["shared_venue"]
 
 START, END = datetime(1999, 1, 1, tzinfo=UTC), datetime(2017, 1, 1, tzinfo=UTC)

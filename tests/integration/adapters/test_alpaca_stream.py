@@ -25,6 +25,8 @@ from workbench.core.errors import DataError
 from workbench.data import Lake, LakeBarWriter
 from workbench.model import Bar, Quote, Trade
 
+pytestmark = pytest.mark.requirement("CON-03")
+
 OPEN = "2023-05-25T13:30:00Z"
 
 

@@ -19,6 +19,8 @@ from workbench.exchange.matching.config import MatchingConfig
 from workbench.model import OrderRequest, OrderSide, OrderStatus, OrderType, TimeInForce
 from workbench.testing import wait_until
 
+pytestmark = pytest.mark.requirement("CON-03")
+
 #: 2e-7 of AAPL's daily volume: 5 shares on 2017-01-03, 4 on 01-04, the last one on 01-05
 THIN = MatchingConfig(max_volume_share=Decimal("0.0000002"))
 

@@ -7,11 +7,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from tests.integration.exchange.conftest import Venue
 from workbench.adapters import Broker
 from workbench.adapters.alpaca import AlpacaBroker
 from workbench.adapters.paper import PaperBroker
 from workbench.model import OrderRequest, OrderSide, OrderType, TimeInForce
+
+pytestmark = pytest.mark.requirement("CON-01")
 
 FillKey = tuple[str, str, Decimal, Decimal]
 

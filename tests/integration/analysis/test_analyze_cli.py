@@ -23,7 +23,7 @@ from workbench.testing import odd_json_keys
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 #: maps keyed by symbol (market values, moves, quantities) carry data in their keys
 SYMBOL = re.compile(r"^\^?[A-Z][A-Z.]*$")
-pytestmark = pytest.mark.usefixtures("cli_home")
+pytestmark = [pytest.mark.usefixtures("cli_home"), pytest.mark.requirement("ANA-06")]
 
 
 @pytest.fixture(scope="module")

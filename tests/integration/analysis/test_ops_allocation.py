@@ -18,6 +18,8 @@ from workbench.ops.allocation import allocate, rebalance
 from workbench.ops.portfolio import BookSpec
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("ANA-06")
+
 SYMBOLS = ["AAPL", "MSFT", "XOM", "JPM", "JNJ"]
 
 

@@ -16,6 +16,8 @@ from workbench.data.sample import read_sample
 from workbench.ops import analysis as ops
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("ANA-06")
+
 TOL = {"rtol": 1e-9, "atol": 1e-12}
 
 

@@ -16,6 +16,8 @@ from workbench.core.errors import NotFound, ValidationError
 from workbench.ops.portfolio import BookSpec, load_book, portfolio_risk, stress
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("ANA-06")
+
 LAST = pd.Timestamp("2018-02-07")
 
 

@@ -12,6 +12,8 @@ from workbench.model import to_plain
 from workbench.ops import allocation, analysis, portfolio
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("INT-03")
+
 BASE = "/api/v1/analysis"
 BOOK = {"weights": {"AAPL": 0.5, "MSFT": 0.3}, "value": 100_000}
 

@@ -16,6 +16,8 @@ from workbench.ledger import AuditRecordRow
 from workbench.ops import trade
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("RSK-03")
+
 
 @pytest.fixture
 def runtime(sample_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:

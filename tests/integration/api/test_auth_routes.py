@@ -3,12 +3,15 @@ keeps of each (``ops.auth`` underneath)."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.integration.api.conftest import PASSWORD, key_for
 from workbench.ops import audit, users
 from workbench.runtime import Runtime
+
+pytestmark = pytest.mark.requirement("SEC-01")
 
 
 def _anonymous(app: FastAPI) -> TestClient:

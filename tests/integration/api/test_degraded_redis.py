@@ -13,6 +13,8 @@ from tests.integration.api.conftest import key_for
 from workbench.interfaces.api import create_app
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("SEC-03")
+
 
 def test_rate_limits_and_fanout_degrade_to_this_process_and_say_so(
     sample_home: Path, monkeypatch: pytest.MonkeyPatch

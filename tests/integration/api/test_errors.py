@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 from workbench.core.errors import ConfigError, RateLimited, RiskRejected
 from workbench.interfaces.api.schemas import StrictInput
 
+pytestmark = pytest.mark.requirement("INT-03")
+
 PROBLEM = "application/problem+json"
 
 

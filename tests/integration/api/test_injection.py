@@ -19,6 +19,8 @@ from tests.integration.api.conftest import key_for
 from workbench.ops import trade
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("SEC-04")
+
 INJECTIONS = [
     "' OR 1=1 --",
     "1; DROP TABLE orders; --",

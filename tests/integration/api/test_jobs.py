@@ -25,6 +25,8 @@ from workbench.ops.auth import Principal
 from workbench.ops.jobs import _store as jobs_store
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("INT-04")
+
 BACKTEST = {
     "strategy": "sma_crossover",
     "symbols": ["AAPL", "MSFT"],

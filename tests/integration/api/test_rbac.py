@@ -39,6 +39,8 @@ from workbench.ops import auth, keys, users
 from workbench.ops.secrets import token_signer
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("SEC-02")
+
 PASSWORD = "a long enough password 1"
 DOC = Path(__file__).resolve().parents[3] / "docs" / "api.md"
 BAD = (

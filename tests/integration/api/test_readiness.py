@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 from workbench.interfaces.api import create_app
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("MON-05")
+
 
 def _ready(monkeypatch: pytest.MonkeyPatch, redis: str) -> tuple[int, dict[str, dict[str, str]]]:
     monkeypatch.setenv("WB_REDIS_URL", redis)

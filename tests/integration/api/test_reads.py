@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from workbench.model import to_plain
 from workbench.ops import data, strategy, trade
 from workbench.runtime import Runtime
+
+pytestmark = pytest.mark.requirement("INT-03")
 
 
 def test_coverage_and_latest_equal_the_ops_results(client: TestClient, runtime: Runtime) -> None:

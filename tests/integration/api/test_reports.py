@@ -16,6 +16,8 @@ from workbench.ledger import ReportRow
 from workbench.ops import report
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("INT-03")
+
 BASE = "/api/v1/reports"
 
 

@@ -14,6 +14,8 @@ from workbench.ops.parity import parity
 from workbench.ops.run_summary import run_summary
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("INT-03")
+
 
 def test_empty_lists_unknown_runs_and_bounds(client: TestClient) -> None:
     assert client.get("/api/v1/runs").json() == []

@@ -14,6 +14,8 @@ from tests.integration.api.conftest import key_for
 from workbench.ops import audit
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("INT-03")
+
 PROBLEM = "application/problem+json"
 
 

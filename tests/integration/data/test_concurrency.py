@@ -17,6 +17,8 @@ import pytest
 from workbench.data import Lake
 from workbench.testing import generated_bars
 
+pytestmark = pytest.mark.requirement("DAT-04")
+
 ROWS = 20_000  # one partition: GEN0, bars_1m, year 2023
 PARTITION = Path("bars_1m") / "symbol=GEN0" / "year=2023"
 

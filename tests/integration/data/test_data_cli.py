@@ -17,6 +17,8 @@ from workbench.core.errors import NotFound, ValidationError
 from workbench.interfaces.cli.data import app
 from workbench.testing import odd_json_keys
 
+pytestmark = pytest.mark.requirement("DAT-07")
+
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 

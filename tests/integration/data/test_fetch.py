@@ -17,6 +17,8 @@ from workbench.data.sample import read_sample
 from workbench.data.sources import fetch_missing, missing_ranges
 from workbench.testing import AlpacaDataStub
 
+pytestmark = pytest.mark.requirement("DAT-05")
+
 with warnings.catch_warnings():
     # alpaca-py 0.44 imports websockets.legacy, deprecated since websockets 14; the adapter
     # imports alpaca-py lazily, so import it here once with that one warning silenced.

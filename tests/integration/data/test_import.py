@@ -12,6 +12,8 @@ from workbench.core.errors import DataError, NotFound, ValidationError
 from workbench.ops import data as ops
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("DAT-05")
+
 SHARED_DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
 
 GOOD = """date,open,high,low,close,volume,Name

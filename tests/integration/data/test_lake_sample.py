@@ -14,6 +14,8 @@ from workbench.core.errors import DataError, NotFound
 from workbench.data import Lake
 from workbench.data.sample import SAMPLE_DATASETS, load_sample, read_sample, symbol_table
 
+pytestmark = pytest.mark.requirement("DAT-03")
+
 SHARED_DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
 TOP60_CSV = SHARED_DATA / "daily" / "sp500_5yr_top60_ohlcv.csv"
 

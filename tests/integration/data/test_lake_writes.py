@@ -14,6 +14,8 @@ from workbench.data import Lake
 from workbench.data.sample import load_sample
 from workbench.testing import generated_bars
 
+pytestmark = pytest.mark.requirement("DAT-01", "PRF-13")
+
 
 def partition_files(root: Path) -> dict[Path, int]:
     """Every file under the lake (locks included) with its modification time."""

@@ -27,6 +27,8 @@ from workbench.ops.exchange import exchange_config
 from workbench.runtime import Runtime
 from workbench.testing import wait_until
 
+pytestmark = pytest.mark.requirement("CON-05")
+
 CLI = [sys.executable, "-c", "from workbench.interfaces.cli.app import main; main()"]
 
 

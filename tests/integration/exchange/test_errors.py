@@ -13,6 +13,8 @@ from alpaca.trading.requests import MarketOrderRequest
 
 from tests.integration.exchange.conftest import HEADERS, Venue
 
+pytestmark = pytest.mark.requirement("SEC-07")
+
 ORDER = {"symbol": "AAPL", "qty": 1, "side": "buy", "type": "market", "time_in_force": "day"}
 
 

@@ -11,6 +11,8 @@ from alpaca.trading.requests import MarketOrderRequest
 
 from tests.integration.exchange.conftest import KEY, SECRET, Venue
 
+pytestmark = pytest.mark.requirement("CON-06")
+
 AUTH = json.dumps({"action": "auth", "key": KEY, "secret": SECRET})
 ORDER = {"symbol": "AAPL", "qty": 1, "side": "buy", "type": "market", "time_in_force": "day"}
 

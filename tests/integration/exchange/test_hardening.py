@@ -13,6 +13,8 @@ import pytest
 
 from tests.integration.exchange.conftest import HEADERS, Venue
 
+pytestmark = pytest.mark.requirement("SEC-08")
+
 ORDER = {"symbol": "AAPL", "qty": 1, "side": "buy", "type": "market", "time_in_force": "day"}
 
 

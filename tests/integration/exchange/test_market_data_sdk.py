@@ -22,6 +22,8 @@ from alpaca.data.timeframe import TimeFrame, TimeFrameUnit
 from tests.integration.exchange.conftest import Venue
 from workbench.data import Lake
 
+pytestmark = pytest.mark.requirement("CON-05")
+
 JAN = datetime(2017, 1, 1, tzinfo=UTC)
 # alpaca-py 0.44's ``.df`` calls ``dropna(inplace=True)``, which pandas 3.1 deprecates
 SDK_DF = pytest.mark.filterwarnings("ignore:The inplace keyword:pandas.errors.Pandas4Warning")

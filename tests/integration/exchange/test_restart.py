@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from alpaca.trading.enums import OrderStatus
 from alpaca.trading.requests import LimitOrderRequest, MarketOrderRequest, TrailingStopOrderRequest
 
 from tests.integration.exchange.conftest import Venue
+
+pytestmark = pytest.mark.requirement("CON-06")
 
 
 def test_a_restart_keeps_open_orders_and_positions(

@@ -16,6 +16,8 @@ from alpaca.trading.stream import TradingStream
 from tests.integration.exchange.conftest import KEY, SECRET, Venue
 from workbench.testing import wait_until
 
+pytestmark = pytest.mark.requirement("CON-05")
+
 
 def _run(stream: Any) -> threading.Thread:
     worker = threading.Thread(target=stream.run, daemon=True)

@@ -38,6 +38,8 @@ from alpaca.trading.requests import (
 from tests.integration.exchange.conftest import Venue
 from workbench.exchange.matching import MatchingConfig
 
+pytestmark = pytest.mark.requirement("CON-04", "PRF-12")
+
 BUY, SELL, DAY, GTC = OrderSide.BUY, OrderSide.SELL, TimeInForce.DAY, TimeInForce.GTC
 
 

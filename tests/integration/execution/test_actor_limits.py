@@ -22,6 +22,8 @@ from workbench.execution import OrderManager, set_trading_state
 from workbench.ledger import AuditRecordRow, OrderEventRow, OrderRow, verify_audit_chain
 from workbench.model import OrderStatus, TradingState
 
+pytestmark = pytest.mark.requirement("RSK-03")
+
 
 class Desk:
     """``Books`` whose order managers limit ``mcp:`` actors as ``limits`` say."""

@@ -13,6 +13,8 @@ import pytest
 
 from tests.integration.execution.conftest import REBALANCE, Desk
 
+pytestmark = pytest.mark.requirement("EXE-03")
+
 OPEN = "2017-01-03T14:35:00Z"  # five minutes after the first bell of the replay
 CID = "crash-test-aapl-1"
 SUBMIT = ("trade", "submit", "AAPL", "--side", "buy", "--qty", "5", "--client-order-id", CID)

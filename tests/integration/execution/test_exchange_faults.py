@@ -17,6 +17,8 @@ from workbench.execution import OrderManager, RetryPolicy, order_manager_for, re
 from workbench.model import OrderRequest, OrderSide, TimeInForce
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("CON-07")
+
 OPEN = "2017-01-03T14:35:00Z"
 SYMBOLS = ["AAPL", "MSFT", "JPM", "XOM"]
 

@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from tests.integration.execution.conftest import REBALANCE, Desk, wait_for
 from workbench.ledger import OrderEventRow, OrderRow
 
+pytestmark = pytest.mark.requirement("EXE-06")
+
 MID_SESSION = "2017-01-03T15:00:00Z"  # 10:00 New York, the first session of the replay
 NEXT_PRE_OPEN = "2017-01-04T14:29:00Z"  # the minute before the next bell: the runner's wake-up
 

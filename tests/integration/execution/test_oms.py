@@ -37,6 +37,8 @@ from workbench.ledger import (
 from workbench.model import OrderRequest, OrderSide, OrderStatus, TradingState
 from workbench.testing import FlakyBroker
 
+pytestmark = pytest.mark.requirement("EXE-01", "EXE-02", "EXE-05")
+
 __all__ = ["sample_lake"]
 
 OPEN_DAY = date(2017, 1, 3)

@@ -19,6 +19,8 @@ from workbench.ops import trade_runs
 from workbench.ops.parity import parity
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("EXE-06")
+
 __all__ = ["sample_lake"]
 
 SYMBOLS = ["AAPL", "MSFT", "AMZN", "JPM", "XOM", "JNJ", "WMT", "PG"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from workbench.ledger import (
@@ -14,6 +15,8 @@ from workbench.ledger import (
     append_audit,
     verify_audit_chain,
 )
+
+pytestmark = pytest.mark.requirement("RSK-04")
 
 
 def _append(ledger: Ledger, count: int) -> list[str]:

@@ -18,6 +18,8 @@ from workbench.core.errors import DataError, NotFound
 from workbench.ledger import AccountRow, Ledger, RunRow, verify_audit_chain
 from workbench.ledger.engine import maintenance
 
+pytestmark = pytest.mark.requirement("DEP-04")
+
 Contents = dict[str, list[dict[str, Any]]]
 
 

@@ -15,6 +15,8 @@ import pytest
 
 from workbench.ledger import AccountRow, CashMovementRow, Ledger, RunRow
 
+pytestmark = pytest.mark.requirement("DEP-04")
+
 Contents = dict[str, list[dict[str, Any]]]
 
 

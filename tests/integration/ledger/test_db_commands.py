@@ -17,6 +17,8 @@ from workbench.ledger.engine import maintenance
 from workbench.ops import db as db_ops
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("DEP-05")
+
 
 @pytest.fixture
 def runtime(ledger_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:

@@ -13,6 +13,8 @@ from workbench.core.errors import DataError
 from workbench.ledger import Base, Ledger, migrate
 from workbench.ledger.engine import maintenance
 
+pytestmark = pytest.mark.requirement("DEP-05")
+
 
 def _tables(ledger: Ledger) -> set[str]:
     return set(sa.inspect(ledger.engine).get_table_names()) - {"alembic_version"}

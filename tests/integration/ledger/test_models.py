@@ -15,6 +15,8 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from workbench.ledger import AccountRow, FillRow, Ledger, OrderRow, PositionRow, RunRow
 from workbench.model import OrderSide, OrderStatus, OrderType, TimeInForce
 
+pytestmark = pytest.mark.requirement("PRF-10")
+
 NOW = datetime(2024, 5, 1, 13, 30, tzinfo=UTC)
 
 

@@ -16,6 +16,8 @@ from workbench.ops import trade
 from workbench.ops.assistant.orders import confirmed_submit, preview_with_token
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("INT-06")
+
 
 @pytest.fixture
 def runtime(sample_home: Path) -> Runtime:

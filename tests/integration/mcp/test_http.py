@@ -15,7 +15,7 @@ from tests.integration.mcp.conftest import McpHome, http_client
 from workbench.ops import audit, data, trade
 from workbench.ops.assistant.views import PAGE_ROWS
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("INT-06")]
 
 TRADING = {"order_preview", "order_submit", "order_cancel", "trading_state_set"}
 

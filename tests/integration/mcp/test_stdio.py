@@ -22,7 +22,7 @@ from workbench.monitoring.store import AlertRequest, MonitorStore
 from workbench.ops import allocation, parity, trade, trade_runs
 from workbench.runtime import Runtime
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("INT-06")]
 
 LIMIT = 8000
 

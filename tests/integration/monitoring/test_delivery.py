@@ -10,6 +10,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
+import pytest
 from pydantic import SecretStr
 
 from tests.integration.monitoring.conftest import (
@@ -30,6 +31,8 @@ from workbench.monitoring import (
     configured_channels,
 )
 from workbench.monitoring.channels import SIGNATURE_HEADER, EmailChannel, InAppChannel, sign
+
+pytestmark = pytest.mark.requirement("MON-03")
 
 NOW = datetime(2024, 3, 5, 15, 0, tzinfo=UTC)
 

@@ -29,6 +29,8 @@ from workbench.monitoring import ChannelSettings, RuleSpec, check_rule, configur
 from workbench.monitoring.channels import SIGNATURE_HEADER, sign
 from workbench.monitoring.service import MonitorService
 
+pytestmark = pytest.mark.requirement("MON-04")
+
 LEVEL = 172.80
 
 

@@ -18,6 +18,8 @@ from workbench.data.sample import read_sample
 from workbench.interfaces.cli.monitor import app
 from workbench.testing import odd_json_keys
 
+pytestmark = pytest.mark.requirement("MON-02")
+
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 #: weight targets are keyed by symbol: data in their keys
 SYMBOL = re.compile(r"^[A-Z][A-Z.]*$")

@@ -29,6 +29,8 @@ from workbench.monitoring.channels import ChannelSettings
 from workbench.monitoring.health import HealthThresholds
 from workbench.monitoring.service import MonitorService
 
+pytestmark = pytest.mark.requirement("MON-04")
+
 NOW = datetime(2024, 3, 5, 15, 0, tzinfo=UTC)
 
 

@@ -12,6 +12,8 @@ from workbench.ledger import Ledger
 from workbench.model import AlertSeverity, AlertState
 from workbench.monitoring import AlertRequest, MonitorStore, RuleSpec
 
+pytestmark = pytest.mark.requirement("MON-02")
+
 NOW = datetime(2024, 3, 5, 15, 0, tzinfo=UTC)
 
 

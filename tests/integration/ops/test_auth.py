@@ -18,6 +18,8 @@ from workbench.model import Role
 from workbench.ops import auth, users
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("SEC-01")
+
 PASSWORD = "correct horse battery"
 ADMIN = "cli:tester"
 
@@ -225,6 +227,7 @@ def test_development_keeps_a_private_secret_and_production_refuses_without_one(
         auth.login(production, "alice", PASSWORD)
 
 
+@pytest.mark.requirement("SEC-05")
 def test_no_audit_record_holds_a_secret(make_runtime: Callable[..., Runtime]) -> None:
     from workbench.core.security import secret_digest
     from workbench.ops import keys

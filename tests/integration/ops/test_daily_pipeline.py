@@ -16,6 +16,8 @@ import pytest
 from workbench.core.errors import WorkbenchError
 from workbench.ops.daily import run_pipeline
 
+pytestmark = pytest.mark.requirement("INT-08")
+
 
 def _notebook(path: Path, body: str) -> Path:
     parameters = nbformat.v4.new_code_cell("sessions = 1\nsummary_path = None")

@@ -11,6 +11,8 @@ from workbench.core.errors import ConfigError
 from workbench.ops import dashboards
 from workbench.testing import free_port
 
+pytestmark = pytest.mark.requirement("INT-07")
+
 
 def test_a_non_loopback_host_needs_an_authenticating_proxy() -> None:
     with pytest.raises(ConfigError, match="--behind-proxy"):

@@ -13,6 +13,8 @@ from workbench.core.errors import DataError, NotFound, ValidationError
 from workbench.ops import report
 from workbench.reporting import FORMATS
 
+pytestmark = pytest.mark.requirement("SEC-07")
+
 
 def recorded(paper: Any) -> int:
     return len(report.reports(paper.rt, limit=1000))

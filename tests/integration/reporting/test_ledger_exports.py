@@ -18,6 +18,8 @@ from workbench.core.config import load_settings
 from workbench.ops import report
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("REP-03")
+
 
 @pytest.fixture
 def rt(

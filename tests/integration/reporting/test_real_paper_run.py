@@ -18,6 +18,8 @@ from workbench.ops.parity import parity, parity_tables
 from workbench.ops.report import generate
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("REP-02")
+
 SYMBOLS = ["AAPL", "MSFT", "AMZN", "JPM", "XOM", "WMT"]
 PARAMS = {"top": 2, "lookback": 63, "skip": 5, "rebalance": "weekly"}
 

@@ -19,6 +19,8 @@ from workbench.ops import report
 from workbench.reporting import FORMATS, format_value
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("REP-02")
+
 INITIAL_CASH = 100_000.0
 #: the targets the paper session's run records (paper_session.TARGETS)
 TARGETS = {"AAPL": 0.3, "MSFT": 0.3, "JNJ": 0.2, "XOM": 0.2}

@@ -13,6 +13,8 @@ import pytest
 from workbench.analysis.indicators import momentum_12_1
 from workbench.strategy import BacktestConfig, Bars, backtest, get_strategy
 
+pytestmark = pytest.mark.requirement("STR-01")
+
 # name, params, orders, trades (closed), total return
 PINNED = [
     # the crossovers no longer enter JPM and MSFT on the first bar the slow average exists

@@ -14,6 +14,8 @@ from workbench.strategy import (
     walk_forward,
 )
 
+pytestmark = pytest.mark.requirement("STR-05")
+
 GRID = {"fast": "5:20:5", "slow": "30:60:10"}
 CONFIG = BacktestConfig(benchmark=None, fees=0.001)
 

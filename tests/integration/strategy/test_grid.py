@@ -7,6 +7,8 @@ import pytest
 from workbench.core.errors import ValidationError
 from workbench.strategy import BacktestConfig, Bars, backtest, grid_search
 
+pytestmark = pytest.mark.requirement("STR-04", "PRF-14")
+
 CONFIG = BacktestConfig(benchmark=None, fees=0.0005, slippage=0.0005)
 GRID = {"fast": "5:15:5", "slow": "30:50:10"}
 

@@ -16,6 +16,8 @@ import pytest
 
 from workbench.strategy import BacktestConfig, Bars, backtest
 
+pytestmark = pytest.mark.requirement("STR-02")
+
 FAST, SLOW = 10, 40
 CASH, FEES, SLIPPAGE = 100_000.0, 0.001, 0.0005
 TOLERANCE = 1e-9

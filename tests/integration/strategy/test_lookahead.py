@@ -15,6 +15,8 @@ from workbench.strategy import (
 )
 from workbench.strategy.lookahead import perturb_after
 
+pytestmark = pytest.mark.requirement("STR-03")
+
 AT = pd.Timestamp("2015-09-30")
 CASES = [
     ("sma_crossover", {}),

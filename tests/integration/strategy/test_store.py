@@ -16,6 +16,8 @@ from workbench.ops import strategy as ops
 from workbench.runtime import Runtime
 from workbench.strategy import BacktestConfig, BacktestResult, GridResult, Sizing, WalkForwardResult
 
+pytestmark = pytest.mark.requirement("STR-06")
+
 SYMBOLS = ["AAPL", "MSFT"]
 CONFIG = BacktestConfig(fees=0.001, stop_loss=0.08, sizing=Sizing("percent", 0.4))
 

@@ -19,6 +19,8 @@ from workbench.core.errors import NotFound, ValidationError
 from workbench.interfaces.cli.strategy import app
 from workbench.testing import odd_json_keys
 
+pytestmark = pytest.mark.requirement("STR-06", "PRF-06")
+
 SNAKE = re.compile(r"^[a-z][a-z0-9_.]*$")  # dotted metric names (trades.hit_rate) are keys too
 
 

@@ -8,6 +8,8 @@ import pytest
 
 from workbench.strategy import BacktestConfig, Bars, walk_forward
 
+pytestmark = pytest.mark.requirement("STR-04")
+
 GRID = {"fast": "5:15:5", "slow": "30:50:10"}
 CONFIG = BacktestConfig(benchmark=None, fees=0.0005)
 

@@ -15,6 +15,8 @@ from workbench.ops import strategy as ops
 from workbench.runtime import Runtime
 from workbench.strategy import BacktestConfig, BacktestResult, backtest
 
+pytestmark = pytest.mark.requirement("STR-03")
+
 CONFIG = BacktestConfig(benchmark=None)
 MSFT_CASE = {"fast": 10, "slow": 50}
 #: the first session of the bundled daily panel

@@ -15,6 +15,8 @@ from workbench.core.errors import Fatal, NotFound
 from workbench.data import Lake
 from workbench.model import OrderRequest, OrderSide, OrderStatus, OrderType
 
+pytestmark = pytest.mark.requirement("CON-01")
+
 OPEN_2017_01_03 = datetime(2017, 1, 3, 14, 30, tzinfo=UTC)
 # 115.80 open + half the 2 bps spread (rounded up to the cent) + 1 bp slippage, to the cent
 AAPL_BUY_AT_OPEN = Decimal("115.83")

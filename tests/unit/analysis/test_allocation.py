@@ -20,6 +20,8 @@ from sklearn.covariance import LedoitWolf
 from workbench.analysis import WeightConstraints, price_returns, target_weights
 from workbench.core.errors import ValidationError
 
+pytestmark = pytest.mark.requirement("ANA-05")
+
 METHODS = ["equal_weight", "inverse_volatility", "min_variance", "max_sharpe", "risk_parity", "hrp"]
 
 

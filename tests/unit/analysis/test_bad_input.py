@@ -15,6 +15,8 @@ import workbench.analysis as analysis
 from workbench.analysis import risk
 from workbench.core.errors import DataError
 
+pytestmark = pytest.mark.requirement("ANA-06")
+
 DAYS = pd.bdate_range("2024-01-01", periods=6)
 
 SERIES_FUNCTIONS: list[Callable[[pd.Series], Any]] = [

@@ -26,6 +26,8 @@ from workbench.analysis import (
 )
 from workbench.core.errors import DataError
 
+pytestmark = pytest.mark.requirement("ANA-02")
+
 DAYS = pd.bdate_range("2024-01-01", periods=8)
 
 

@@ -16,6 +16,8 @@ from workbench.analysis import (
 )
 from workbench.core.errors import ValidationError
 
+pytestmark = pytest.mark.requirement("ANA-05")
+
 SYMBOLS = ["AAPL", "JPM", "XOM", "JNJ", "KO"]
 
 

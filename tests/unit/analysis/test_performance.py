@@ -26,6 +26,8 @@ from workbench.analysis import (
     trade_statistics,
 )
 
+pytestmark = pytest.mark.requirement("ANA-02")
+
 HAND = pd.Series(
     [0.10, -0.05, 0.02, -0.01], index=pd.date_range("2024-01-31", periods=4, freq="ME")
 )

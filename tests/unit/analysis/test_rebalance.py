@@ -17,6 +17,8 @@ from workbench.analysis import plan_rebalance, price_returns, target_weights
 from workbench.core.errors import DataError, NotFound, ValidationError
 from workbench.model import OrderRequest, OrderSide, Position
 
+pytestmark = pytest.mark.requirement("ANA-05")
+
 PRICES = {"A": 100.0, "B": 50.0, "C": 300.0}
 
 

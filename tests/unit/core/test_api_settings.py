@@ -9,6 +9,8 @@ import pytest
 from workbench.core.config import load_settings
 from workbench.core.errors import ConfigError
 
+pytestmark = pytest.mark.requirement("SEC-01")
+
 
 def test_defaults_follow_the_issue() -> None:
     api = load_settings().api

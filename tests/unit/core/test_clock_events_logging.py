@@ -88,6 +88,7 @@ def test_json_formatter_emits_one_json_object_with_extras() -> None:
     assert payload["level"] == "info"
 
 
+@pytest.mark.requirement("SEC-05")
 def test_secrets_never_reach_the_log() -> None:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)

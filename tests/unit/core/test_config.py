@@ -9,6 +9,8 @@ import pytest
 from workbench.core.config import DEFAULT_JWT_SECRET, load_settings, secret_fields
 from workbench.core.errors import ConfigError
 
+pytestmark = pytest.mark.requirement("CFG-01")
+
 
 @pytest.fixture
 def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -56,6 +58,7 @@ def test_production_logs_json_by_default(config_dir: Path, monkeypatch: pytest.M
     assert load_settings().effective_log_format == "json"
 
 
+@pytest.mark.requirement("SEC-05")
 def test_secret_in_yaml_is_refused_with_the_variable_to_use(config_dir: Path) -> None:
     (config_dir / "development.yaml").write_text("api:\n  jwt_secret: hunter2hunter2\n")
     with pytest.raises(ConfigError) as caught:
@@ -76,6 +79,7 @@ def test_secret_from_environment_is_a_secretstr(
     assert "key-123456" not in str(settings.model_dump())
 
 
+@pytest.mark.requirement("SEC-05")
 def test_secret_from_a_file_named_by_the_environment(
     config_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

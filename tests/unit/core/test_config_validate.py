@@ -9,6 +9,8 @@ import pytest
 from workbench.core.config import load_settings
 from workbench.ops.config import MASK, masked_settings, validate
 
+pytestmark = pytest.mark.requirement("CFG-02")
+
 
 @pytest.fixture(autouse=True)
 def _no_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

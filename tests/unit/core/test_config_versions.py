@@ -13,6 +13,8 @@ from workbench.core.config_versions import CONFIG_VERSION, migrate_file, upgrade
 from workbench.core.errors import ConfigError
 from workbench.ops.config import migrate
 
+pytestmark = pytest.mark.requirement("CFG-03")
+
 REPO = Path(__file__).resolve().parents[3]
 
 

@@ -5,6 +5,8 @@ import pytest
 from workbench.core import errors
 from workbench.model import Permission, Role, can, permissions_of
 
+pytestmark = pytest.mark.requirement("SEC-07")
+
 
 def test_hierarchy_matches_the_design() -> None:
     assert issubclass(errors.ValidationError, errors.DataError)

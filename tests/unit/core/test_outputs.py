@@ -25,6 +25,8 @@ from workbench.core.outputs import (
     store_paths,
 )
 
+pytestmark = pytest.mark.requirement("SEC-06")
+
 
 @pytest.fixture
 def open_umask() -> Iterator[None]:

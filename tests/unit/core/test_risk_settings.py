@@ -11,6 +11,8 @@ import pytest
 from workbench.core.config import RiskLimits, RiskSettings, load_settings
 from workbench.core.errors import ConfigError
 
+pytestmark = pytest.mark.requirement("RSK-01")
+
 PROJECT_CONFIG = Path(__file__).resolve().parents[3] / "deploy" / "config"
 
 

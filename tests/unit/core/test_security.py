@@ -23,6 +23,8 @@ from workbench.core.security import (
     verify_password,
 )
 
+pytestmark = pytest.mark.requirement("SEC-01")
+
 SECRET = "s" * 64
 OTHER_SECRET = "t" * 64
 

@@ -12,6 +12,8 @@ from workbench.core.errors import ConfigError
 from workbench.data import Lake, LakeBarWriter
 from workbench.model import Bar
 
+pytestmark = pytest.mark.requirement("DAT-01")
+
 OPEN = datetime(2023, 5, 25, 13, 30, tzinfo=UTC)
 
 

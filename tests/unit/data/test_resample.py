@@ -9,6 +9,8 @@ import pytest
 from workbench.core.errors import DataError
 from workbench.data.resample import resample_bars
 
+pytestmark = pytest.mark.requirement("DAT-06")
+
 
 def minute_bars(stamps: list[str], **columns: list[float]) -> pd.DataFrame:
     count = len(stamps)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from workbench.data.sample import symbol_names, symbol_table
+
+pytestmark = pytest.mark.requirement("DAT-03")
 
 
 def test_symbol_names_agree_with_the_symbol_table() -> None:

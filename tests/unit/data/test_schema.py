@@ -8,6 +8,8 @@ import pytest
 from workbench.core.errors import NotFound
 from workbench.data.schema import BAR_TIMEFRAMES, bars_dataset, spec_for, timeframe_of
 
+pytestmark = pytest.mark.requirement("DAT-02")
+
 
 @pytest.mark.parametrize("timeframe", list(BAR_TIMEFRAMES))
 def test_every_bar_timeframe_is_a_dataset(timeframe: str) -> None:

@@ -12,6 +12,8 @@ from workbench.core.errors import ValidationError
 from workbench.data.schema import spec_for
 from workbench.data.validation import validate
 
+pytestmark = pytest.mark.requirement("DAT-02")
+
 DAILY = spec_for("bars_1d")
 MINUTE = spec_for("bars_1m")
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from workbench.exchange.matching.fills import Pricer, print_price, range_price, trailing_stop
 from workbench.exchange.matching.market import BarSlot, DerivedQuote, PricePoint, round_price
 from workbench.exchange.matching.tickets import Ticket
 from workbench.model import Bar, Order, OrderRequest, OrderSide, OrderStatus
+
+pytestmark = pytest.mark.requirement("EXE-08")
 
 T0 = datetime(2017, 1, 3, 14, 30, tzinfo=UTC)
 PRICER = Pricer(spread_bps=Decimal(2), slippage_bps=Decimal(1))

@@ -16,6 +16,8 @@ from tests.unit.exchange.conftest import Desk
 from workbench.exchange.matching import InvalidOrder, MatchingConfig
 from workbench.model import OrderStatus
 
+pytestmark = pytest.mark.requirement("EXE-08")
+
 JAN3, JAN4, JAN5, JAN10 = date(2017, 1, 3), date(2017, 1, 4), date(2017, 1, 5), date(2017, 1, 10)
 
 

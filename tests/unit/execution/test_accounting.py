@@ -9,6 +9,8 @@ import pytest
 from workbench.execution import PositionState, apply_fill, cash_effect
 from workbench.model import OrderSide
 
+pytestmark = pytest.mark.requirement("EXE-04")
+
 BUY, SELL = OrderSide.BUY, OrderSide.SELL
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from workbench.execution import decision_client_order_id, new_client_order_id
+
+pytestmark = pytest.mark.requirement("EXE-02")
 
 AT = datetime(2018, 1, 10)
 

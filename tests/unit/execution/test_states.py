@@ -17,6 +17,8 @@ from workbench.execution import (
 )
 from workbench.model import OrderStatus as S
 
+pytestmark = pytest.mark.requirement("EXE-01")
+
 LEGAL = {
     *((S.PENDING_APPROVAL, t) for t in (S.NEW, S.REJECTED, S.CANCELED, S.EXPIRED)),
     (S.NEW, S.SUBMITTED),

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from workbench.core import topics
 from workbench.gateway.channels import CHANNELS, RELAYED_TOPICS, channel_table, event_frame
+
+pytestmark = pytest.mark.requirement("INT-05")
 
 DOCS = Path(__file__).parents[3] / "docs" / "api.md"
 

@@ -10,6 +10,8 @@ import pytest
 
 from workbench.gateway.ratelimit import Bucket, LocalBuckets, RateLimiter
 
+pytestmark = pytest.mark.requirement("SEC-03")
+
 
 class Clock:
     def __init__(self) -> None:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import socket
 
+import pytest
+
 from workbench.core import topics
 from workbench.core.events import EventBus
 from workbench.gateway.relay import EventRelay, decode, encode
+
+pytestmark = pytest.mark.requirement("INT-05")
 
 
 def test_an_envelope_round_trips_and_garbage_is_ignored() -> None:

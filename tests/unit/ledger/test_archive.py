@@ -20,6 +20,8 @@ from workbench.ledger.archive import (
     kind_type,
 )
 
+pytestmark = pytest.mark.requirement("DEP-04")
+
 
 def _manifest(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {

@@ -11,6 +11,8 @@ import pytest
 from workbench.ledger import GENESIS_HASH, chain_hash
 from workbench.ledger.audit import canonical_json, stored_payload
 
+pytestmark = pytest.mark.requirement("RSK-04")
+
 AT = datetime(2024, 5, 1, 12, 0, 0, 123456, tzinfo=UTC)
 RECORD: dict[str, Any] = {
     "seq": 1,

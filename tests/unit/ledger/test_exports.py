@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 import workbench.ledger as ledger
+
+pytestmark = pytest.mark.requirement("REP-03")
 
 
 def test_every_exported_name_exists_and_is_the_ledgers() -> None:

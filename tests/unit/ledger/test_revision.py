@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.script import ScriptDirectory
 
 from workbench.ledger import Ledger
 from workbench.ledger.migrate import alembic_config
 from workbench.ledger.revision import HEAD_REVISION
+
+pytestmark = pytest.mark.requirement("DEP-05")
 
 
 def test_the_head_constant_is_the_head_of_the_shipped_migrations() -> None:

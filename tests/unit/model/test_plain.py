@@ -18,6 +18,8 @@ from pydantic import BaseModel
 
 from workbench.model import OrderSide, plain_json, to_plain
 
+pytestmark = pytest.mark.requirement("REP-04")
+
 NEW_YORK_WINTER = timezone(timedelta(hours=-5))
 
 

@@ -11,6 +11,8 @@ from workbench.core.errors import PermissionDenied
 from workbench.model import Permission, Role, can, permissions_of, within
 from workbench.ops.auth import Principal, authorize
 
+pytestmark = pytest.mark.requirement("SEC-02")
+
 DOC = Path(__file__).resolve().parents[3] / "docs" / "api.md"
 
 P = Permission

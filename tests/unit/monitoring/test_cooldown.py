@@ -24,6 +24,8 @@ from workbench.monitoring import (
     check_rule,
 )
 
+pytestmark = pytest.mark.requirement("MON-02")
+
 OPEN = datetime(2024, 3, 5, 14, 35, tzinfo=UTC)  # 09:35 New York, a Tuesday
 Step = Callable[[RuleEngine], object]
 

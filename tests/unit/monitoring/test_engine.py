@@ -23,6 +23,8 @@ from workbench.monitoring import (
     check_rule,
 )
 
+pytestmark = pytest.mark.requirement("MON-02")
+
 
 def engine_for(store: MonitorStore, *rules: RuleSpec, **options: Any) -> RuleEngine:
     checked = [check_rule(r, symbols=None, channels={"log", "inapp"}) for r in rules]

@@ -10,6 +10,8 @@ from workbench.analysis.indicators import compute_indicator
 from workbench.core.errors import ValidationError
 from workbench.monitoring import make_indicator
 
+pytestmark = pytest.mark.requirement("MON-01")
+
 
 @pytest.mark.parametrize(("name", "period"), [("RSI", 14), ("RSI", 5), ("SMA", 10), ("EMA", 12)])
 def test_incremental_matches_batch(name: str, period: int) -> None:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tests.unit.monitoring.conftest import T0, batch
 from workbench.core import topics
@@ -23,6 +24,8 @@ from workbench.monitoring import (
     SymbolIndex,
     check_rule,
 )
+
+pytestmark = pytest.mark.requirement("MON-01", "PRF-09")
 
 
 def pipeline_on(

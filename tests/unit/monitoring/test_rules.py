@@ -9,6 +9,8 @@ import pytest
 from workbench.core.errors import NotFound, ValidationError
 from workbench.monitoring import RULE_KINDS, RuleSpec, check_rule
 
+pytestmark = pytest.mark.requirement("MON-02")
+
 SYMBOLS = {"AAPL", "MSFT"}
 CHANNELS = {"log", "email"}
 

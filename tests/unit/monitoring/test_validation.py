@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tests.unit.monitoring.conftest import at, batch
 from workbench.monitoring import LatestPrices, QuoteBatch, QuoteValidator, SymbolIndex
 from workbench.monitoring.validation import _out_of_order, _out_of_order_slow
+
+pytestmark = pytest.mark.requirement("MON-01")
 
 
 def test_bad_quotes_are_dropped_and_counted() -> None:

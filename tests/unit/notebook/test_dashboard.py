@@ -10,6 +10,8 @@ from workbench.model import Role
 from workbench.notebook import dashboard_role, frame_of, may_trade, metrics_html, submit_orders
 from workbench.notebook.dashboard import OrderOutcome
 
+pytestmark = pytest.mark.requirement("INT-07")
+
 
 def test_the_role_defaults_to_viewer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("WB_DASHBOARD_ROLE", raising=False)

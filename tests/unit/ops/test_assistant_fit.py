@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from workbench.ops.assistant.calls import Answer, fit
+
+pytestmark = pytest.mark.requirement("INT-06")
 
 
 def _size(value: object) -> int:

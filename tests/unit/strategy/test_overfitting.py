@@ -13,6 +13,8 @@ from workbench.strategy import (
     probability_of_backtest_overfitting,
 )
 
+pytestmark = pytest.mark.requirement("STR-04")
+
 
 def generated_noise(trials: int = 50, bars: int = 1000, seed: int = 1) -> np.ndarray:
     return np.random.default_rng(seed).normal(0.0, 0.01, (bars, trials))

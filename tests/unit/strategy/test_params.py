@@ -10,6 +10,8 @@ from workbench.core.errors import ValidationError
 from workbench.strategy import Constraint, Param, ParamSpace, get_strategy
 from workbench.strategy.params import MAX_GRID, parse_values
 
+pytestmark = pytest.mark.requirement("STR-01")
+
 SPACE = ParamSpace.of(
     [
         Param("fast", 10, min=2, max=500),

@@ -24,6 +24,8 @@ from workbench.strategy import (
     unregister,
 )
 
+pytestmark = pytest.mark.requirement("STR-01")
+
 BUILTINS = {
     "sma_crossover": "signal",
     "ema_crossover": "signal",

@@ -27,6 +27,7 @@ from workbench.interfaces.cli import serve as serve_cli
 from workbench.interfaces.cli import strategy as strategy_cli
 from workbench.interfaces.cli import trade as trade_cli
 from workbench.interfaces.cli import users as users_cli
+from workbench.interfaces.cli import validate as validate_cli
 
 __all__ = ["app", "main"]
 
@@ -101,6 +102,7 @@ app.add_typer(
 )
 app.add_typer(serve_cli.app, name="serve", help="Serve a face: the REST API, the Voila dashboards.")
 app.command("run")(run_cli.run)
+app.command("validate")(validate_cli.validate)
 
 
 def main() -> None:

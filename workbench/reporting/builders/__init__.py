@@ -23,11 +23,13 @@ from workbench.reporting.builders.performance import (
     performance_sections,
 )
 from workbench.reporting.builders.risk import risk_report_model, risk_sections
+from workbench.reporting.builders.validation import ValidationInput, validation_report
 
 __all__ = [
     "ExecutionInput",
     "HoldingsInput",
     "PerformanceInput",
+    "ValidationInput",
     "alerts_report",
     "alerts_section",
     "execution_report",
@@ -41,4 +43,5 @@ __all__ = [
     "risk_report_model",
     "risk_sections",
     "slippage_table",
+    "validation_report",
 ]

@@ -12,6 +12,8 @@ import pytest
 from workbench.analysis.indicators import compute_indicator, compute_indicators
 from workbench.core.errors import DataError, NotFound, ValidationError
 
+pytestmark = pytest.mark.requirement("ANA-01")
+
 TOL = {"rtol": 1e-9, "atol": 1e-12}
 
 

@@ -12,6 +12,8 @@ import pytest
 from workbench.analysis.indicators import compute_indicator, rolling_zscore, session_vwap
 from workbench.core.errors import DataError
 
+pytestmark = pytest.mark.requirement("ANA-01")
+
 TOL = {"rtol": 1e-9, "atol": 1e-12}
 
 

@@ -18,6 +18,8 @@ from workbench.analysis.indicators import (
 )
 from workbench.core.errors import NotFound, ValidationError
 
+pytestmark = pytest.mark.requirement("ANA-01")
+
 WORKBENCH_OWN = {"VWAP", "ZSCORE", "REALIZED_VOL", "MOM_12_1"}
 
 

@@ -17,6 +17,8 @@ from workbench.analysis.risk import (
 )
 from workbench.core.errors import DataError, NotFound
 
+pytestmark = pytest.mark.requirement("ANA-03")
+
 BOOK = pd.Series({"AAPL": 600.0, "MSFT": 300.0, "XOM": -100.0})
 
 

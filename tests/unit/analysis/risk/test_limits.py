@@ -10,6 +10,8 @@ import pytest
 from workbench.analysis.risk import drawdown_limit_check, loss_limit_check
 from workbench.core.errors import DataError, ValidationError
 
+pytestmark = pytest.mark.requirement("ANA-03")
+
 
 def test_drawdown_within_warning_and_breached() -> None:
     ok = drawdown_limit_check([100.0, 120.0, 114.0], max_drawdown=0.2)

@@ -19,6 +19,8 @@ from workbench.analysis import price_returns
 from workbench.analysis.risk import portfolio_returns, portfolio_var
 from workbench.core.errors import DataError, NotFound
 
+pytestmark = pytest.mark.requirement("ANA-03")
+
 
 @pytest.fixture(scope="module")
 def returns(close: pd.DataFrame) -> pd.DataFrame:

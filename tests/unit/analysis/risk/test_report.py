@@ -10,6 +10,8 @@ import pytest
 
 from workbench.analysis.risk import Shock, risk_report
 
+pytestmark = pytest.mark.requirement("ANA-03")
+
 
 def test_risk_report_of_a_60_name_book(
     close: pd.DataFrame, volume: pd.DataFrame, symbol_table: pd.DataFrame

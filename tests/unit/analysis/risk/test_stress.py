@@ -18,6 +18,8 @@ from workbench.analysis.risk import (
 )
 from workbench.core.errors import ValidationError
 
+pytestmark = pytest.mark.requirement("ANA-04")
+
 
 @pytest.fixture(scope="module")
 def book(close: pd.DataFrame) -> pd.Series:

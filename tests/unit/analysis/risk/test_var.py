@@ -26,6 +26,8 @@ from workbench.analysis.risk import (
 )
 from workbench.core.errors import DataError, ValidationError
 
+pytestmark = pytest.mark.requirement("ANA-03")
+
 TEN = pd.Series([-0.05, -0.03, -0.01, 0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06])
 
 

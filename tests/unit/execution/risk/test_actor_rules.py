@@ -14,6 +14,8 @@ from workbench.core.config import ActorLimits, ActorScope, RiskSettings, load_se
 from workbench.core.errors import ConfigError, RiskRejected
 from workbench.execution.risk import RiskDecision, RiskGate, RiskLimits
 
+pytestmark = pytest.mark.requirement("RSK-03")
+
 ACTOR_RULES = (
     "actor_allowed_symbols",
     "actor_max_orders_per_day",

@@ -15,6 +15,8 @@ import pytest
 
 from tests.unit.execution.risk.conftest import NOW, Kit
 
+pytestmark = pytest.mark.requirement("RSK-01")
+
 
 @dataclass(frozen=True)
 class Level:

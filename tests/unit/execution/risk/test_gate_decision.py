@@ -15,6 +15,8 @@ from workbench.core.errors import DataError, RiskRejected
 from workbench.execution.risk import RULES, RiskContext, RiskGate, RiskLimits
 from workbench.model import TradingState
 
+pytestmark = pytest.mark.requirement("RSK-01")
+
 EVERY_RULE_ON = {
     "max_order_notional": 50_000,
     "max_position_notional": 50_000,

@@ -9,6 +9,8 @@ import pytest
 
 from tests.unit.execution.risk.conftest import Kit
 
+pytestmark = pytest.mark.requirement("RSK-01")
+
 TEN_THOUSAND = {"max_order_notional": 10_000}
 
 

@@ -15,6 +15,8 @@ from tests.unit.execution.risk.conftest import Kit
 from workbench.execution.risk import RiskGate
 from workbench.model import TradingState
 
+pytestmark = pytest.mark.requirement("RSK-02")
+
 # held, pending, side, qty or {"notional": ...}, reduces
 REDUCTIONS = [
     ("100", "0", "sell", "100", True),
