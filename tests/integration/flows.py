@@ -9,6 +9,8 @@ runtime's parts are made on first use) with the settings it tests, e.g. its own 
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -23,8 +25,9 @@ from workbench.exchange.config import ExchangeConfig
 from workbench.exchange.server import ExchangeServer
 from workbench.exchange.service import Exchange
 from workbench.runtime import Runtime
+from workbench.testing import free_port, wait_until
 
-__all__ = ["Floor", "open_floor", "postgres_database"]
+__all__ = ["ApiServer", "Floor", "WsListener", "open_floor", "postgres_database", "serve_api"]
 
 
 @dataclass
@@ -96,3 +99,94 @@ def postgres_database(server_url: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@dataclass(frozen=True)
+class ApiServer:
+    url: str
+
+    @property
+    def ws(self) -> str:
+        return self.url.replace("http", "ws", 1) + "/ws"
+
+
+@contextlib.contextmanager
+def serve_api(rt: Runtime, *, fanout: bool = False) -> Iterator[ApiServer]:
+    """The API over ``rt`` with uvicorn on a thread and a free loopback port, as ``workbench
+    serve api`` runs it; with ``fanout``, ready once it listens to Redis pub/sub."""
+    import httpx
+    import uvicorn
+
+    from workbench.interfaces.api import create_app
+
+    port = free_port()
+    config = uvicorn.Config(create_app(rt), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="api", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        if not server.started:
+            return False
+        if not fanout:
+            return True
+        checks = httpx.get(f"{url}/readyz", timeout=5).json()["checks"]
+        return any(c["name"] == "fanout" and c["status"] == "ok" for c in checks)
+
+    try:
+        wait_until(ready, what="the API to start", timeout=30)
+        yield ApiServer(url)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+class WsListener:
+    """A ``/ws`` client on its own thread and loop: signs in with ``key``, subscribes to
+    ``channels`` and keeps every event frame (answering the server's pings)."""
+
+    def __init__(self, server: ApiServer, key: str, channels: list[str]) -> None:
+        import asyncio
+
+        self.events: list[dict[str, Any]] = []
+        self.subscribed = threading.Event()
+        self._loop = asyncio.new_event_loop()
+        self._task: Any = None
+        self._args = (server.ws, key, channels)
+        self._thread = threading.Thread(target=self._main, name="ws-listener", daemon=True)
+        self._thread.start()
+        wait_until(self.subscribed.is_set, what=f"the subscription to {channels}", timeout=15)
+
+    def of(self, channel: str) -> list[Any]:
+        return [e["data"] for e in list(self.events) if e["channel"] == channel]
+
+    def _main(self) -> None:
+        import asyncio
+
+        self._task = self._loop.create_task(self._listen(*self._args))
+        with contextlib.suppress(asyncio.CancelledError):
+            self._loop.run_until_complete(self._task)
+        self._loop.close()
+
+    async def _listen(self, url: str, key: str, channels: list[str]) -> None:
+        import json
+
+        from websockets.asyncio.client import connect
+
+        async with connect(url, ping_interval=None) as ws:
+            await ws.send(json.dumps({"type": "auth", "token": key}))
+            await ws.send(json.dumps({"type": "subscribe", "channels": channels}))
+            async for raw in ws:
+                message = json.loads(raw)
+                if message["type"] == "ping":
+                    await ws.send(json.dumps({"type": "pong"}))
+                elif message["type"] == "subscribed":
+                    self.subscribed.set()
+                elif message["type"] == "event":
+                    self.events.append(message)
+
+    def close(self) -> None:
+        if self._task is not None:
+            self._loop.call_soon_threadsafe(self._task.cancel)
+        self._thread.join(timeout=10)
