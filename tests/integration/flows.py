@@ -27,7 +27,14 @@ from workbench.exchange.service import Exchange
 from workbench.runtime import Runtime
 from workbench.testing import free_port, wait_until
 
-__all__ = ["ApiServer", "Floor", "WsListener", "open_floor", "postgres_database", "serve_api"]
+__all__ = [
+    "ApiServer",
+    "Floor",
+    "WsListener",
+    "open_floor",
+    "postgres_database",
+    "serve_api",
+]
 
 
 @dataclass
@@ -54,6 +61,10 @@ class Floor:
 
     def runtime(self, **overrides: Any) -> Runtime:
         return Runtime.from_settings(load_settings(**self.settings(**overrides)))
+
+    def next_day(self, seconds: float = 0.0) -> None:
+        """A live run's sleep: the exchange's clock a day on (to the next pre-open minute)."""
+        self.venue.clock(advance="1d")
 
     def exchange_orders(self) -> dict[str, Any]:
         """Every order the exchange holds, by client order id (asked through alpaca-py)."""

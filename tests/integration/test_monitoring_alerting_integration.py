@@ -14,6 +14,7 @@ monitoring); the alert routes' permissions (tests/integration/api/test_rbac.py).
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 from collections.abc import Iterator
@@ -136,7 +137,7 @@ def test_an_alert_is_raised_once_delivered_everywhere_acknowledged_and_resolved(
     api_rt.close()
     monitor_rt.close()
 
-    crossings = [b > LEVEL >= a for a, b in zip(mids, mids[1:], strict=False)]
+    crossings = [b > LEVEL >= a for a, b in itertools.pairwise(mids)]
     assert sum(crossings) == 3  # 13:30, 13:40, 13:45: three crossings, two alerts
     assert [a.state for a in alerts] == ["open", "resolved"]  # newest first
     second, first = alerts

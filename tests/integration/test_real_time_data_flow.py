@@ -29,7 +29,6 @@ from tests.integration.flows import Floor, WsListener, open_floor, serve_api
 from workbench.core import topics
 from workbench.data import Lake, LakeBarWriter
 from workbench.ledger import Ledger
-from workbench.monitoring import MonitorStore
 from workbench.monitoring.replay import bars_frame_steps
 from workbench.monitoring.service import MonitorService
 from workbench.ops import keys, monitor, users

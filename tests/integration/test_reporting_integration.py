@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from tests.integration.exchange.conftest import sample_lake
-from tests.integration.flows import Floor, open_floor
+from tests.integration.flows import open_floor
 from tests.integration.reporting import readback
 from workbench.ops import report, trade, trade_runs
 from workbench.reporting import format_value
@@ -51,7 +51,7 @@ def traded(sample_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
                 SYMBOLS,
                 params={"top": 3, "lookback": 63, "skip": 5, "rebalance": "daily"},
                 cycles=2,
-                sleep=lambda seconds: floor.venue.clock(advance="1d"),
+                sleep=floor.next_day,
             )
             floor.venue.clock(advance="10m")  # the second cycle's orders meet the open
             assert trade.reconcile(rt).ok

@@ -66,14 +66,10 @@ def runtimes(floor: Floor) -> Iterator[Any]:
 
 def _order(cid: str, symbol: str = "MSFT", qty: int = 10, **fields: Any) -> OrderRequest:
     side = fields.pop("side", OrderSide.BUY)
-    return OrderRequest(
-        symbol=symbol, side=side, qty=Decimal(qty), client_order_id=cid, **fields
-    )
+    return OrderRequest(symbol=symbol, side=side, qty=Decimal(qty), client_order_id=cid, **fields)
 
 
-def _assert_refused(
-    floor: Floor, rt: Runtime, result: SubmitResult, rule: str, says: str
-) -> None:
+def _assert_refused(floor: Floor, rt: Runtime, result: SubmitResult, rule: str, says: str) -> None:
     """Refused by ``rule`` with a reason that says ``says``; never at the venue; on the chain."""
     cid = result.order.client_order_id
     assert result.order.status == "rejected", result.order
@@ -127,9 +123,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.rule)
-def test_each_limit_refuses_before_the_venue(
-    floor: Floor, runtimes: Any, case: Case
-) -> None:
+def test_each_limit_refuses_before_the_venue(floor: Floor, runtimes: Any, case: Case) -> None:
     rt = runtimes(case.limits)
     request = _order(f"risk-{case.rule}", **case.order)
     assert not trade.preview(rt, request).approved  # the preview says so before a submit
@@ -161,9 +155,7 @@ def test_the_kill_switch_halts_then_reducing_lets_only_reductions_out(
     assert [s["state"] for s in reversed(states)][-3:] == ["halted", "reducing", "active"]
 
 
-def test_an_assistants_own_limits_and_approval_mode(
-    floor: Floor, runtimes: Any
-) -> None:
+def test_an_assistants_own_limits_and_approval_mode(floor: Floor, runtimes: Any) -> None:
     limited = {"mcp": {"allowed_symbols": ["MSFT"], "max_order_notional": 100}}
     rt = runtimes(actors=limited)
     elsewhere = trade.submit(rt, _order("risk-mcp-symbol", "AAPL", 1), actor="mcp:assistant")
@@ -186,9 +178,7 @@ def test_an_assistants_own_limits_and_approval_mode(
     assert events == ["intent", "held", "approval_rejected"]
 
 
-def test_after_the_close_an_order_waits_for_the_next_session(
-    floor: Floor, runtimes: Any
-) -> None:
+def test_after_the_close_an_order_waits_for_the_next_session(floor: Floor, runtimes: Any) -> None:
     # before the bell of a session day an order passes: Alpaca queues it for the open
     floor.venue.clock(to=AFTER_THE_CLOSE)
     rt = runtimes()
@@ -200,7 +190,8 @@ def test_the_audit_chain_verifies_after_every_refusal(floor: Floor, runtimes: An
     rt = runtimes()
     verified = audit.verify(rt)
     refusals = [
-        r for r in audit.records(rt, kind="order.event", limit=500)
+        r
+        for r in audit.records(rt, kind="order.event", limit=500)
         if r["payload"]["event"] == "rejected"
     ]
     assert verified.ok, verified

@@ -40,11 +40,6 @@ def floor(sample_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     yield from open_floor(sample_lake, tmp_path_factory.mktemp("strategy"))
 
 
-def _next_day(floor: Floor) -> object:
-    """The runner's sleep: the exchange's clock a day on, to the next pre-open minute."""
-    return lambda seconds: floor.venue.clock(advance="1d")
-
-
 def test_a_live_signal_run_stopped_and_restarted_trades_once_and_matches_its_backtest(
     floor: Floor,
 ) -> None:
@@ -58,13 +53,13 @@ def test_a_live_signal_run_stopped_and_restarted_trades_once_and_matches_its_bac
             params=PARAMS,
             on_step=steps.append,
             should_stop=lambda: len(steps) >= 2,
-            sleep=_next_day(floor),
+            sleep=floor.next_day,
         )
         assert stopped.status == "canceled"
         # restarted on the bar it last decided on (the clock has not moved since): the same
         # decision again, whose orders the exchange already holds
         resumed = trade_runs.live_run(
-            rt, run_id=stopped.run_id, cycles=3, on_step=steps.append, sleep=_next_day(floor)
+            rt, run_id=stopped.run_id, cycles=3, on_step=steps.append, sleep=floor.next_day
         )
         floor.venue.clock(advance="10m")  # the last cycle's orders meet the open
         report = trade.reconcile(rt)

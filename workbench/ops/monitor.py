@@ -34,7 +34,6 @@ from workbench.monitoring import (
 
 if TYPE_CHECKING:
     from workbench.gateway.hub import Hub
-    from workbench.monitoring.service import MonitorService
     from workbench.gateway.ratelimit import RateLimiter
     from workbench.monitoring.service import MonitorService
     from workbench.runtime import Runtime
