@@ -225,11 +225,14 @@ def deliver(rt: Runtime) -> DispatchResult:
         return dispatcher.dispatch_due()
 
 
-def health(rt: Runtime) -> HealthReport:
+def health(rt: Runtime, *, monitor: MonitorService | None = None) -> HealthReport:
     """Every health check. The ledger is opened as it is, not migrated: an old schema is a
     finding, and an unreachable database a failed check, not an error. With a venue outside
     this process configured (Alpaca), its account is asked for and its clock (the HTTP
-    ``Date``) is the reference; one without its keys is ``config validate``'s finding."""
+    ``Date``) is the reference; one without its keys is ``config validate``'s finding. Given
+    the running ``monitor`` (this process's), its market stream is checked too: connected, and
+    its last message recent; without one that check is skipped."""
+    stream = None if monitor is None or monitor.stream is None else monitor.stream.status()
     ledger = Ledger.from_url(rt.settings.ledger_dsn)
     broker, reference = None, None
     if rt.venue.remote:
@@ -244,6 +247,7 @@ def health(rt: Runtime) -> HealthReport:
             home=rt.settings.home,
             now=rt.clock.now(),
             broker=broker,
+            stream=stream,
             reference_clock=reference,
         )
     finally:

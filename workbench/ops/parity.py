@@ -208,10 +208,17 @@ def _orders(rt: Runtime, run_id: int, lines: list[dict[str, Any]]) -> pd.DataFra
 
 
 def _paper_signals(lines: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    found = {}
+    """Each session's decision as the backtest's are put: a signal strategy's ``entry`` /
+    ``exit`` / ``hold`` per symbol, an allocation's non-zero target weights."""
+    found: dict[str, dict[str, Any]] = {}
     for line in lines:
         signals = line.get("signals", {})
-        found[line["session"]] = {} if "rebalance" in signals else _nonzero(signals)
+        if "rebalance" in signals:
+            found[line["session"]] = {}
+        elif any(isinstance(value, str) for value in signals.values()):
+            found[line["session"]] = {str(k): str(v) for k, v in signals.items()}
+        else:
+            found[line["session"]] = _nonzero(signals)
     return found
 
 
