@@ -40,7 +40,7 @@ from workbench.testing import wait_until
 
 __all__ = ["http_recorder", "sample_lake", "smtp_server"]
 
-pytestmark = pytest.mark.redis
+pytestmark = [pytest.mark.redis, pytest.mark.requirement("MON-02", "MON-03")]
 
 LEVEL = 172.80  # AAPL's quotes stand near 172.5 before the open; it closes above from 13:30
 

@@ -36,7 +36,7 @@ from workbench.testing import wait_until
 
 __all__ = ["sample_lake"]
 
-pytestmark = pytest.mark.redis
+pytestmark = [pytest.mark.redis, pytest.mark.requirement("CON-03", "MON-01", "MON-04")]
 
 SYMBOLS = ["AAPL", "TSLA"]
 FIRST_BAR = datetime(2023, 5, 25, 13, 29, tzinfo=UTC)

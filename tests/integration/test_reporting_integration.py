@@ -28,6 +28,8 @@ from workbench.ops import report, trade, trade_runs
 from workbench.reporting import format_value
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("REP-01", "REP-02")
+
 __all__ = ["sample_lake"]
 
 SYMBOLS = ["AAPL", "MSFT", "JPM"]

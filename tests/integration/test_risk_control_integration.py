@@ -31,7 +31,7 @@ from workbench.runtime import Runtime
 
 __all__ = ["sample_lake"]
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.requirement("RSK-01", "RSK-02", "RSK-03")]
 
 IN_SESSION = "2017-01-03T15:00:00Z"  # 10:00 New York on the replay's first session
 AFTER_THE_CLOSE = "2017-01-03T21:30:00Z"

@@ -29,6 +29,8 @@ from workbench.ledger import OrderRow
 from workbench.ops import trade, trade_runs
 from workbench.ops.parity import parity
 
+pytestmark = pytest.mark.requirement("STR-02", "EXE-06")
+
 __all__ = ["sample_lake"]
 
 SYMBOLS = ["PM", "JPM", "XOM"]

@@ -13,7 +13,7 @@ import pytest
 
 from workbench.core.sealing import key_fingerprint
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("SEC-09")]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 KEY_ID, SECRET = "PKCLI00000077", "cli-secret-0a1b2c3d4e5f"

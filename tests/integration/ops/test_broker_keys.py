@@ -16,6 +16,8 @@ from workbench.core.sealing import key_fingerprint, new_sealing_key
 from workbench.ops import audit, broker_keys
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("SEC-09", "SEC-05")
+
 __all__ = ["sample_lake", "start_venue"]
 
 KEY_ID, SECRET = "PKSTORED0042", "stored-secret-9f8e7d6c5b4a"

@@ -12,6 +12,8 @@ from workbench.core.config import load_settings
 from workbench.core.errors import ConfigError, DataError
 from workbench.core.sealing import Sealer, key_fingerprint, new_sealing_key, sealer_for
 
+pytestmark = pytest.mark.requirement("SEC-09")
+
 SECRET = "sk-live-0123456789abcdef"
 
 
