@@ -177,7 +177,8 @@ def _order_events(session: Session, chain: _Chain) -> tuple[int, list[str]]:
         (str(p.get("order")), str(p.get("event"))) for k, p in chain.records if k == "order.event"
     )
     gaps = [
-        f"order {order!r}: {count - said[(order, kind)]} {kind} event(s) without an order.event record"
+        f"order {order!r}: {count - said[(order, kind)]} {kind} event(s) "
+        "without an order.event record"
         for (order, kind), count in sorted(held.items())
         if count > said[(order, kind)]
     ]

@@ -284,7 +284,7 @@ def _issue(
     return TokenPair(
         access_token=access,
         refresh_token=token,
-        token_type="bearer",  # noqa: S106 - the OAuth token type, not a secret
+        token_type="bearer",  # noqa: S106  # nosec B106 # the OAuth token type, not a secret
         expires_in=int(ttl.total_seconds()),
         refresh_expires_at=expires,
         session_id=family,
