@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -121,13 +123,15 @@ def buckets_for(
 
 
 class KeyOwners:
-    """The user of each API key this process has seen, looked up once per key (by its
-    digest, in a worker thread) and kept; a key the ledger does not know is not kept, and the
-    address's bucket bounds how often one can be tried."""
+    """The user of each working API key this process has seen, looked up by the key's digest
+    in a worker thread and kept for ``ttl`` seconds (so a key revoked meanwhile stops counting
+    against its user within that time). A key that does not work (unknown, revoked, expired)
+    counts against nobody's bucket but its own and its address's: a stale key cannot spend
+    its user's requests."""
 
-    def __init__(self, capacity: int = 10_000) -> None:
-        self._capacity = capacity
-        self._owners: dict[str, str] = {}
+    def __init__(self, *, ttl: float = 60.0, capacity: int = 10_000) -> None:
+        self._ttl, self._capacity = ttl, capacity
+        self._owners: dict[str, tuple[str, float]] = {}
 
     async def owner(self, rt: Runtime, credential: str | None) -> str | None:
         key = _bare(credential)
@@ -135,13 +139,15 @@ class KeyOwners:
             return None
         digest = secret_digest(key)
         known = self._owners.get(digest)
-        if known is not None:
-            return known
+        if known is not None and time.monotonic() - known[1] < self._ttl:
+            return known[0]
         found = await asyncio.to_thread(_key_owner, rt, digest)
-        if found is not None:
-            if len(self._owners) >= self._capacity:
-                self._owners.clear()
-            self._owners[digest] = found
+        if found is None:
+            self._owners.pop(digest, None)
+            return None
+        if len(self._owners) >= self._capacity:
+            self._owners.clear()
+        self._owners[digest] = (found, time.monotonic())
         return found
 
 
@@ -165,10 +171,12 @@ async def admit(
 
 
 def _key_owner(rt: Runtime, digest: str) -> str | None:
+    now = datetime.now(UTC)
     query = (
         sa.select(UserRow.username)
         .join(ApiKeyRow, ApiKeyRow.user_id == UserRow.id)
-        .where(ApiKeyRow.key_hash == digest)
+        .where(ApiKeyRow.key_hash == digest, ApiKeyRow.revoked_at.is_(None))
+        .where(sa.or_(ApiKeyRow.expires_at.is_(None), ApiKeyRow.expires_at > now))
     )
     with rt.ledger.session(read_only=True) as session:
         return session.scalar(query)
