@@ -211,7 +211,7 @@ def _mcp_injections(api: Any, header: str, failures: list[str]) -> int:
                 for name, field in tool.input_schema.get("properties", {}).items():
                     if not _is_text({"components": {"schemas": {}}}, field):
                         continue
-                    for payload in INJECTIONS:
+                    for payload in OVER_THE_WIRE:
                         value = [payload] if field.get("type") == "array" else payload
                         arguments = {**MCP_ARGUMENTS.get(tool.name, {}), name: value}
                         result = await client.call_tool(tool.name, arguments)
