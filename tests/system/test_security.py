@@ -58,7 +58,7 @@ def api(shared_sample_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 def test_every_route_for_every_role_and_credential_over_the_socket(api: Any) -> None:
-    spec = httpx.get(f"{api.url}/openapi.json").json()
+    spec = httpx.get(f"{api.url}/openapi.json", timeout=60).json()
     operations = [
         (path, method.upper(), operation["x-access"])
         for path, methods in spec["paths"].items()
