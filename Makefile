@@ -36,7 +36,7 @@ help:
 	@echo "make lab    - JupyterLab on the workbench kernel with the sample loaded (loopback)"
 	@echo "make kernel - install the workbench Jupyter kernel into .venv"
 	@echo "make test   - install what is missing, then run the whole test suite"
-	@echo "make lint   - ruff, ruff format --check, mypy on workbench/, import-linter floors"
+	@echo "make lint   - ruff, ruff format --check, mypy on workbench/, import-linter floors, bandit"
 	@echo "make bench  - run the benchmarks in benchmarks/ and print their figures"
 	@echo "make validate - the suites and the benchmarks, then the validation report in"
 	@echo "              validation/ (SCALE=quick: a few suites, two small benchmarks)"
@@ -58,6 +58,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check workbench tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/bandit -q -c pyproject.toml -r workbench
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix workbench tests benchmarks

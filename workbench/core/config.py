@@ -63,7 +63,8 @@ __all__ = [
 ]
 
 ENVIRONMENTS = ("development", "staging", "production")
-DEFAULT_JWT_SECRET = "insecure-development-secret-change-me"  # noqa: S105 - refused in production
+# refused in production (and where api.jwt_secret is required): a development default only
+DEFAULT_JWT_SECRET = "insecure-development-secret-change-me"  # noqa: S105  # nosec B105
 
 
 class AlpacaSettings(BaseModel):

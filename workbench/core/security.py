@@ -42,8 +42,8 @@ __all__ = [
 ]
 
 API_KEY_PREFIX = "wbk_"
-REFRESH_TOKEN_PREFIX = "wbr_"  # noqa: S105 - a format marker, not a secret
-ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - the JWT typ claim
+REFRESH_TOKEN_PREFIX = "wbr_"  # noqa: S105  # nosec B105 # a format marker, not a secret
+ACCESS_TOKEN_TYPE = "access"  # noqa: S105  # nosec B105 # the JWT typ claim
 _ALGORITHMS = ("HS256", "HS384", "HS512")
 #: bytes of randomness in a key or refresh token (256 bits)
 _ENTROPY = 32

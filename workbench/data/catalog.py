@@ -84,13 +84,15 @@ class Catalog:
             files = self._paths(name, None, None, None)
             if not files:
                 continue
+            # the lake's own file paths, quoted by _scan; the zone is a constant
+            query = (
+                "SELECT symbol, min(timestamp) AS first, max(timestamp) AS last, "  # nosec B608
+                "count(*) AS rows, count(DISTINCT CAST(timezone("
+                f"'{cal.NEW_YORK}', timestamp) AS DATE)) AS sessions "
+                f"FROM {_scan(files)} GROUP BY symbol ORDER BY symbol"
+            )
             frame = self._query_stable(
-                f"""
-                SELECT symbol, min(timestamp) AS first, max(timestamp) AS last, count(*) AS rows,
-                       count(DISTINCT CAST(timezone('{cal.NEW_YORK}', timestamp) AS DATE))
-                           AS sessions
-                FROM {_scan(files)} GROUP BY symbol ORDER BY symbol
-                """,
+                query,
                 (),
                 files,
             )

@@ -91,9 +91,19 @@ class TokenPair:
     session_id: str
 
 
-def login(rt: Runtime, username: str, password: str, *, now: datetime | None = None) -> TokenPair:
-    """Tokens for a user whose password matches, or AuthError; counts failures toward lockout."""
+def login(
+    rt: Runtime,
+    username: str,
+    password: str,
+    *,
+    client: str | None = None,
+    now: datetime | None = None,
+) -> TokenPair:
+    """Tokens for a user whose password matches, or AuthError; counts failures toward lockout.
+    ``client`` (the caller's address, as the API's server resolved it) goes into every audit
+    record of the attempt, success or failure."""
     moment = _now(now)
+    where = {"client": client} if client is not None else {}
     api = rt.settings.api
     signer = token_signer(rt.settings)
     if not 0 < len(username) <= _MAX_USERNAME:
@@ -102,14 +112,14 @@ def login(rt: Runtime, username: str, password: str, *, now: datetime | None = N
     with rt.ledger.session(read_only=True) as session:
         user = session.scalar(sa.select(UserRow).where(UserRow.username == username))
         throttle = session.get(LoginThrottleRow, username)
-    _refuse_if_locked(rt, username, throttle, moment)
+    _refuse_if_locked(rt, username, throttle, moment, where)
     matches = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not matches:
-        _count_failure(rt, username, moment)
+        _count_failure(rt, username, moment, where)
         raise AuthError(_BAD_LOGIN)
     if not user.active:
         with rt.ledger.session() as session:
-            _audit(session, "auth.login_failed", username, moment, reason="disabled")
+            _audit(session, "auth.login_failed", username, moment, reason="disabled", **where)
         raise AuthError(f"user {username!r} is disabled")
     with rt.ledger.session() as session:
         hold_audit_lock(session)
@@ -122,7 +132,7 @@ def login(rt: Runtime, username: str, password: str, *, now: datetime | None = N
         pair = _issue(
             session, signer, user, family, moment, api.refresh_ttl_days, api.access_ttl_minutes
         )
-        _audit(session, "auth.login", username, moment, user_id=user.id, session_id=family)
+        _audit(session, "auth.login", username, moment, user_id=user.id, session_id=family, **where)
     return pair
 
 
@@ -274,7 +284,7 @@ def _issue(
     return TokenPair(
         access_token=access,
         refresh_token=token,
-        token_type="bearer",  # noqa: S106 - the OAuth token type, not a secret
+        token_type="bearer",  # noqa: S106  # nosec B106 # the OAuth token type, not a secret
         expires_in=int(ttl.total_seconds()),
         refresh_expires_at=expires,
         session_id=family,
@@ -312,18 +322,22 @@ def _revoke_family(session: Session, family: str, moment: datetime) -> None:
 
 
 def _refuse_if_locked(
-    rt: Runtime, username: str, throttle: LoginThrottleRow | None, moment: datetime
+    rt: Runtime,
+    username: str,
+    throttle: LoginThrottleRow | None,
+    moment: datetime,
+    where: dict[str, str],
 ) -> None:
     if throttle is None or throttle.locked_until is None or throttle.locked_until <= moment:
         return
     with rt.ledger.session() as session:
-        _audit(session, "auth.login_failed", username, moment, reason="locked")
+        _audit(session, "auth.login_failed", username, moment, reason="locked", **where)
     raise AuthError(
         f"too many failed logins: {username!r} is locked until {_hm(throttle.locked_until)}"
     )
 
 
-def _count_failure(rt: Runtime, username: str, moment: datetime) -> None:
+def _count_failure(rt: Runtime, username: str, moment: datetime, where: dict[str, str]) -> None:
     api = rt.settings.api
     with rt.ledger.session() as session:
         hold_audit_lock(session)  # read, count and write as one step across processes
@@ -333,7 +347,7 @@ def _count_failure(rt: Runtime, username: str, moment: datetime) -> None:
             session.add(throttle)
         throttle.failures += 1
         throttle.updated_at = moment
-        _audit(session, "auth.login_failed", username, moment, reason="bad_credentials")
+        _audit(session, "auth.login_failed", username, moment, reason="bad_credentials", **where)
         if throttle.failures >= api.lockout_threshold:
             throttle.locked_until = moment + timedelta(minutes=api.lockout_minutes)
             throttle.failures = 0
@@ -344,6 +358,7 @@ def _count_failure(rt: Runtime, username: str, moment: datetime) -> None:
                 moment,
                 until=throttle.locked_until.isoformat(),
                 failures=api.lockout_threshold,
+                **where,
             )
 
 

@@ -13,7 +13,7 @@ import contextlib
 import os
 import signal
 import socket
-import subprocess
+import subprocess  # nosec B404 # starts Voila: our own argv, never a shell
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -124,7 +124,9 @@ def serve_dashboards(
     shared = os.pathsep.join(p for p in (str(_TEMPLATES), os.environ.get("JUPYTER_PATH")) if p)
     env = {**os.environ, "JUPYTER_PATH": shared}
     # its own session: a terminal's Ctrl+C reaches only us, and we stop Voila without its prompt
-    child = subprocess.Popen(command, cwd=folder, env=env, start_new_session=True)  # noqa: S603
+    child = subprocess.Popen(  # noqa: S603  # nosec B603 # a fixed argv of this Python's Voila
+        command, cwd=folder, env=env, start_new_session=True
+    )
     stopping: list[float] = []
     with _stopping_on_signals(child, stopping):
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import socket
-import subprocess
+import subprocess  # nosec B404 # starts this workbench's own servers, never a shell
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -78,7 +78,7 @@ def serve_api_and_dashboards(
     with _stopping_on_signals(children, stopping):
         for name, argv in commands.items():
             # stdout (each child's own "listening" line) is ours to print; errors pass through
-            children[name] = subprocess.Popen(  # noqa: S603
+            children[name] = subprocess.Popen(  # noqa: S603  # nosec B603 # our own argv
                 argv, stdout=subprocess.DEVNULL, start_new_session=True
             )
         ports = {"API": api_port, "dashboards": dashboards_port}

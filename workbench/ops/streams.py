@@ -5,13 +5,18 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
+
 from workbench.core.errors import WorkbenchError
-from workbench.core.security import api_key_prefix, looks_like_api_key
+from workbench.core.security import api_key_prefix, looks_like_api_key, secret_digest
 from workbench.gateway.hub import Hub
 from workbench.gateway.ratelimit import Bucket, Decision, RateLimiter
 from workbench.gateway.session import CLOSE_AUTH, CLOSE_GOING_AWAY, CLOSE_SLOW, PROTOCOL, Connection
+from workbench.ledger import ApiKeyRow, UserRow
 from workbench.ops.auth import Principal, authenticate
 from workbench.ops.secrets import token_signer
 
@@ -29,6 +34,7 @@ __all__ = [
     "Connection",
     "Decision",
     "Hub",
+    "KeyOwners",
     "RateLimiter",
     "admit",
     "buckets_for",
@@ -88,12 +94,19 @@ async def serve_websocket(
 
 
 def buckets_for(
-    rt: Runtime, *, method: str, path: str, client: str, credential: str | None
+    rt: Runtime,
+    *,
+    method: str,
+    path: str,
+    client: str,
+    credential: str | None,
+    key_owner: str | None = None,
 ) -> list[Bucket]:
     """The buckets a request counts against: its address's (or, for login, the stricter login
-    bucket of its address), and its user's or API key's when it carries one that verifies.
-    Nothing touches the ledger: a token's user comes from its verified claims, a key's bucket
-    is named by its visible prefix."""
+    bucket of its address), and its user's or API key's when it carries one that verifies. An
+    API key whose user is known (``key_owner``) counts against its user's bucket too, so making
+    more keys never multiplies a user's rate. Nothing here touches the ledger: a token's user
+    comes from its verified claims, a key's bucket is named by its visible prefix."""
     limits = rt.settings.api.rate_limit
     if not limits.enabled or path in _UNLIMITED:
         return []
@@ -101,9 +114,41 @@ def buckets_for(
         return [Bucket(f"login:{client}", limits.login_per_minute / 60, limits.login_burst)]
     buckets = [Bucket(f"addr:{client}", limits.address_per_second, limits.address_burst)]
     principal = _principal_key(rt, credential)
-    if principal is not None:
-        buckets.append(Bucket(principal, limits.principal_per_second, limits.principal_burst))
+    owners = [principal] if principal is not None else []
+    if key_owner is not None and principal is not None and principal.startswith("key:"):
+        owners.append(f"user:{key_owner}")
+    for owner in owners:
+        buckets.append(Bucket(owner, limits.principal_per_second, limits.principal_burst))
     return buckets
+
+
+class KeyOwners:
+    """The user of each working API key this process has seen, looked up by the key's digest
+    in a worker thread and kept for ``ttl`` seconds (so a key revoked meanwhile stops counting
+    against its user within that time). A key that does not work (unknown, revoked, expired)
+    counts against nobody's bucket but its own and its address's: a stale key cannot spend
+    its user's requests."""
+
+    def __init__(self, *, ttl: float = 60.0, capacity: int = 10_000) -> None:
+        self._ttl, self._capacity = ttl, capacity
+        self._owners: dict[str, tuple[str, float]] = {}
+
+    async def owner(self, rt: Runtime, credential: str | None) -> str | None:
+        key = _bare(credential)
+        if key is None or not looks_like_api_key(key):
+            return None
+        digest = secret_digest(key)
+        known = self._owners.get(digest)
+        if known is not None and time.monotonic() - known[1] < self._ttl:
+            return known[0]
+        found = await asyncio.to_thread(_key_owner, rt, digest)
+        if found is None:
+            self._owners.pop(digest, None)
+            return None
+        if len(self._owners) >= self._capacity:
+            self._owners.clear()
+        self._owners[digest] = (found, time.monotonic())
+        return found
 
 
 async def admit(
@@ -114,17 +159,41 @@ async def admit(
     path: str,
     client: str,
     credential: str | None,
+    owners: KeyOwners | None = None,
 ) -> Decision:
     """Whether a request may go on now, or how long it must wait."""
-    buckets = buckets_for(rt, method=method, path=path, client=client, credential=credential)
+    enabled = rt.settings.api.rate_limit.enabled
+    owner = await owners.owner(rt, credential) if owners is not None and enabled else None
+    buckets = buckets_for(
+        rt, method=method, path=path, client=client, credential=credential, key_owner=owner
+    )
     return await limits.take(buckets)
 
 
-def _principal_key(rt: Runtime, credential: str | None) -> str | None:
+def _key_owner(rt: Runtime, digest: str) -> str | None:
+    now = datetime.now(UTC)
+    query = (
+        sa.select(UserRow.username)
+        .join(ApiKeyRow, ApiKeyRow.user_id == UserRow.id)
+        .where(ApiKeyRow.key_hash == digest, ApiKeyRow.revoked_at.is_(None))
+        .where(sa.or_(ApiKeyRow.expires_at.is_(None), ApiKeyRow.expires_at > now))
+    )
+    with rt.ledger.session(read_only=True) as session:
+        return session.scalar(query)
+
+
+def _bare(credential: str | None) -> str | None:
+    """The token of ``Bearer <token>`` (or a bare credential)."""
     if not credential:
         return None
     scheme, _, rest = credential.strip().partition(" ")
-    token = rest.strip() if scheme.lower() == "bearer" else credential.strip()
+    return rest.strip() if scheme.lower() == "bearer" else credential.strip()
+
+
+def _principal_key(rt: Runtime, credential: str | None) -> str | None:
+    token = _bare(credential)
+    if token is None:
+        return None
     if looks_like_api_key(token):
         return f"key:{api_key_prefix(token)}"
     if token.count(".") != 2:

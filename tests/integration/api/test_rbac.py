@@ -69,7 +69,7 @@ def _b64(data: dict[str, object]) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def _credentials(rt: Runtime, role: Role) -> dict[str, str | None]:
+def credentials(rt: Runtime, role: Role) -> dict[str, str | None]:
     name = f"rbac-{role.value}"
     users.add(rt, name, PASSWORD, role=role, actor="test")
     pair = auth.login(rt, name, PASSWORD)
@@ -125,11 +125,11 @@ def world(shared_sample_lake: Path, tmp_path_factory: pytest.TempPathFactory) ->
         runtime = Runtime.from_settings()
     app = create_app(runtime)
     with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as client:
-        headers = {role: _credentials(runtime, role) for role in Role}
+        headers = {role: credentials(runtime, role) for role in Role}
         yield World(app, client, headers)
 
 
-def _expected(access: str, role: Role, credential: str) -> str:
+def expected_status(access: str, role: Role, credential: str) -> str:
     if access == PUBLIC:
         return "not 401/403"  # the route needs no credential and ignores the header
     if credential in BAD:
@@ -137,7 +137,7 @@ def _expected(access: str, role: Role, credential: str) -> str:
     return "not 401/403" if role in allowed_roles(access) else "403"
 
 
-def _matches(expected: str, status: int) -> bool:
+def status_matches(expected: str, status: int) -> bool:
     return status not in (401, 403) if expected == "not 401/403" else status == int(expected)
 
 
@@ -166,9 +166,9 @@ def test_the_whole_table_every_route_role_and_credential(world: World) -> None:
                 header = world.headers[role][credential]
                 sent = {"Authorization": header} if header is not None else {}
                 response = world.client.request(route.method, path, json=body, headers=sent)
-                expected = _expected(route.access, role, credential)
+                expected = expected_status(route.access, role, credential)
                 cases += 1
-                if not _matches(expected, response.status_code):
+                if not status_matches(expected, response.status_code):
                     failures.append(
                         f"{route.method} {route.path} as {role.value} with {credential}: "
                         f"expected {expected}, got {response.status_code} {response.text[:120]}"

@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry
 
 from workbench.interfaces.api import docs, routes
 from workbench.interfaces.api.deps import API_PREFIX
-from workbench.interfaces.api.errors import install_error_handlers
+from workbench.interfaces.api.errors import document_problem_type, install_error_handlers
 from workbench.interfaces.api.middleware import (
     BodyLimit,
     RateLimit,
@@ -81,6 +81,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     ):
         app.include_router(router.router)
     document_access(app)
+    document_problem_type(app)
     docs.mount(app)
     mcp_sessions = mcp_http.mount(app, runtime)
     _add_middleware(app, runtime)

@@ -34,6 +34,7 @@ from workbench.model import to_plain
 
 __all__ = [
     "PROBLEM_TYPE",
+    "document_problem_type",
     "install_error_handlers",
     "problem",
     "problem_responses",
@@ -79,6 +80,25 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {"model": ProblemPublic, "description": _DESCRIBED[status]}
         for status in (*statuses, 500)
     }
+
+
+def document_problem_type(app: FastAPI) -> None:
+    """Every error answer of the OpenAPI document under the media type it is served with,
+    ``application/problem+json`` (FastAPI files a response model under ``application/json``),
+    so a client or a fuzzer checking content types against the document finds them agree."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if status[:1] in "45" and "application/json" in content:
+                        content[PROBLEM_TYPE] = content.pop("application/json")
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def status_of(error: WorkbenchError) -> int:

@@ -88,6 +88,7 @@ class RateLimit:
 
     def __init__(self, app: ASGIApp, runtime: Runtime, limiter: streams.RateLimiter) -> None:
         self.app, self.runtime, self.limiter = app, runtime, limiter
+        self.owners = streams.KeyOwners()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in {"http", "websocket"}:
@@ -103,6 +104,7 @@ class RateLimit:
             path=scope.get("path", ""),
             client=client[0] if client else "unknown",
             credential=credential or None,
+            owners=self.owners,
         )
         if decision.allowed:
             await self.app(scope, receive, send)

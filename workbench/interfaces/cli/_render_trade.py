@@ -9,6 +9,7 @@ from workbench.interfaces.cli._render import table
 
 __all__ = [
     "account",
+    "audit_completeness",
     "audit_records",
     "audit_verification",
     "decision",
@@ -201,6 +202,17 @@ def audit_verification(data: dict[str, Any]) -> None:
         console.print(
             f"Audit chain: [red]BROKEN[/] at record {data['first_bad_seq']}: {data['problem']}"
         )
+
+
+def audit_completeness(data: dict[str, Any]) -> None:
+    audit_verification(data["chain"])
+    rows = sum(data["checked"].values())
+    if not data["missing"]:
+        console.print(f"Ledger replayed: [green]complete[/], {rows:,} rows each with its record")
+        return
+    console.print(f"Ledger replayed: [red]{len(data['missing'])} without a record[/]")
+    for line in data["missing"]:
+        console.print(f"  {line}", markup=False)
 
 
 def audit_records(rows: list[dict[str, Any]]) -> None:

@@ -14,13 +14,29 @@ app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("verify")
-def verify(as_json: JsonOption = False) -> None:
+def verify(
+    complete: Annotated[
+        bool,
+        typer.Option(
+            "--complete",
+            help="Also replay the ledger against the chain: every user, key, account state, "
+            "order, order event, fill, job, alert rule and handled alert has its record.",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
     """Recompute every hash; name the first record that does not check out."""
-    from workbench.ops import audit
+    from workbench.ops import audit, audit_completeness
 
-    result = audit.verify(open_runtime())
-    emit(result.__dict__, as_json, show.audit_verification)
-    if not result.ok:
+    if complete:
+        replayed = audit_completeness.completeness(open_runtime())
+        emit(replayed.to_dict(), as_json, show.audit_completeness)
+        ok = replayed.ok
+    else:
+        result = audit.verify(open_runtime())
+        emit(result.__dict__, as_json, show.audit_verification)
+        ok = result.ok
+    if not ok:
         raise typer.Exit(1)
 
 

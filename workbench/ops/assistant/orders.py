@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["OrderPreview", "confirmed_submit", "order_terms", "preview_with_token"]
 
-_TOKEN_PREFIX = "wbc_"  # noqa: S105 - the visible start of a token, not a secret
+_TOKEN_PREFIX = "wbc_"  # noqa: S105  # nosec B105 # the visible start of a token
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from workbench.interfaces.api.deps import API_PREFIX, RuntimeDep, public
 from workbench.interfaces.api.errors import problem_responses
@@ -21,8 +21,11 @@ router = APIRouter(
 
 
 @router.post("/login", response_model=TokenPairPublic, summary="Log in")
-def login(rt: RuntimeDep, body: LoginInput) -> TokenPairPublic:
-    return TokenPairPublic.model_validate(to_plain(auth.login(rt, body.username, body.password)))
+def login(rt: RuntimeDep, body: LoginInput, request: Request) -> TokenPairPublic:
+    # the address uvicorn resolved (X-Forwarded-For only from a trusted proxy: --behind-proxy)
+    client = request.client.host if request.client is not None else None
+    pair = auth.login(rt, body.username, body.password, client=client)
+    return TokenPairPublic.model_validate(to_plain(pair))
 
 
 @router.post(
