@@ -29,7 +29,7 @@ from workbench.interfaces.mcp.tools_trade import TRADING_TOOLS
 from workbench.model import Permission, Role, can
 from workbench.ops import audit, audit_completeness, keys, users
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("SEC-01", "SEC-02", "SEC-03", "RSK-04")]
 
 PASSWORD = "a long enough password 1"
 BURST = 240

@@ -41,7 +41,7 @@ from tests.system.live_api import MCP_ARGUMENTS
 from workbench.model import Role
 from workbench.ops import audit_completeness
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("SEC-04", "SEC-07", "INT-03")]
 
 SETTINGS = {
     "WB_LOG_LEVEL": "WARNING",

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from tests.integration.mcp.conftest import http_client
 from tests.system import live_api
 
-pytestmark = [pytest.mark.system, pytest.mark.postgres]
+pytestmark = [pytest.mark.system, pytest.mark.postgres, pytest.mark.requirement("SEC-05")]
 
 TAG = uuid.uuid4().hex[:8]
 CANARIES = {

@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
@@ -17,6 +18,8 @@ from workbench.ledger import ApiKeyRow, OrderEventRow, OrderRow, UserRow
 from workbench.model import Role
 from workbench.ops import audit_completeness, keys, monitor, trade, users
 from workbench.runtime import Runtime
+
+pytestmark = pytest.mark.requirement("RSK-04")
 
 PASSWORD = "a long enough password 1"
 ADMIN = "cli:tester"

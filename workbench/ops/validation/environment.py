@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import platform
 import shutil
-import subprocess
+import subprocess  # nosec B404 # git and pip for the report's environment, never a shell
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -71,7 +71,7 @@ def _git(root: Path) -> dict[str, str]:
         if executable is None:
             return ""
         # fixed arguments, no shell: only the checkout's path comes from the caller
-        done = subprocess.run(  # noqa: S603
+        done = subprocess.run(  # noqa: S603  # nosec B603 # fixed argv, no shell
             [executable, *args], cwd=root, capture_output=True, text=True, check=False, timeout=30
         )
         return done.stdout.strip() if done.returncode == 0 else ""

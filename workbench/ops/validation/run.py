@@ -12,7 +12,7 @@ is written whole or not at all (``workbench.core.outputs``): the report, ``resul
 from __future__ import annotations
 
 import os
-import subprocess
+import subprocess  # nosec B404 # runs this interpreter's pytest and benchmarks, never a shell
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -193,7 +193,7 @@ def _run_suites(
         command += ["-n", str(scale.workers), "--dist", "worksteal"]
     with open(folder / "pytest.log", "w", encoding="utf-8") as log:
         # this interpreter and the checkout's own test paths, no shell
-        done = subprocess.run(  # noqa: S603
+        done = subprocess.run(  # noqa: S603  # nosec B603 # our own argv, no shell
             command,
             cwd=root,
             env={**env, RESULTS_ENV: str(folder / "results.jsonl")},
@@ -216,7 +216,7 @@ def _run_benchmark(
     began = time.perf_counter()
     with open(folder / log, "w", encoding="utf-8") as output:
         # this interpreter on a benchmark script of the checkout, no shell
-        done = subprocess.run(  # noqa: S603
+        done = subprocess.run(  # noqa: S603  # nosec B603 # our own argv, no shell
             [sys.executable, str(root / benchmark.script), *benchmark.arguments],
             cwd=root,
             env={**env, FIGURES_ENV: str(folder / "figures.jsonl")},
