@@ -43,8 +43,7 @@ LOAD_SETTINGS = {
 }
 
 
-def load_scale() -> float:
-    """``WB_LOAD_SCALE`` as a positive number (default 1)."""
+def _scale_from_environment() -> float:
     text = os.environ.get("WB_LOAD_SCALE", "1")
     try:
         scale = float(text)
@@ -53,6 +52,16 @@ def load_scale() -> float:
     if not scale > 0:
         raise pytest.UsageError(f"WB_LOAD_SCALE must be a positive number, got {text!r}")
     return scale
+
+
+#: read when the suite is collected: every test runs without the caller's ``WB_`` variables
+#: (tests/conftest.py), this one included
+_SCALE = _scale_from_environment()
+
+
+def load_scale() -> float:
+    """``WB_LOAD_SCALE`` as a positive number (default 1)."""
+    return _SCALE
 
 
 @dataclass
