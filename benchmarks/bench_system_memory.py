@@ -181,6 +181,8 @@ async def _load(
         Client(streamable_http_client(f"{api}/mcp", http_client=mcp_http)) as over_http,
         Client(stdio) as over_stdio,
     ):
+        for path in READS:  # the runtime builds its parts on first use: not the load's cost
+            (await http.get(path)).raise_for_status()
         ready()
         until = time.monotonic() + args.seconds
         counts = await asyncio.gather(

@@ -192,6 +192,37 @@ async def _cli_users(system: System, tally: Tally) -> None:
         tally.failures.append(f"audit verify under load: {answers[2]}")
 
 
+async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> int:
+    """One ``GET /healthz`` on an open HTTP/1.1 connection: the status (0 when the server hung
+    up instead of answering)."""
+    writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    try:
+        await writer.drain()
+        head = await reader.readuntil(b"\r\n\r\n")
+    except (ConnectionError, asyncio.IncompleteReadError):
+        return 0
+    lines = head.decode("latin-1").split("\r\n")
+    length = next(int(x.split(":")[1]) for x in lines if x.lower().startswith("content-length"))
+    await reader.readexactly(length)
+    return int(lines[0].split()[1])
+
+
+async def _idle_client(system: System, tally: Tally, idle_seconds: float) -> None:
+    """A client that leaves its pooled connection idle a while, as httpx does for up to 5 s
+    (its default expiry), then sends on it: the server must not have closed it under the
+    client (uvicorn's own default, 5 s, raced httpx's and reset requests under load)."""
+    host, port = system.url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        first = await _exchange(reader, writer)
+        await asyncio.sleep(idle_seconds)
+        again = await _exchange(reader, writer)
+    finally:
+        writer.close()
+    if (first, again) != (200, 200):
+        tally.failures.append(f"a connection idle {idle_seconds} s: answered {first}, {again}")
+
+
 async def _users(system: System, seconds: float) -> Tally:
     tally = Tally(f"load-{uuid.uuid4().hex[:6]}", time.perf_counter() + seconds)
     limits = httpx.Limits(max_connections=USERS, max_keepalive_connections=USERS)
@@ -202,12 +233,14 @@ async def _users(system: System, seconds: float) -> Tally:
         for role in ("analyst", "trader")
     )
     # 17 subscribers, 20 submitters, 3 CLI processes, 10 assistants, 15 previewers, 35 readers
+    # (and one idle client besides)
     subscribers = [
         asyncio.create_task(_subscriber(system, tally, drain_seconds=60 * load_scale()))
         for _ in range(17)
     ]
     submitters = [_submitter(trader, tally, n) for n in range(20)]
     others = [
+        _idle_client(system, tally, idle_seconds=6),
         _cli_users(system, tally),
         *(_assistant(system, tally, n) for n in range(10)),
         *(_previewer(trader, tally, n) for n in range(15)),

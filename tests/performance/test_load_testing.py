@@ -129,7 +129,7 @@ async def _stream(system: System, total: int) -> tuple[dict[str, list[float]], f
 
 
 def test_a_stream_of_reads_and_previews_answers_every_one_right(system: System) -> None:
-    total = max(100, round(300 * load_scale()))
+    total = max(100, round(150 * load_scale()))
     timings, elapsed = asyncio.run(_stream(system, total))
     assert sum(map(len, timings.values())) == total
     print(f"\n{total} requests over 100 connections in {elapsed:.1f} s:")
