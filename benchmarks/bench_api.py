@@ -298,7 +298,10 @@ def _requirements(
         f"{'within' if slowest * 60 > 1000 else 'UNDER'} | half the ceiling "
         f"({ceiling / 2 * 60:,.0f}/min): {'within' if slowest > ceiling / 2 else 'UNDER'}]"
     )
-    print(f"  concurrent connections: {concurrency}, every answer a 200  [100+ | 100]")
+    print(
+        f"  concurrent connections: {concurrency} held (an answer other than 2xx is printed "
+        "above)  [100+ | 100]"
+    )
     if fan_out is not None:
         p99 = fan_out[3]
         print(

@@ -54,16 +54,17 @@ def _port() -> int:
 
 
 def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+    from workbench.testing import wait_until
+
+    def answers() -> bool:
         if process.poll() is not None:
             raise SystemExit(f"{process.args} stopped before answering")
         try:
-            httpx.get(url, timeout=2)
-            return
+            return httpx.get(url, timeout=2).status_code < 500
         except httpx.TransportError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} never answered")
+            return False
+
+    wait_until(answers, what=url, timeout=120, interval=0.2)
 
 
 def _prepare(home: Path) -> str:

@@ -13,44 +13,31 @@ import asyncio
 import json
 import time
 import uuid
-from typing import Any
 
 import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
 from tests.performance.conftest import System, figures, load_scale
+from workbench.testing import next_ws_message
 
 pytestmark = [pytest.mark.performance, pytest.mark.system]
 
 CONNECTIONS = 120
 
 
-async def _message(ws: ClientConnection, kind: str, timeout: float = 120) -> dict[str, Any]:
-    """The next message of type ``kind``, answering the server's pings on the way."""
-    deadline = time.monotonic() + timeout
-    while True:
-        left = max(0.01, deadline - time.monotonic())
-        message = json.loads(await asyncio.wait_for(ws.recv(), left))
-        if message["type"] == kind:
-            return dict(message)
-        assert message["type"] in {"ping", "event"}, message
-        if message["type"] == "ping":
-            await ws.send(json.dumps({"type": "pong"}))
-
-
 async def _subscribed(system: System) -> ClientConnection:
     ws = await connect(f"{system.ws}/ws", ping_interval=None, open_timeout=120)
     await ws.send(json.dumps({"type": "auth", "token": system.keys["viewer"]}))
-    await _message(ws, "welcome")
+    await next_ws_message(ws, "welcome", timeout=120)
     await ws.send(json.dumps({"type": "subscribe", "channels": ["orders"]}))
-    await _message(ws, "subscribed")
+    await next_ws_message(ws, "subscribed", timeout=120)
     return ws
 
 
 async def _told_of(ws: ClientConnection, client_order_id: str) -> float:
     while True:
-        event = await _message(ws, "event")
+        event = await next_ws_message(ws, "event", timeout=120)
         if event["data"]["client_order_id"] == client_order_id:
             return time.perf_counter()
 
