@@ -138,8 +138,8 @@ def test_a_commands_runtime_is_closed_when_the_command_ends(home: Path) -> None:
 
 def test_the_account_id_once_linked_never_waits_on_the_trading_lock(home: Path) -> None:
     """Reads ask for the account id inside a ledger session. Had they waited there for the
-    trading lock, each would hold a pooled connection the lock's holder may need: under load
-    (the performance suite's hundred users) the pool ran dry and requests failed after 30 s."""
+    trading lock, each would hold a pooled connection the lock's holder may need: with sixty
+    account reads queued behind a held lock the pool ran dry and reads failed after 30 s."""
     with Runtime.from_settings() as rt:
         linked = rt.oms.account_id
         held, release = threading.Event(), threading.Event()
