@@ -4,7 +4,9 @@ Run: ``.venv/bin/python benchmarks/bench_cli.py [--repeat N] [--only TEXT] [--ho
 A plain script that prints figures (not part of the test suite). Budgets (DESIGN.md and
 issue 12): ``workbench --help`` under 0.25 s; a simple read under 1 s and 256 MB; an order on
 the paper broker under 1.5 s; one backtest under 5 s; the 6,000-portfolio grid command under
-15 s, start-up included.
+15 s, start-up included. The last lines set the system's requirements (docs/requirements.md:
+start-up under 5 s, simple commands under 2 s, complex analysis under 10 s, memory under 512 MB)
+beside these stricter budgets.
 
 The home is fresh (a temporary ``WB_HOME``, every other ``WB_`` variable cleared: the embedded
 default) with the bundled sample loaded by ``workbench data load-sample`` and one paper order
@@ -104,6 +106,10 @@ def cases(stocks: list[str]) -> list[Case]:
     ]
 
 
+#: each measured command's (median wall seconds, median peak MB), for the requirements' lines
+MEASURED: dict[str, tuple[float, float]] = {}
+
+
 def run_once(args: tuple[str, ...], env: dict[str, str]) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds (user + system) and peak resident MB of one ``workbench``
     process."""
@@ -141,6 +147,7 @@ def measure(case: Case, env: dict[str, str], repeat: int, worst: dict[str, float
     if case.kind:
         worst[f"{case.kind}.wall_s"] = max(wall, worst.get(f"{case.kind}.wall_s", 0.0))
         worst[f"{case.kind}.peak_mb"] = max(peak, worst.get(f"{case.kind}.peak_mb", 0.0))
+    MEASURED[case.label] = wall, peak
     over = wall > case.budget_s or (case.budget_mb is not None and peak > case.budget_mb)
     budget = f"{case.budget_s:g} s" + (f", {case.budget_mb:g} MB" if case.budget_mb else "")
     return (
@@ -156,6 +163,34 @@ def _record(worst: dict[str, float]) -> None:
     record("cli.simple.wall_s", worst.get("simple.wall_s", absent), "s")
     record("cli.simple.peak_mb", worst.get("simple.peak_mb", absent), "MB")
     record("cli.backtest.wall_s", worst.get("backtest.wall_s", absent), "s")
+
+
+def print_requirements() -> None:
+    """The system's requirements (docs/requirements.md) beside DESIGN.md's stricter budgets."""
+    simple = {
+        k: v for k, v in MEASURED.items() if k.split()[0] in {"trade", "analyze", "monitor", "data"}
+    }
+    complex_ = {k: v for k, v in MEASURED.items() if k.startswith("strategy backtest")}
+    lines = []
+    if "workbench --help" in MEASURED:
+        lines.append(("start-up (workbench --help)", MEASURED["workbench --help"][0], "s", 5, 0.3))
+    if simple:
+        name, (wall, _) = max(simple.items(), key=lambda item: item[1][0])
+        lines.append((f"simple command, slowest ({name})", wall, "s", 2, 1))
+    if complex_:
+        name, (wall, _) = max(complex_.items(), key=lambda item: item[1][0])
+        lines.append((f"complex analysis ({name})", wall, "s", 10, 5))
+    small = {**simple, **complex_}
+    if small:
+        name, (_, peak) = max(small.items(), key=lambda item: item[1][1])
+        lines.append((f"memory, largest ({name})", peak, "MB", 512, 256))
+    print("requirements (system | DESIGN.md), measured:")
+    for label, value, unit, required, designed in lines:
+        verdicts = ["within" if value < budget else "OVER" for budget in (required, designed)]
+        print(
+            f"  {label:<52} {value:8.2f} {unit}  [< {required:g} {unit}: {verdicts[0]} | "
+            f"< {designed:g} {unit}: {verdicts[1]}]"
+        )
 
 
 def main() -> None:
@@ -184,6 +219,7 @@ def main() -> None:
             print(measure(case, env, args.repeat, worst), flush=True)
         _record(worst)
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print_requirements()
 
 
 if __name__ == "__main__":

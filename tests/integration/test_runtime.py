@@ -136,3 +136,27 @@ def test_a_commands_runtime_is_closed_when_the_command_ends(home: Path) -> None:
         trade.account(rt)
         assert {"broker", "oms", "ledger"} <= set(vars(rt))
     assert not {"broker", "oms", "ledger"} & set(vars(rt))
+
+
+def test_the_account_id_once_linked_never_waits_on_the_trading_lock(home: Path) -> None:
+    """Reads ask for the account id inside a ledger session. Had they waited there for the
+    trading lock, each would hold a pooled connection the lock's holder may need: with sixty
+    account reads queued behind a held lock the pool ran dry and reads failed after 30 s."""
+    with Runtime.from_settings() as rt:
+        linked = rt.oms.account_id
+        held, release = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            with rt.trading_lock:
+                held.set()
+                release.wait(30)
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        try:
+            assert held.wait(10)
+            with ThreadPoolExecutor(1) as pool:
+                assert pool.submit(lambda: rt.oms.account_id).result(timeout=10) == linked
+        finally:
+            release.set()
+            holder.join()

@@ -23,6 +23,8 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from workbench.testing import next_ws_message as _next
+
 pytestmark = [pytest.mark.system, pytest.mark.redis, pytest.mark.requirement("INT-05", "PRF-04")]
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
@@ -126,19 +128,6 @@ def server(
         yield Server(url, url.replace("http", "ws", 1), env, keys, process)
     finally:
         _stop(process)
-
-
-async def _next(ws: ClientConnection, kind: str, timeout: float = 10) -> dict[str, Any]:
-    """The next message of type ``kind`` (pings answered, as a client must, unless waited for)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        left = max(0.01, deadline - time.monotonic())
-        message = json.loads(await asyncio.wait_for(ws.recv(), left))
-        if message["type"] == kind:
-            return dict(message)
-        assert message["type"] in {"ping", "event"}, message
-        if message["type"] == "ping":
-            await ws.send(json.dumps({"type": "pong"}))
 
 
 async def _open(server: Server, key: str) -> ClientConnection:

@@ -141,6 +141,13 @@ class SerialOrderManager(OrderManager):
 
     @property
     def account_id(self) -> int:
+        linked = self._account_id
+        if linked is not None:
+            # linked once, it never changes: read without the lock, for callers ask inside a
+            # ledger session. Waiting on the lock there held a pooled connection while the
+            # lock's holder waited for one: under load the pool ran dry, and after 30 s the
+            # holder's request failed (500), a lock-order inversion.
+            return linked
         with self.lock:  # two first callers must not link (and open) the account twice
             return super().account_id
 

@@ -7,6 +7,7 @@ from workbench.testing.generated import generated_bars
 from workbench.testing.json_documents import SNAKE_CASE, json_keys, odd_json_keys
 from workbench.testing.lakes import copy_lake
 from workbench.testing.waiting import free_port, wait_until
+from workbench.testing.websocket import next_ws_message
 
 __all__ = [
     "SNAKE_CASE",
@@ -17,6 +18,7 @@ __all__ = [
     "free_port",
     "generated_bars",
     "json_keys",
+    "next_ws_message",
     "odd_json_keys",
     "wait_until",
 ]

@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 
 __all__ = ["ApiStarted", "serve_api"]
 
+#: how long an idle keep-alive connection stays open. Longer than the idle expiry of the
+#: clients and proxies in front (httpx 5 s, nginx and load balancers 60 s): with uvicorn's
+#: default of 5 s, equal to httpx's, a client reusing a connection just as the server closes it
+#: got a reset (httpx.ReadError) under load - the server must outlive its clients' pools.
+KEEP_ALIVE_SECONDS = 75
+
 
 @dataclass(frozen=True)
 class ApiStarted:
@@ -62,6 +68,7 @@ def serve_api(
         proxy_headers=behind_proxy,
         forwarded_allow_ips=forwarded_allow_ips if behind_proxy else None,
         server_header=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     shown = f"[{host}]" if ":" in host else host
     bound = int(listener.getsockname()[1])
