@@ -35,6 +35,7 @@ from typing import Any
 
 import httpx
 import psutil
+from _figures import record
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 BUDGET_MB = 2048
@@ -270,6 +271,7 @@ def main() -> None:
         "DESIGN.md: none for the whole system]"
     )
     print(f"  (the load generator, not counted: {own:.0f} MB)")
+    record("system.peak_mb", total, "MB", seconds=args.seconds)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,11 @@ from jsonschema import Draft202012Validator
 
 from tests.performance.conftest import System, figures, load_scale
 
-pytestmark = [pytest.mark.performance, pytest.mark.system]
+pytestmark = [
+    pytest.mark.performance,
+    pytest.mark.system,
+    pytest.mark.requirement("PRF-01", "PRF-02", "PRF-11"),
+]
 
 CONCURRENCY = 45
 #: (path, route in the OpenAPI document, whether its answer stays the same under the load)

@@ -27,7 +27,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from tests.integration.mcp.conftest import http_client
 from tests.performance.conftest import WORKBENCH, System, figures, load_scale
 
-pytestmark = [pytest.mark.performance, pytest.mark.system]
+pytestmark = [
+    pytest.mark.performance,
+    pytest.mark.system,
+    pytest.mark.requirement("PRF-02", "PRF-03", "PRF-04", "EXE-07", "RSK-04"),
+]
 
 USERS = 100
 SYMBOLS = ("AAPL", "MSFT", "JPM", "XOM", "IBM")

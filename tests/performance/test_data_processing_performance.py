@@ -34,7 +34,7 @@ from workbench.monitoring import (
 )
 from workbench.testing import generated_bars
 
-pytestmark = pytest.mark.performance
+pytestmark = [pytest.mark.performance, pytest.mark.requirement("PRF-09", "PRF-13")]
 
 START_NS = 1_700_000_000 * 10**9
 

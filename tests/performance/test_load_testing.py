@@ -21,7 +21,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from tests.performance.conftest import System, figures, load_scale
 from workbench.testing import next_ws_message
 
-pytestmark = [pytest.mark.performance, pytest.mark.system]
+pytestmark = [
+    pytest.mark.performance,
+    pytest.mark.system,
+    pytest.mark.requirement("PRF-01", "PRF-02", "PRF-03", "PRF-04"),
+]
 
 CONNECTIONS = 120
 
