@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 if TYPE_CHECKING:
     import pandas as pd
+    from pyarrow.fs import FileSystem
 
 __all__ = ["FileRef", "Identity", "LatestRows", "identity", "read_rows", "read_tables", "to_frame"]
 
@@ -55,10 +56,12 @@ def read_rows(
     columns: Sequence[str],
     lower: int | None = None,
     upper: int | None = None,
+    filesystem: FileSystem | None = None,
 ) -> pa.Table:
     """``symbol, timestamp, <columns>`` of ``files`` (given grouped by symbol, years ascending)
-    with ``lower <= timestamp < upper`` (UTC microseconds); files are sorted by timestamp."""
-    tables = read_tables(files, columns, lower, upper)
+    with ``lower <= timestamp < upper`` (UTC microseconds); files are sorted by timestamp.
+    ``filesystem`` opens the paths (None: local files)."""
+    tables = read_tables(files, columns, lower, upper, filesystem)
     return _with_symbols(tables, [ref.symbol for ref in files], ["timestamp", *columns])
 
 
@@ -67,6 +70,7 @@ def read_tables(
     columns: Sequence[str],
     lower: int | None = None,
     upper: int | None = None,
+    filesystem: FileSystem | None = None,
 ) -> list[pa.Table]:
     """``read_rows`` without the symbol column: one table per file, in the order given. No
     Arrow array is built from Python or numpy values here, which would make pyarrow import
@@ -74,7 +78,9 @@ def read_tables(
     wanted = ["timestamp", *columns]
 
     def one(ref: FileRef) -> pa.Table:
-        table = pq.ParquetFile(ref.path).read(columns=wanted, use_threads=False)
+        table = pq.ParquetFile(ref.path, filesystem=filesystem).read(
+            columns=wanted, use_threads=False
+        )
         if lower is None and upper is None:
             return table
         micros = table.column("timestamp").cast(pa.int64()).to_numpy()
@@ -110,12 +116,19 @@ class LatestRows:
         self._rows: dict[tuple[str, str], tuple[Identity, pa.Table]] = {}
         self._lock = threading.Lock()
 
-    def read(self, dataset: str, files: Sequence[FileRef], columns: Sequence[str]) -> pa.Table:
+    def read(
+        self,
+        dataset: str,
+        files: Sequence[FileRef],
+        columns: Sequence[str],
+        identify: Callable[[str], Identity | None] = identity,
+        filesystem: FileSystem | None = None,
+    ) -> pa.Table:
         wanted = ["timestamp", *columns]
         found: list[pa.Table | None] = []
         missing: list[tuple[int, FileRef, Identity]] = []
         for index, ref in enumerate(files):
-            now = identity(ref.path)
+            now = identify(ref.path)
             with self._lock:
                 known = self._rows.get((dataset, ref.path))
             if now is not None and known is not None and known[0] == now:
@@ -127,7 +140,7 @@ class LatestRows:
         if missing:
 
             def last(item: tuple[int, FileRef, Identity]) -> pa.Table:
-                parquet = pq.ParquetFile(item[1].path)
+                parquet = pq.ParquetFile(item[1].path, filesystem=filesystem)
                 group = parquet.read_row_group(
                     parquet.num_row_groups - 1, columns=list(wanted), use_threads=False
                 )
