@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from workbench.core.errors import ConfigError, DataError
 from workbench.data import reader
@@ -243,11 +242,8 @@ class ObjectStoreLake:
         target = f"{self.base}/{spec.name}/{symbol_dir(symbol)}/year={year}/{PARTITION_FILE}"
         with self._partition_lock(target):
             stored = None
-            if self.identity(target) is not None:
-                with self.guard("reading"):
-                    stored = pq.ParquetFile(target, filesystem=self.filesystem).read(
-                        use_threads=False
-                    )
+            with self.guard("reading"), suppress(FileNotFoundError):
+                stored = reader.open_parquet(target, self.filesystem).read(use_threads=False)
             merged, written = merge_partition(stored, rows, spec, symbol, year, upsert=upsert)
             if merged is not None:
                 self._put(target, encode_partition(merged))

@@ -27,7 +27,16 @@ if TYPE_CHECKING:
     import pandas as pd
     from pyarrow.fs import FileSystem
 
-__all__ = ["FileRef", "Identity", "LatestRows", "identity", "read_rows", "read_tables", "to_frame"]
+__all__ = [
+    "FileRef",
+    "Identity",
+    "LatestRows",
+    "identity",
+    "open_parquet",
+    "read_rows",
+    "read_tables",
+    "to_frame",
+]
 
 #: below this many files a thread pool costs more than it saves
 _PARALLEL_FROM = 12
@@ -49,6 +58,15 @@ def identity(path: str) -> Identity | None:
     except FileNotFoundError:
         return None
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def open_parquet(path: str, filesystem: FileSystem | None = None) -> pq.ParquetFile:
+    """A partition file opened once. A local file is read through one descriptor; an object is
+    fetched whole in one GET (partition objects are small, and one response is one version)."""
+    if filesystem is None:
+        return pq.ParquetFile(path)
+    with filesystem.open_input_stream(path, compression=None) as stream:
+        return pq.ParquetFile(pa.BufferReader(stream.read_buffer()))
 
 
 def read_rows(
@@ -78,9 +96,7 @@ def read_tables(
     wanted = ["timestamp", *columns]
 
     def one(ref: FileRef) -> pa.Table:
-        table = pq.ParquetFile(ref.path, filesystem=filesystem).read(
-            columns=wanted, use_threads=False
-        )
+        table = open_parquet(ref.path, filesystem).read(columns=wanted, use_threads=False)
         if lower is None and upper is None:
             return table
         micros = table.column("timestamp").cast(pa.int64()).to_numpy()
@@ -140,7 +156,7 @@ class LatestRows:
         if missing:
 
             def last(item: tuple[int, FileRef, Identity]) -> pa.Table:
-                parquet = pq.ParquetFile(item[1].path, filesystem=filesystem)
+                parquet = open_parquet(item[1].path, filesystem)
                 group = parquet.read_row_group(
                     parquet.num_row_groups - 1, columns=list(wanted), use_threads=False
                 )
