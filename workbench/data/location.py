@@ -324,6 +324,7 @@ def _s3_filesystem(url: str) -> FileSystem:
             endpoint_override=endpoint,
             scheme=scheme,
             connect_timeout=5,
+            allow_delayed_open=True,  # a small object goes up as one PUT when it is closed
             request_timeout=30,
             retry_strategy=AwsStandardS3RetryStrategy(max_attempts=3),
         )
