@@ -14,9 +14,11 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from pyarrow.fs import FileSelector
 
 from workbench.core.errors import DataError
 from workbench.data import Lake
+from workbench.data import location as location_module
 from workbench.data.location import ObjectStoreLake
 from workbench.testing import free_port
 
@@ -99,9 +101,12 @@ def test_a_second_node_reads_what_the_first_loaded_equal_to_the_local_lake(
         _ = remote.root
 
 
+@pytest.mark.parametrize("single_put", [True, False], ids=["one-put", "temporary-and-copy"])
 def test_loading_again_writes_nothing_and_a_merge_keeps_both_writes(
-    s3_sample: str, shared_sample_lake: Path
+    s3_sample: str, shared_sample_lake: Path, monkeypatch: pytest.MonkeyPatch, single_put: bool
 ) -> None:
+    if not single_put:  # every object as large ones go: a temporary key copied over the target
+        monkeypatch.setattr(location_module, "SINGLE_PUT_BYTES", 0)
     url = f"s3://{BUCKET}/merge-{uuid.uuid4().hex[:8]}"
     local = Lake(shared_sample_lake)
     bars = local.bars("AAPL", "2017-01-01", "2017-12-31")
@@ -112,6 +117,11 @@ def test_loading_again_writes_nothing_and_a_merge_keeps_both_writes(
     assert (report.new, report.unchanged) == (len(bars) - 100, 20)
     assert writer.ingest(bars, "bars_1d").written == 0
     pd.testing.assert_frame_equal(Lake(url).bars("AAPL"), bars.reset_index(drop=True))
+    store = writer.location
+    assert isinstance(store, ObjectStoreLake)
+    keys = store.filesystem.get_file_info(FileSelector(store.base, recursive=True))
+    assert not [info.path for info in keys if "/_tmp/" in info.path]
+    assert Lake(url).datasets() == ["bars_1d"]
 
 
 def test_a_failed_write_leaves_no_partial_object(
