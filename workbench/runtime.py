@@ -116,11 +116,12 @@ class Runtime:
 
     @_Part
     def data(self) -> Lake:
-        """The market-data lake under ``<home>/lake`` (created on first write)."""
+        """The market-data lake at ``WB_DATA__LAKE_URL`` (default ``<home>/lake``, created on
+        first write)."""
         from workbench.data import Lake
 
         return Lake(
-            self.settings.lake_dir,
+            self.settings.lake_location,
             policy=self.settings.data.validation_policy,
             jump_threshold=self.settings.data.jump_threshold,
             calendar=self.settings.data.calendar,

@@ -197,6 +197,22 @@ class DataSettings(BaseModel):
     calendar: str = "XNYS"
     #: a close-to-close move larger than this share is reported as a suspicious jump
     jump_threshold: float = Field(default=0.25, gt=0)
+    #: where the market-data lake is: None for ``<home>/lake``, another folder, or an object
+    #: store ``s3://bucket/prefix`` that several nodes share (credentials from the standard
+    #: AWS_* variables)
+    lake_url: str | None = None
+
+    @field_validator("lake_url")
+    @classmethod
+    def _known_lake_scheme(cls, url: str | None) -> str | None:
+        if url is None or not url.strip():
+            return None
+        url = url.strip()
+        if "://" in url and not url.startswith("s3://"):
+            raise ValueError(f"expected a folder or s3://bucket/prefix, got {url}")
+        if url.startswith("s3://") and not url.removeprefix("s3://").split("/")[0]:
+            raise ValueError(f"expected s3://bucket/prefix, got {url}")
+        return url
 
 
 class RiskLimits(BaseModel):
@@ -331,6 +347,14 @@ class Settings(BaseSettings):
     @property
     def lake_dir(self) -> Path:
         return self.home / "lake"
+
+    @property
+    def lake_location(self) -> Path | str:
+        """``data.lake_url`` when set (a folder or ``s3://...``), else ``lake_dir``."""
+        url = self.data.lake_url
+        if url is None:
+            return self.lake_dir
+        return url if url.startswith("s3://") else Path(url).expanduser()
 
     @property
     def ledger_dsn(self) -> str:

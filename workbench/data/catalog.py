@@ -14,20 +14,20 @@ are exact instants (timezone-aware).
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from workbench.core.errors import DataError, NotFound
 from workbench.data import calendar as cal
 from workbench.data import reader
+from workbench.data.location import LakeLocation
 from workbench.data.reader import FileRef
 from workbench.data.schema import spec_for
-from workbench.data.store import PARTITION_FILE, symbol_dir, symbol_of_dir
 from workbench.model import normalize_symbol, validate_period
 
 if TYPE_CHECKING:  # pandas loads where a frame is built: ``read_table`` needs none
@@ -40,35 +40,26 @@ Bound = date | datetime | str | None
 #: runs of a DuckDB query whose files kept being replaced while it ran, before giving up
 _SQL_ATTEMPTS = 5
 _LAKE_CALL = re.compile(r"lake\('([a-z0-9_]+)'\)")
+_YEAR = re.compile(r"year=(\d+)")
 
 
 class Catalog:
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, location: LakeLocation) -> None:
+        self.location = location
         self._connection: Any = None
         self._lock = threading.Lock()
         self._latest = reader.LatestRows()
 
     # -- what is there ---------------------------------------------------------------------
     def datasets(self) -> list[str]:
-        if not self.root.is_dir():
-            return []
         return sorted(
-            entry.name
-            for entry in os.scandir(self.root)
-            if entry.is_dir() and not entry.name.startswith(("_", ".")) and _is_dataset(entry.name)
+            name
+            for name in self.location.datasets()
+            if not name.startswith(("_", ".")) and _is_dataset(name)
         )
 
     def symbols(self, dataset: str = "bars_1d") -> list[str]:
-        folder = self.root / spec_for(dataset).name
-        if not folder.is_dir():
-            return []
-        with os.scandir(folder) as entries:
-            return sorted(
-                symbol_of_dir(entry.name)
-                for entry in entries
-                if entry.name.startswith("symbol=") and entry.is_dir()
-            )
+        return sorted(self.location.symbols(spec_for(dataset).name))
 
     def is_empty(self) -> bool:
         return not any(self.symbols(d) for d in self.datasets())
@@ -81,20 +72,22 @@ class Catalog:
         names = [spec_for(dataset).name] if dataset else self.datasets()
         frames = []
         for name in names:
-            files = self._paths(name, None, None, None)
+            files = self._files(name, None, None, None)
             if not files:
                 continue
-            # the lake's own file paths, quoted by _scan; the zone is a constant
+            tables: dict[str, pa.Table] = {}
+            # the lake's own file paths (quoted by _scan) or registered tables; a constant zone
             query = (
                 "SELECT symbol, min(timestamp) AS first, max(timestamp) AS last, "  # nosec B608
                 "count(*) AS rows, count(DISTINCT CAST(timezone("
                 f"'{cal.NEW_YORK}', timestamp) AS DATE)) AS sessions "
-                f"FROM {_scan(files)} GROUP BY symbol ORDER BY symbol"
+                f"FROM {self._scan(files, tables, [])} GROUP BY symbol ORDER BY symbol"
             )
             frame = self._query_stable(
                 query,
                 (),
-                files,
+                [ref.path for ref in files],
+                tables,
             )
             frame["first"] = frame["first"].dt.tz_convert("UTC")
             frame["last"] = frame["last"].dt.tz_convert("UTC")
@@ -134,7 +127,9 @@ class Catalog:
         files, chosen, lower, upper = self._plan(dataset, symbols, start, end, columns)
         if not files:
             return pd.DataFrame(columns=["symbol", "timestamp", *chosen])
-        return reader.to_frame(reader.read_rows(files, chosen, lower, upper))
+        with self.location.guard("reading"):
+            rows = reader.read_rows(files, chosen, lower, upper, self.location.filesystem)
+        return reader.to_frame(rows)
 
     def read_table(
         self,
@@ -151,7 +146,8 @@ class Catalog:
         files, chosen, lower, upper = self._plan(dataset, symbol, start, end, columns)
         schema = spec_for(dataset).arrow_schema()
         schema = pa.schema([schema.field(name) for name in ["timestamp", *chosen]])
-        tables = reader.read_tables(files, chosen, lower, upper)
+        with self.location.guard("reading"):
+            tables = reader.read_tables(files, chosen, lower, upper, self.location.filesystem)
         return pa.concat_tables(tables) if tables else schema.empty_table()
 
     def _plan(
@@ -200,25 +196,35 @@ class Catalog:
         spec = spec_for(dataset)
         files = []
         for symbol in self._resolve_symbols(spec.name, symbols):
-            newest = self._newest_file(spec.name, symbol)
+            newest = self.location.newest_file(spec.name, symbol)
             if newest is not None:
                 files.append(FileRef(symbol, newest))
         if not files:
             return pd.DataFrame(columns=["symbol", "timestamp", *spec.value_columns])
-        return reader.to_frame(self._latest.read(spec.name, files, spec.value_columns))
+        with self.location.guard("reading"):
+            rows = self._latest.read(
+                spec.name,
+                files,
+                spec.value_columns,
+                self.location.identity,
+                self.location.filesystem,
+            )
+        return reader.to_frame(rows)
 
     def sql(self, query: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         """Run SQL in which ``lake('<dataset>')`` stands for all of a dataset's rows."""
         files: list[str] = []
+        tables: dict[str, pa.Table] = {}
 
         def scan_of(match: re.Match[str]) -> str:
-            found = self._paths(spec_for(match.group(1)).name, None, None, None)
+            spec = spec_for(match.group(1))
+            found = self._files(spec.name, None, None, None)
             if not found:
                 raise NotFound(f"dataset {match.group(1)} has no data")
-            files.extend(found)
-            return _scan(found)
+            files.extend(ref.path for ref in found)
+            return self._scan(found, tables, spec.value_columns)
 
-        return self._query_stable(_LAKE_CALL.sub(scan_of, query), params, files)
+        return self._query_stable(_LAKE_CALL.sub(scan_of, query), params, files, tables)
 
     # -- plumbing --------------------------------------------------------------------------
     def _resolve_symbols(self, dataset: str, symbols: str | Sequence[str] | None) -> list[str]:
@@ -237,26 +243,6 @@ class Catalog:
             raise NotFound(f"unknown symbol(s) in {dataset}: {', '.join(unknown)}{hint}")
         return wanted
 
-    def _years(self, dataset: str, symbol: str) -> list[int]:
-        """Years of ``symbol`` that have a partition folder, ascending."""
-        try:
-            with os.scandir(self.root / dataset / symbol_dir(symbol)) as entries:
-                return sorted(
-                    int(e.name.removeprefix("year=")) for e in entries if e.name.startswith("year=")
-                )
-        except FileNotFoundError:
-            return []
-
-    def _file(self, dataset: str, symbol: str, year: int) -> str:
-        return os.path.join(self.root, dataset, symbol_dir(symbol), f"year={year}", PARTITION_FILE)
-
-    def _newest_file(self, dataset: str, symbol: str) -> str | None:
-        for year in reversed(self._years(dataset, symbol)):
-            path = self._file(dataset, symbol, year)
-            if os.path.exists(path):  # a folder whose first write is still under way has none
-                return path
-        return None
-
     def _files(
         self,
         dataset: str,
@@ -266,29 +252,51 @@ class Catalog:
     ) -> list[FileRef]:
         first_year = lower.year if lower is not None else None
         last_year = upper.year if upper is not None else None
-        files = []
-        for symbol in symbols if symbols is not None else self.symbols(dataset):
-            for year in self._years(dataset, symbol):
-                if (first_year is None or year >= first_year) and (
-                    last_year is None or year <= last_year
-                ):
-                    path = self._file(dataset, symbol, year)
-                    if os.path.exists(path):
-                        files.append(FileRef(symbol, path))
-        return files
+        return [
+            FileRef(symbol, path)
+            for symbol in (symbols if symbols is not None else self.symbols(dataset))
+            for path in self.location.files(dataset, symbol, first_year, last_year)
+        ]
 
-    def _paths(
+    def _scan(
+        self, files: list[FileRef], tables: dict[str, pa.Table], columns: Sequence[str]
+    ) -> str:
+        """The FROM clause over ``files``: DuckDB reads local files itself; files elsewhere
+        are read with pyarrow (DuckDB's httpfs is not used) and registered as Arrow tables with
+        the same hive columns (``symbol``, ``year``)."""
+        if self.location.filesystem is None:
+            return _scan([ref.path for ref in files])
+        import pyarrow as pa
+
+        with self.location.guard("reading"):
+            parts = reader.read_tables(files, columns, filesystem=self.location.filesystem)
+        counts = np.array([part.num_rows for part in parts])
+        years = [int(m.group(1)) if (m := _YEAR.search(ref.path)) else 0 for ref in files]
+        table = (
+            pa.concat_tables(parts)
+            .append_column("symbol", pa.array(np.repeat([r.symbol for r in files], counts)))
+            .append_column("year", pa.array(np.repeat(np.array(years, np.int64), counts)))
+        )
+        name = f"lake_scan_{len(tables)}"
+        tables[name] = table
+        return name
+
+    def _query_stable(
         self,
-        dataset: str,
-        symbols: Iterable[str] | None,
-        lower: pd.Timestamp | None,
-        upper: pd.Timestamp | None,
-    ) -> list[str]:
-        return [ref.path for ref in self._files(dataset, symbols, lower, upper)]
-
-    def _query_stable(self, query: str, params: Sequence[Any], files: list[str]) -> pd.DataFrame:
-        """``_query``, run again when one of ``files`` was replaced while it ran."""
+        query: str,
+        params: Sequence[Any],
+        files: list[str],
+        tables: dict[str, pa.Table] | None = None,
+    ) -> pd.DataFrame:
+        """``_query``, run again when one of ``files`` was replaced while it ran (unless the
+        rows were read beforehand into ``tables``, each file once)."""
         import duckdb
+
+        if tables:
+            try:
+                return self._query(query, params, tables)
+            except duckdb.Error as error:
+                raise DataError(f"query failed: {_first_line(error)}") from None
 
         for _ in range(_SQL_ATTEMPTS):
             before = [reader.identity(f) for f in files]
@@ -304,9 +312,13 @@ class Catalog:
             f"the lake's files kept changing during {_SQL_ATTEMPTS} runs of a query; try again"
         )
 
-    def _query(self, query: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    def _query(
+        self, query: str, params: Sequence[Any] = (), tables: dict[str, pa.Table] | None = None
+    ) -> pd.DataFrame:
         cursor = self._connect().cursor()
         try:
+            for name, table in (tables or {}).items():
+                cursor.register(name, table)
             frame: pd.DataFrame = cursor.execute(query, list(params)).df()
             return frame
         finally:

@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
+from workbench.core.errors import DataError
 from workbench.core.progress import Progress
 from workbench.data.catalog import Bound, Catalog
+from workbench.data.location import LakeLocation, LocalLake, open_location
 from workbench.data.quality import QualityReport
 from workbench.data.schema import DatasetSpec, bars_dataset, spec_for
-from workbench.data.store import PartitionWrite, write_partition
+from workbench.data.store import PartitionWrite
 
 if TYPE_CHECKING:  # pandas loads where a frame is built or validated, not with the lake
     import pandas as pd
@@ -61,17 +63,30 @@ class IngestReport:
 class Lake:
     def __init__(
         self,
-        root: Path,
+        root: Path | str,
         *,
         policy: str = "reject",
         jump_threshold: float = 0.25,
         calendar: str = "XNYS",
     ) -> None:
-        self.root = Path(root)
+        #: the folder, or the object store (``s3://bucket/prefix``): see workbench.data.location
+        self.location: LakeLocation = open_location(root)
         self.policy = policy
         self.jump_threshold = jump_threshold
         self.calendar = calendar
-        self.catalog = Catalog(self.root)
+        self.catalog = Catalog(self.location)
+
+    @property
+    def url(self) -> str:
+        """Where the lake is, for messages: its folder or its URL."""
+        return self.location.url
+
+    @property
+    def root(self) -> Path:
+        """The lake's local folder (an object-store lake has none: DataError)."""
+        if isinstance(self.location, LocalLake):
+            return self.location.root
+        raise DataError(f"the lake at {self.url} is in an object store, not a local folder")
 
     # -- writing ---------------------------------------------------------------------------
     def ingest(
@@ -101,7 +116,7 @@ class Lake:
             calendar_name=self.calendar,
         )
         jobs = _partitions(batch.frame, spec)
-        writes = _write_all(self.root, spec, jobs, upsert=upsert, progress=progress)
+        writes = _write_all(self.location, spec, jobs, upsert=upsert, progress=progress)
         return IngestReport(
             dataset=spec.name,
             quality=batch.report,
@@ -233,20 +248,25 @@ def _partitions(rows: pd.DataFrame, spec: DatasetSpec) -> list[_Job]:
 
 
 def _write_all(
-    root: Path, spec: DatasetSpec, jobs: list[_Job], *, upsert: bool, progress: Progress | None
+    location: LakeLocation,
+    spec: DatasetSpec,
+    jobs: list[_Job],
+    *,
+    upsert: bool,
+    progress: Progress | None,
 ) -> list[PartitionWrite]:
     def label(job: _Job) -> str:
         return f"{spec.name} {job[0]} {job[1]}"
 
     if len(jobs) == 1:
         symbol, year, part = jobs[0]
-        done = [write_partition(root, spec, symbol, year, part, upsert=upsert)]
+        done = [location.write_partition(spec, symbol, year, part, upsert=upsert)]
         if progress is not None:
             progress(1, 1, label(jobs[0]))
         return done
     with ThreadPoolExecutor(max_workers=WRITE_THREADS, thread_name_prefix="lake-write") as pool:
         futures = {
-            pool.submit(write_partition, root, spec, s, y, part, upsert=upsert): (s, y, part)
+            pool.submit(location.write_partition, spec, s, y, part, upsert=upsert): (s, y, part)
             for s, y, part in jobs
         }
         try:

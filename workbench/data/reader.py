@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -25,8 +25,18 @@ import pyarrow.parquet as pq
 
 if TYPE_CHECKING:
     import pandas as pd
+    from pyarrow.fs import FileSystem
 
-__all__ = ["FileRef", "Identity", "LatestRows", "identity", "read_rows", "read_tables", "to_frame"]
+__all__ = [
+    "FileRef",
+    "Identity",
+    "LatestRows",
+    "identity",
+    "open_parquet",
+    "read_rows",
+    "read_tables",
+    "to_frame",
+]
 
 #: below this many files a thread pool costs more than it saves
 _PARALLEL_FROM = 12
@@ -50,15 +60,26 @@ def identity(path: str) -> Identity | None:
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
+def open_parquet(path: str, filesystem: FileSystem | None = None) -> pq.ParquetFile:
+    """A partition file opened once. A local file is read through one descriptor; an object is
+    fetched whole in one GET (partition objects are small, and one response is one version)."""
+    if filesystem is None:
+        return pq.ParquetFile(path)
+    with filesystem.open_input_stream(path, compression=None) as stream:
+        return pq.ParquetFile(pa.BufferReader(stream.read_buffer()))
+
+
 def read_rows(
     files: Sequence[FileRef],
     columns: Sequence[str],
     lower: int | None = None,
     upper: int | None = None,
+    filesystem: FileSystem | None = None,
 ) -> pa.Table:
     """``symbol, timestamp, <columns>`` of ``files`` (given grouped by symbol, years ascending)
-    with ``lower <= timestamp < upper`` (UTC microseconds); files are sorted by timestamp."""
-    tables = read_tables(files, columns, lower, upper)
+    with ``lower <= timestamp < upper`` (UTC microseconds); files are sorted by timestamp.
+    ``filesystem`` opens the paths (None: local files)."""
+    tables = read_tables(files, columns, lower, upper, filesystem)
     return _with_symbols(tables, [ref.symbol for ref in files], ["timestamp", *columns])
 
 
@@ -67,6 +88,7 @@ def read_tables(
     columns: Sequence[str],
     lower: int | None = None,
     upper: int | None = None,
+    filesystem: FileSystem | None = None,
 ) -> list[pa.Table]:
     """``read_rows`` without the symbol column: one table per file, in the order given. No
     Arrow array is built from Python or numpy values here, which would make pyarrow import
@@ -74,7 +96,7 @@ def read_tables(
     wanted = ["timestamp", *columns]
 
     def one(ref: FileRef) -> pa.Table:
-        table = pq.ParquetFile(ref.path).read(columns=wanted, use_threads=False)
+        table = open_parquet(ref.path, filesystem).read(columns=wanted, use_threads=False)
         if lower is None and upper is None:
             return table
         micros = table.column("timestamp").cast(pa.int64()).to_numpy()
@@ -110,12 +132,19 @@ class LatestRows:
         self._rows: dict[tuple[str, str], tuple[Identity, pa.Table]] = {}
         self._lock = threading.Lock()
 
-    def read(self, dataset: str, files: Sequence[FileRef], columns: Sequence[str]) -> pa.Table:
+    def read(
+        self,
+        dataset: str,
+        files: Sequence[FileRef],
+        columns: Sequence[str],
+        identify: Callable[[str], Identity | None] = identity,
+        filesystem: FileSystem | None = None,
+    ) -> pa.Table:
         wanted = ["timestamp", *columns]
         found: list[pa.Table | None] = []
         missing: list[tuple[int, FileRef, Identity]] = []
         for index, ref in enumerate(files):
-            now = identity(ref.path)
+            now = identify(ref.path)
             with self._lock:
                 known = self._rows.get((dataset, ref.path))
             if now is not None and known is not None and known[0] == now:
@@ -127,7 +156,7 @@ class LatestRows:
         if missing:
 
             def last(item: tuple[int, FileRef, Identity]) -> pa.Table:
-                parquet = pq.ParquetFile(item[1].path)
+                parquet = open_parquet(item[1].path, filesystem)
                 group = parquet.read_row_group(
                     parquet.num_row_groups - 1, columns=list(wanted), use_threads=False
                 )

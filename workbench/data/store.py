@@ -42,6 +42,8 @@ __all__ = [
     "LOCK_FILE",
     "PARTITION_FILE",
     "PartitionWrite",
+    "encode_partition",
+    "merge_partition",
     "partition_dir",
     "partition_lock",
     "symbol_dir",
@@ -100,21 +102,42 @@ def write_partition(
     upsert: bool,
 ) -> PartitionWrite:
     """Merge ``rows`` (timestamp + value columns, unique timestamps) into one partition."""
-    incoming = _conform(rows, spec)
     folder = partition_dir(root, spec.name, symbol, year)
     if not os.path.isdir(folder):
         private_folder(folder, tighten=False)
     target = folder / PARTITION_FILE
     with partition_lock(folder / LOCK_FILE):
         _remove_stale_temporaries(folder)
-        if not os.path.exists(target):
-            _atomic_write(target, incoming)
-            return PartitionWrite(symbol, year, incoming.num_rows, 0, 0, 0)
-        stored = _conform(pq.ParquetFile(target).read(use_threads=False), spec)
-        merged, counts = _merge(stored, incoming, upsert=upsert)
+        stored = pq.ParquetFile(target).read(use_threads=False) if target.exists() else None
+        merged, written = merge_partition(stored, rows, spec, symbol, year, upsert=upsert)
         if merged is not None:
             _atomic_write(target, merged)
-        return PartitionWrite(symbol, year, *counts)
+        return written
+
+
+def merge_partition(
+    stored: pa.Table | None,
+    rows: pa.Table | pd.DataFrame,
+    spec: DatasetSpec,
+    symbol: str,
+    year: int,
+    *,
+    upsert: bool,
+) -> tuple[pa.Table | None, PartitionWrite]:
+    """The partition's new content (None when nothing changes) and what the merge did: the
+    storage-independent half of a partition write (``workbench.data.location`` stores it)."""
+    incoming = _conform(rows, spec)
+    if stored is None:
+        return incoming, PartitionWrite(symbol, year, incoming.num_rows, 0, 0, 0)
+    merged, counts = _merge(_conform(stored, spec), incoming, upsert=upsert)
+    return merged, PartitionWrite(symbol, year, *counts)
+
+
+def encode_partition(table: pa.Table) -> pa.Buffer:
+    """A partition file's bytes, encoded in memory (no Python file object in Arrow's loop)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, **_PARQUET_OPTIONS)
+    return sink.getvalue()
 
 
 @contextmanager
@@ -225,12 +248,9 @@ def _floats(column: pa.ChunkedArray) -> npt.NDArray[np.float64]:
 
 
 def _atomic_write(target: Path, table: pa.Table) -> None:
-    # Encoded in memory (no Python file object in Arrow's write loop), then one descriptor
-    # writes, fsyncs and closes the temporary file: the data is on disk before the name
-    # points at it.
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, **_PARQUET_OPTIONS)
-    data = memoryview(sink.getvalue())
+    # Encoded in memory, then one descriptor writes, fsyncs and closes the temporary file: the
+    # data is on disk before the name points at it.
+    data = memoryview(encode_partition(table))
     # Only the holder of the partition lock writes here, after removing any dead writer's
     # leftovers, so the process and thread make the name unique (uuid4 costs a syscall).
     temporary = target.with_name(

@@ -45,7 +45,7 @@ class Exchange:
     def __init__(self, lake: Any, config: ExchangeConfig) -> None:
         if lake.is_empty():
             raise NotFound(
-                f"the market-data lake at {lake.root} is empty: run `workbench data load-sample`"
+                f"the market-data lake at {lake.url} is empty: run `workbench data load-sample`"
             )
         check_speed(config.speed)  # before any file is opened
         if config.reset and config.db_path.exists():

@@ -243,7 +243,7 @@ def health(rt: Runtime, *, monitor: MonitorService | None = None) -> HealthRepor
     try:
         return run_health_checks(
             ledger=ledger,
-            lake_dir=rt.settings.lake_dir,
+            lake_dir=rt.settings.lake_location,
             home=rt.settings.home,
             now=rt.clock.now(),
             broker=broker,

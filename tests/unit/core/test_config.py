@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,17 @@ def test_shipped_yaml_files_validate_without_secrets(monkeypatch: pytest.MonkeyP
         settings = load_settings()
         assert settings.env == env
         assert settings.api.jwt_secret.get_secret_value() == DEFAULT_JWT_SECRET
+
+
+def test_the_lake_is_in_the_home_unless_a_folder_or_an_s3_url_is_given(
+    config_dir: Path, wb_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert load_settings().lake_location == wb_home / "lake"
+    monkeypatch.setenv("WB_DATA__LAKE_URL", "s3://market-data/lake")
+    assert load_settings().lake_location == "s3://market-data/lake"
+    monkeypatch.setenv("WB_DATA__LAKE_URL", str(wb_home / "elsewhere"))
+    assert load_settings().lake_location == wb_home / "elsewhere"
+    for wrong in ("gs://market-data/lake", "s3:///lake"):
+        monkeypatch.setenv("WB_DATA__LAKE_URL", wrong)
+        with pytest.raises(ConfigError, match=re.escape(wrong)):
+            load_settings()

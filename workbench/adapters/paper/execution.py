@@ -361,7 +361,7 @@ class PaperBroker:
 def _require_bars(lake: Any) -> None:
     if lake.is_empty():
         raise NotFound(
-            f"the market-data lake at {lake.root} is empty: run `workbench data load-sample`"
+            f"the market-data lake at {lake.url} is empty: run `workbench data load-sample`"
         )
 
 
