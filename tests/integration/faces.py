@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 from mcp import Client
 
 from tests.integration.mcp.conftest import http_client
@@ -30,6 +31,9 @@ from workbench.testing import free_port, wait_until
 __all__ = [
     "ORDER_FIELDS",
     "PASSWORD",
+    "WORKBENCH",
+    "ApiProcess",
+    "DashboardKernel",
     "ThreadedApi",
     "cli",
     "cli_json",
@@ -145,6 +149,72 @@ class ThreadedApi:
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=30)
+
+
+class ApiProcess:
+    """``workbench serve api`` on a free port, as an operator starts it."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [WORKBENCH, "serve", "api", "--port", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self) -> ApiProcess:
+        def answers() -> bool:
+            assert self.process.poll() is None, self.process.communicate()[1]
+            try:
+                return httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        wait_until(answers, what="the API to answer /healthz", timeout=120, interval=0.1)
+        return self
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.communicate(timeout=30)
+
+
+class DashboardKernel:
+    """A Jupyter kernel on the ``workbench`` kernelspec (the one the dashboards run on), started
+    with a home and a dashboard role; ``run(code)`` executes a cell and answers the JSON the
+    cell printed."""
+
+    def __init__(self, home: Path, role: str = "trader") -> None:
+        from jupyter_client.manager import start_new_kernel
+
+        env = face_env(home, WB_DASHBOARD_ROLE=role)
+        self.manager, self.client = start_new_kernel(
+            kernel_name="workbench", startup_timeout=120, env=env
+        )
+
+    def run(self, code: str) -> Any:
+        printed: list[str] = []
+        errors: list[str] = []
+
+        def heard(message: dict[str, Any]) -> None:
+            content = message["content"]
+            if message["msg_type"] == "stream" and content["name"] == "stdout":
+                printed.append(content["text"])
+            elif message["msg_type"] == "error":
+                errors.append("\n".join(content["traceback"]))
+
+        reply = self.client.execute_interactive(code, output_hook=heard, timeout=120)
+        assert reply["content"]["status"] == "ok", errors
+        return json.loads("".join(printed)) if printed else None
+
+    def close(self) -> None:
+        self.client.stop_channels()
+        self.manager.shutdown_kernel(now=True)
 
 
 def mcp_session(url: str, key: str, work: Callable[[Client], Awaitable[Any]]) -> Any:
