@@ -231,10 +231,13 @@ class AlpacaBroker:
         return self._clock
 
     def _track(self, order: Order) -> Order:
-        self._log.sighted(order)
-        listener = self._listener
-        if listener is not None and listener.listening:
-            self._covered.setdefault(order.id, listener.outages)
+        """Watch ``order`` and its legs: a bracket's, OCO's or OTO's exits are orders of their
+        own at the venue, and their fills (the position closing) must be reported too."""
+        for watched in (order, *order.legs):
+            self._log.sighted(watched)
+            listener = self._listener
+            if listener is not None and listener.listening:
+                self._covered.setdefault(watched.id, listener.outages)
         return order
 
     def _call(self, call: Callable[[], T], action: str = "answer") -> T:
