@@ -59,7 +59,7 @@ class _Venue:
             **{**vars(entry), "legs": [self.orders["profit"], self.orders["loss"]]}
         )
 
-    def get_order_by_id(self, order_id: str) -> SimpleNamespace:
+    def get_order_by_id(self, order_id: str, nested: Any = None) -> SimpleNamespace:
         return self.orders[order_id]
 
     def change(self, order_id: str, **fields: Any) -> None:

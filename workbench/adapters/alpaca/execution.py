@@ -167,7 +167,11 @@ class AlpacaBroker:
         return self._track(order_from_alpaca(raw))
 
     def get_order(self, order_id: str) -> Order:
-        return order_from_alpaca(self._call(lambda: self._client.get_order_by_id(order_id)))
+        """The order with its legs (a bracket's, OCO's or OTO's exits), as the venue has them."""
+        from alpaca.trading.requests import GetOrderByIdRequest
+
+        nested = GetOrderByIdRequest(nested=True)
+        return order_from_alpaca(self._call(lambda: self._client.get_order_by_id(order_id, nested)))
 
     def get_order_by_client_id(self, client_order_id: str) -> Order:
         raw = self._call(lambda: self._client.get_order_by_client_id(client_order_id))
