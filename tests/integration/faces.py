@@ -131,8 +131,14 @@ class ThreadedApi:
 
         self.runtime = runtime
         self.port = free_port()
+        # a client starved of CPU on a loaded machine may come back to an idle connection
+        # later than uvicorn's 5 s keep-alive, and meet a reset: keep it open longer
         config = uvicorn.Config(
-            create_app(runtime), host="127.0.0.1", port=self.port, log_level="warning"
+            create_app(runtime),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            timeout_keep_alive=120,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="api", daemon=True)

@@ -268,6 +268,14 @@ def dask_inproc() -> Iterator[str]:
 def runs(
     shared_sample_lake: Path, tmp_path_factory: pytest.TempPathFactory, dask_inproc: str
 ) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    # the packages the in-process faces load, loaded here first: two threads (a server's
+    # and a job's, say) importing one package for the first time at once can see it
+    # half-initialised (pandas: "partially initialized module")
+    import pandas  # noqa: F401
+
+    from workbench.strategy._vbt import vectorbt
+
+    vectorbt()
     homes = {}
     for face in FACES:
         homes[face] = tmp_path_factory.mktemp(f"e2e-{face}")

@@ -80,6 +80,9 @@ def desk(shared_sample_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         base_url=f"{server.url}/api/v1",
         headers={"Authorization": f"Bearer {keys['admin']}"},
         timeout=60,
+        # a connection per request: between two calls a CLI command may outlast the server's
+        # keep-alive, and a reused connection would then meet a reset
+        limits=httpx.Limits(max_keepalive_connections=0),
     )
     try:
         kernel.run(KERNEL_SETUP)
