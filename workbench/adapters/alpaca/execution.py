@@ -167,7 +167,11 @@ class AlpacaBroker:
         return self._track(order_from_alpaca(raw))
 
     def get_order(self, order_id: str) -> Order:
-        return order_from_alpaca(self._call(lambda: self._client.get_order_by_id(order_id)))
+        """The order with its legs (a bracket's, OCO's or OTO's exits), as the venue has them."""
+        from alpaca.trading.requests import GetOrderByIdRequest
+
+        nested = GetOrderByIdRequest(nested=True)
+        return order_from_alpaca(self._call(lambda: self._client.get_order_by_id(order_id, nested)))
 
     def get_order_by_client_id(self, client_order_id: str) -> Order:
         raw = self._call(lambda: self._client.get_order_by_client_id(client_order_id))
@@ -231,10 +235,13 @@ class AlpacaBroker:
         return self._clock
 
     def _track(self, order: Order) -> Order:
-        self._log.sighted(order)
-        listener = self._listener
-        if listener is not None and listener.listening:
-            self._covered.setdefault(order.id, listener.outages)
+        """Watch ``order`` and its legs: a bracket's, OCO's or OTO's exits are orders of their
+        own at the venue, and their fills (the position closing) must be reported too."""
+        for watched in (order, *order.legs):
+            self._log.sighted(watched)
+            listener = self._listener
+            if listener is not None and listener.listening:
+                self._covered.setdefault(watched.id, listener.outages)
         return order
 
     def _call(self, call: Callable[[], T], action: str = "answer") -> T:
