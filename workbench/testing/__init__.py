@@ -6,17 +6,21 @@ from workbench.testing.brokers import FlakyBroker
 from workbench.testing.generated import generated_bars
 from workbench.testing.json_documents import SNAKE_CASE, json_keys, odd_json_keys
 from workbench.testing.lakes import copy_lake
+from workbench.testing.servers import PrivatePostgres, PrivateRedis, postgres_binaries
 from workbench.testing.waiting import free_port, wait_until
 
 __all__ = [
     "SNAKE_CASE",
     "AlpacaDataStub",
     "FlakyBroker",
+    "PrivatePostgres",
+    "PrivateRedis",
     "RecordedRequest",
     "copy_lake",
     "free_port",
     "generated_bars",
     "json_keys",
     "odd_json_keys",
+    "postgres_binaries",
     "wait_until",
 ]
