@@ -144,3 +144,93 @@ def test_postgres_restarted_under_load_loses_and_doubles_nothing(
         assert audit.verify(rt).ok
     finally:
         rt.close()
+
+
+def _serve_api(port: int) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [WORKBENCH, "serve", "api", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "WB_API__RATE_LIMIT__ENABLED": "false"},
+    )
+
+    def ready() -> bool:
+        assert process.poll() is None, process.communicate()[1][-3000:]
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    wait_until(ready, what="workbench serve api", timeout=90, interval=0.1)
+    return process
+
+
+def _mcp_orders(url: str, key: str) -> list[str]:
+    from tests.integration.mcp.conftest import http_client
+
+    async def ask() -> list[str]:
+        async with http_client(url, key) as client:
+            result = await client.call_tool("orders_list", {"status": "all", "limit": 20})
+            assert not result.is_error, result.content
+            assert result.structured_content is not None
+            return [o["client_order_id"] for o in result.structured_content["data"]]
+
+    return asyncio.run(ask())
+
+
+def test_the_api_killed_while_orders_come_in_loses_and_doubles_none(sample_home: Path) -> None:
+    with Runtime.from_settings() as rt:
+        key = key_for(rt, "trader")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    wanted = [f"api-{worker}-{n}" for worker in range(2) for n in range(5)]
+    answered: list[str] = []
+    failures: list[str] = []
+
+    def submit_all(worker: int) -> None:
+        headers = {"Authorization": f"Bearer {key}"}
+        for cid in (c for c in wanted if c.startswith(f"api-{worker}-")):
+            body = {"symbol": "AAPL", "side": "buy", "qty": "1", "client_order_id": cid}
+            deadline = time.monotonic() + 120
+            while True:  # the same client order id again until an answer comes
+                try:
+                    answer = httpx.post(f"{url}/api/v1/orders", json=body, headers=headers)
+                    if answer.status_code in {200, 201}:
+                        break
+                    failures.append(f"{answer.status_code} {answer.text[:200]}")
+                except httpx.TransportError as error:
+                    failures.append(type(error).__name__)
+                assert time.monotonic() < deadline, failures[-3:]
+                time.sleep(0.05)
+            answered.append(cid)
+
+    first = _serve_api(port)
+    second: subprocess.Popen[str] | None = None
+    workers = [threading.Thread(target=submit_all, args=(w,)) for w in range(2)]
+    try:
+        for worker in workers:
+            worker.start()
+        wait_until(lambda: len(answered) >= 3, what="orders before the kill", timeout=60)
+        first.send_signal(signal.SIGKILL)
+        first.communicate(timeout=30)
+        second = _serve_api(port)  # a supervisor's restart, on the same port and home
+        for worker in workers:
+            worker.join(timeout=120)
+        seen_by_mcp = _mcp_orders(url, key)
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.communicate(timeout=30)
+        for worker in workers:
+            worker.join(timeout=1)
+    assert sorted(answered) == sorted(wanted)
+    assert failures, "no request met the killed server"
+    assert sorted(seen_by_mcp) == sorted(wanted)
+    with Runtime.from_settings() as rt:
+        assert _ledger_counts(rt) == dict.fromkeys(wanted, 1)
+        assert _book_counts(rt) == dict.fromkeys(wanted, 1)
+        assert trade.reconcile(rt).ok
+        assert {v.status for v in trade.orders(rt, limit=100)} <= {"filled", "accepted"}
+        assert audit.verify(rt).ok
