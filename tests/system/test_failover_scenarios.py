@@ -132,3 +132,54 @@ def _publish(url: str, prefix: str, data: dict[str, Any]) -> None:
     body = {"origin": "another-instance", "topic": "order.event", "data": data}
     client.publish(f"{prefix}:events", json.dumps(body))
     client.close()
+
+
+#: small: a worker spends seconds importing vectorbt after claiming it, time enough to kill it
+GRID = {
+    "strategy": "sma_crossover",
+    "symbols": ["AAPL", "MSFT"],
+    "grid": {"fast": "2:8:1", "slow": "40:60:2"},
+    "separate": True,
+    "objective": "total_return",
+}
+
+
+def test_a_dask_worker_killed_mid_grid_reruns_it_whole_never_stuck_or_partial(
+    sample_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workbench.ops import jobs
+
+    monkeypatch.setenv("WB_JOBS__WORKERS", "1")  # its nanny starts a new worker after the kill
+    operator = jobs.operator("cli:test")
+    with Runtime.from_settings() as rt:
+        submitted = jobs.submit(rt, "optimize", GRID, operator)
+        wait_until(
+            lambda: jobs.job(rt, submitted.id, operator).state == "running",
+            what="the grid running on a worker",
+            timeout=120,
+        )
+        client = rt.jobs._client  # the runner's own Dask client: which worker holds the task
+        busy = wait_until(
+            lambda: [w for w, tasks in client.processing().items() if tasks],
+            what="the worker running the grid",
+        )
+        for pid in client.run(os.getpid, workers=busy).values():
+            os.kill(pid, signal.SIGKILL)
+        killed_at = jobs.job(rt, submitted.id, operator).started_at
+        ended = wait_until(
+            lambda: (lambda j: j if j.state not in {"queued", "running"} else None)(
+                jobs.job(rt, submitted.id, operator)
+            ),
+            what="the job to end after its worker died",
+            timeout=180,
+        )
+        summary = jobs.result(rt, submitted.id, operator)["result"]
+    # before the fix the rerun found the row "running", stopped, and the job stayed running
+    assert ended.state == "succeeded", ended
+    assert ended.started_at is not None and killed_at is not None
+    assert ended.started_at > killed_at  # the figures are the rerun's, from the start
+    fast, slow = range(2, 9), range(40, 61, 2)
+    assert summary["combinations"] == len(fast) * len(slow)  # the whole grid, not a part
+    assert summary["portfolios"] == summary["combinations"] * len(GRID["symbols"])
+    values = [row["total_return"] for row in summary["top"]]
+    assert summary["best_value"] == values[0] == max(values)
