@@ -49,6 +49,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import IN_CI
 from tests.integration.api.conftest import key_for
+from tests.system.conftest import start_api
 from workbench.core.errors import StoreUnavailable
 from workbench.interfaces.api import create_app
 from workbench.ops import audit, trade
@@ -146,26 +147,6 @@ def test_postgres_restarted_under_load_loses_and_doubles_nothing(
         rt.close()
 
 
-def _serve_api(port: int) -> subprocess.Popen[str]:
-    process = subprocess.Popen(
-        [WORKBENCH, "serve", "api", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "WB_API__RATE_LIMIT__ENABLED": "false"},
-    )
-
-    def ready() -> bool:
-        assert process.poll() is None, process.communicate()[1][-3000:]
-        try:
-            return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    wait_until(ready, what="workbench serve api", timeout=90, interval=0.1)
-    return process
-
-
 def _mcp_orders(url: str, key: str) -> list[str]:
     from tests.integration.mcp.conftest import http_client
 
@@ -205,16 +186,16 @@ def test_the_api_killed_while_orders_come_in_loses_and_doubles_none(sample_home:
                 time.sleep(0.05)
             answered.append(cid)
 
-    first = _serve_api(port)
-    second: subprocess.Popen[str] | None = None
+    (first,) = start_api(port)
+    second: subprocess.Popen[bytes] | None = None
     workers = [threading.Thread(target=submit_all, args=(w,)) for w in range(2)]
     try:
         for worker in workers:
             worker.start()
         wait_until(lambda: len(answered) >= 3, what="orders before the kill", timeout=60)
         first.send_signal(signal.SIGKILL)
-        first.communicate(timeout=30)
-        second = _serve_api(port)  # a supervisor's restart, on the same port and home
+        first.wait(timeout=30)
+        (second,) = start_api(port)  # a supervisor's restart, on the same port and home
         for worker in workers:
             worker.join(timeout=120)
         seen_by_mcp = _mcp_orders(url, key)
@@ -222,7 +203,7 @@ def test_the_api_killed_while_orders_come_in_loses_and_doubles_none(sample_home:
         for process in (first, second):
             if process is not None and process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-                process.communicate(timeout=30)
+                process.wait(timeout=30)
         for worker in workers:
             worker.join(timeout=1)
     assert sorted(answered) == sorted(wanted)

@@ -31,6 +31,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.integration.api.conftest import key_for
+from tests.system.conftest import start_api
 from workbench.interfaces.api import create_app
 from workbench.ops import audit, trade
 from workbench.runtime import Runtime
@@ -132,6 +133,71 @@ def _publish(url: str, prefix: str, data: dict[str, Any]) -> None:
     body = {"origin": "another-instance", "topic": "order.event", "data": data}
     client.publish(f"{prefix}:events", json.dumps(body))
     client.close()
+
+
+def _orders_once(rt: Runtime, wanted: list[str]) -> None:
+    """Each client order id once in the ledger and once at the venue, and the books agree."""
+    ledger = Counter(v.client_order_id for v in trade.orders(rt, status="all", limit=1000))
+    venue = Counter(order.client_order_id for order in rt.broker.orders("all"))
+    assert ledger == dict.fromkeys(wanted, 1)
+    assert venue == dict.fromkeys(wanted, 1)
+    assert trade.reconcile(rt).ok
+    assert audit.verify(rt).ok
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_one_of_two_instances_killed_under_load_clients_retry_onto_the_other(
+    sample_home: Path, postgres_url: str, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WB_LEDGER_URL", postgres_url)
+    monkeypatch.setenv("WB_REDIS_URL", redis_url)
+    monkeypatch.setenv("WB_REDIS_PREFIX", f"wbtest-{uuid.uuid4().hex[:10]}")
+    with Runtime.from_settings() as rt:
+        key = key_for(rt, "trader")  # and the ledger migrated before both start
+    urls = [f"http://127.0.0.1:{free_port()}" for _ in range(2)]
+    instances = start_api(*(int(url.rsplit(":", 1)[1]) for url in urls))
+    wanted = [f"ha-{worker}-{n}" for worker in range(2) for n in range(5)]
+    answered: list[str] = []
+    moved_over: list[str] = []
+
+    def submit_all(worker: int) -> None:
+        headers = {"Authorization": f"Bearer {key}"}
+        turn = worker
+        for cid in (c for c in wanted if c.startswith(f"ha-{worker}-")):
+            body = {"symbol": "AAPL", "side": "buy", "qty": "1", "client_order_id": cid}
+            for _ in range(20):  # a client's failover: the next instance, the same order
+                url = urls[turn % 2]
+                turn += 1
+                try:
+                    answer = httpx.post(f"{url}/api/v1/orders", json=body, headers=headers)
+                except httpx.TransportError:
+                    moved_over.append(cid)
+                    continue
+                assert answer.status_code in {200, 201}, answer.text
+                answered.append(cid)
+                break
+
+    workers = [threading.Thread(target=submit_all, args=(w,)) for w in range(2)]
+    try:
+        for worker in workers:
+            worker.start()
+        wait_until(lambda: len(answered) >= 3, what="orders before the kill", timeout=60)
+        instances[0].send_signal(signal.SIGKILL)
+        instances[0].wait(timeout=30)
+        for worker in workers:
+            worker.join(timeout=120)
+    finally:
+        for process in instances:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=30)
+        for worker in workers:
+            worker.join(timeout=1)
+    assert sorted(answered) == sorted(wanted)
+    assert moved_over, "no client met the killed instance"
+    with Runtime.from_settings() as rt:
+        _orders_once(rt, wanted)
 
 
 #: small: a worker spends seconds importing vectorbt after claiming it, time enough to kill it
