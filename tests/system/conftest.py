@@ -56,5 +56,5 @@ def start_api(*ports: int, env: dict[str, str] | None = None) -> list[subprocess
             return False
 
     for port, process in zip(ports, processes, strict=True):
-        wait_until(lambda: ready(port, process), what=f"the API on {port}", timeout=90)
+        wait_until(lambda p=port, s=process: ready(p, s), what=f"the API on {port}", timeout=90)
     return processes

@@ -31,8 +31,6 @@ the monitor SIGKILLed after raising alerts and started again.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import signal
 import subprocess
 import sys
@@ -41,7 +39,6 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -215,3 +212,46 @@ def test_the_api_killed_while_orders_come_in_loses_and_doubles_none(sample_home:
         assert trade.reconcile(rt).ok
         assert {v.status for v in trade.orders(rt, limit=100)} <= {"filled", "accepted"}
         assert audit.verify(rt).ok
+
+
+def _watch(*extra: str) -> subprocess.Popen[bytes]:
+    command = [WORKBENCH, "monitor", "watch", "--symbols", "AAPL", "--replay-from", "2018-01-02"]
+    return subprocess.Popen(
+        [*command, *extra], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def test_the_monitor_killed_after_raising_restarts_without_a_second_alert(
+    sample_home: Path,
+) -> None:
+    from workbench.ops import monitor
+
+    with Runtime.from_settings() as rt:
+        monitor.add_rule(
+            rt,
+            name="aapl-hi",
+            kind="price_above",
+            params={"level": 150},
+            scope="AAPL",
+            channels=["log", "inapp"],
+        )
+
+        def raised() -> list[Any]:
+            return monitor.list_alerts(rt)
+
+        first = _watch("--seconds", "120")
+        try:
+            wait_until(raised, what="the first alert", timeout=90, interval=0.1)
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=30)
+        # the same replay again, to its end: the same price crosses the same level
+        second = _watch("--seconds", "4")
+        assert second.wait(timeout=120) == 0
+        (alert,) = monitor.list_alerts(rt)
+    assert alert.rule == "aapl-hi"
+    # whatever the killed process had not sent, the new one did, each channel once
+    assert {(d.channel, d.status, d.attempts) for d in alert.deliveries} == {
+        ("log", "sent", 1),
+        ("inapp", "sent", 1),
+    }

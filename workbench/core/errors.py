@@ -5,7 +5,7 @@ Every failure a user can cause or meet is one of these; each face maps them once
 
     WorkbenchError
     ├── ConfigError            settings that do not validate, or an environment that cannot run them
-    │   └── StoreUnavailable   a store's server (the ledger's database) down or restarting: try again
+    │   └── StoreUnavailable   a store's server (the ledger's database) down or restarting
     ├── DataError              market data that cannot be read, parsed or stored
     │   ├── ValidationError    a batch that breaks the lake's rules (carries the quality report)
     │   └── NotFound           an unknown symbol, dataset, run, order, file...

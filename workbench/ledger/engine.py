@@ -128,7 +128,8 @@ def connect(engine: Engine) -> Iterator[Connection]:
     try:
         connection = engine.connect()
     except sa.exc.DBAPIError as exc:
-        raise ConfigError(f"cannot open the ledger at {masked_url(engine)}: {_reason(exc)}") from None
+        reason = _reason(exc)
+        raise ConfigError(f"cannot open the ledger at {masked_url(engine)}: {reason}") from None
     with connection, reachable(engine):
         yield connection
 

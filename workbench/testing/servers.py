@@ -77,7 +77,8 @@ class PrivatePostgres:
         self.close()
 
     def _run(self, program: str, *args: str) -> None:
-        done = subprocess.run(
+        # the programs of the PostgreSQL installation found above, arguments of our own
+        done = subprocess.run(  # noqa: S603
             [*self._as_user, str(self._bin / program), *args],
             capture_output=True,
             text=True,
@@ -104,8 +105,8 @@ class PrivateRedis:
     def start(self) -> None:
         import redis
 
-        self._process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+        self._process = subprocess.Popen(  # noqa: S603 - fixed arguments
+            ["redis-server",  # noqa: S607 - wherever PATH has it, as a person starts it "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(self.folder)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
