@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,3 +59,21 @@ def start_api(*ports: int, env: dict[str, str] | None = None) -> list[subprocess
     for port, process in zip(ports, processes, strict=True):
         wait_until(lambda p=port, s=process: ready(p, s), what=f"the API on {port}", timeout=90)
     return processes
+
+
+def assert_each_order_once(rt: Any, wanted: list[str]) -> None:
+    """Each client order id once in the ledger and once at the venue, none left an intent of
+    unknown fate, the books reconciled and the audit chain intact."""
+    from collections import Counter
+
+    from workbench.ops import audit, trade
+
+    ledger = trade.orders(rt, status="all", limit=1000)
+    assert Counter(view.client_order_id for view in ledger) == dict.fromkeys(wanted, 1)
+    venue = Counter(order.client_order_id for order in rt.broker.orders("all"))
+    assert venue == dict.fromkeys(wanted, 1)
+    assert trade.reconcile(rt).ok  # positions, cash and each order's state agree
+    # a retried send that was already placed may still wait for the replay's next print (the
+    # retry's answer is that order, not a send): accepted, never new or submitted
+    assert {view.status for view in ledger} <= {"filled", "accepted"}
+    assert audit.verify(rt).ok

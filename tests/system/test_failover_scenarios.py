@@ -17,10 +17,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sys
 import threading
 import uuid
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +27,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.integration.api.conftest import key_for
-from tests.system.conftest import start_api
+from tests.system.conftest import assert_each_order_once, start_api
 from workbench.interfaces.api import create_app
-from workbench.ops import audit, trade
 from workbench.runtime import Runtime
 from workbench.testing import PrivateRedis, free_port, wait_until
 
 pytestmark = pytest.mark.system
-
-WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 
 
 def _checks(client: TestClient) -> tuple[int, dict[str, dict[str, Any]]]:
@@ -133,16 +128,6 @@ def _publish(url: str, prefix: str, data: dict[str, Any]) -> None:
     client.close()
 
 
-def _orders_once(rt: Runtime, wanted: list[str]) -> None:
-    """Each client order id once in the ledger and once at the venue, and the books agree."""
-    ledger = Counter(v.client_order_id for v in trade.orders(rt, status="all", limit=1000))
-    venue = Counter(order.client_order_id for order in rt.broker.orders("all"))
-    assert ledger == dict.fromkeys(wanted, 1)
-    assert venue == dict.fromkeys(wanted, 1)
-    assert trade.reconcile(rt).ok
-    assert audit.verify(rt).ok
-
-
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_one_of_two_instances_killed_under_load_clients_retry_onto_the_other(
@@ -195,7 +180,7 @@ def test_one_of_two_instances_killed_under_load_clients_retry_onto_the_other(
     assert sorted(answered) == sorted(wanted)
     assert moved_over, "no client met the killed instance"
     with Runtime.from_settings() as rt:
-        _orders_once(rt, wanted)
+        assert_each_order_once(rt, wanted)
 
 
 #: small: a worker spends seconds importing vectorbt after claiming it, time enough to kill it
