@@ -44,7 +44,6 @@ def test_redis_down_degrades_to_this_instance_and_recovers_when_it_is_back(
     sample_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     redis_server = PrivateRedis(tmp_path / "redis")
-    redis_server.start()
     prefix = f"wbtest-{uuid.uuid4().hex[:10]}"
     monkeypatch.setenv("WB_REDIS_URL", redis_server.url)
     monkeypatch.setenv("WB_REDIS_PREFIX", prefix)
@@ -54,6 +53,7 @@ def test_redis_down_degrades_to_this_instance_and_recovers_when_it_is_back(
     rt = Runtime.from_settings()
     key = key_for(rt, "trader")
     try:
+        redis_server.start()
         with TestClient(create_app(rt), base_url="http://127.0.0.1") as client:
             client.headers["Authorization"] = f"Bearer {key}"
             with client.websocket_connect("ws://127.0.0.1/ws") as ws:

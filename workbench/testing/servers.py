@@ -105,22 +105,30 @@ class PrivateRedis:
     def start(self) -> None:
         import redis
 
-        self._process = subprocess.Popen(  # noqa: S603 - fixed arguments
-            ["redis-server",  # noqa: S607 - wherever PATH has it, as a person starts it "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        client = redis.Redis(port=self.port, socket_connect_timeout=1)
+        log = self.folder / "server.log"
+        with log.open("ab") as output:
+            self._process = subprocess.Popen(  # noqa: S603 - fixed arguments
+                ["redis-server",  # noqa: S607 - wherever PATH has it, as a person starts it
+                 "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                 "--appendonly", "no", "--dir", str(self.folder)],
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        process, client = self._process, redis.Redis(port=self.port, socket_connect_timeout=1)
 
         def answers() -> bool:
+            if process.poll() is not None:
+                raise RuntimeError(f"redis-server stopped: {log.read_text()[-2000:]}")
             try:
                 return bool(client.ping())
             except redis.ConnectionError:
                 return False
 
         try:
-            wait_until(answers, what=f"redis-server on port {self.port}", timeout=15)
+            wait_until(answers, what=f"redis-server on port {self.port}", timeout=60)
+        except BaseException:
+            self.stop()
+            raise
         finally:
             client.close()
 
