@@ -8,12 +8,13 @@ a Redis that never answers counts its limits in process and fans out locally
 interrupted and resubmitted in one call (tests/system/test_serve_api_jobs.py).
 
 Here: one of two instances SIGKILLed while clients submit (they retry onto the other with the
-same client order ids); a private Redis killed under a running API and started again; a Dask
+same client order ids) and started again, its MCP over HTTP answering; a private Redis killed under a running API and started again; a Dask
 worker killed while a grid runs.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -128,6 +129,19 @@ def _publish(url: str, prefix: str, data: dict[str, Any]) -> None:
     client.close()
 
 
+def _mcp_orders(url: str, key: str) -> list[str]:
+    from tests.integration.mcp.conftest import http_client
+
+    async def ask() -> list[str]:
+        async with http_client(url, key) as client:
+            result = await client.call_tool("orders_list", {"status": "all", "limit": 20})
+            assert not result.is_error, result.content
+            assert result.structured_content is not None
+            return [o["client_order_id"] for o in result.structured_content["data"]]
+
+    return asyncio.run(ask())
+
+
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_one_of_two_instances_killed_under_load_clients_retry_onto_the_other(
@@ -168,8 +182,11 @@ def test_one_of_two_instances_killed_under_load_clients_retry_onto_the_other(
         wait_until(lambda: len(answered) >= 3, what="orders before the kill", timeout=60)
         instances[0].send_signal(signal.SIGKILL)
         instances[0].wait(timeout=30)
+        # a supervisor's restart on the same port, while the clients carry on with the other
+        instances += start_api(int(urls[0].rsplit(":", 1)[1]))
         for worker in workers:
             worker.join(timeout=120)
+        seen_by_mcp = _mcp_orders(urls[0], key)
     finally:
         for process in instances:
             if process.poll() is None:
@@ -179,6 +196,7 @@ def test_one_of_two_instances_killed_under_load_clients_retry_onto_the_other(
             worker.join(timeout=1)
     assert sorted(answered) == sorted(wanted)
     assert moved_over, "no client met the killed instance"
+    assert sorted(seen_by_mcp) == sorted(wanted)
     with Runtime.from_settings() as rt:
         assert_each_order_once(rt, wanted)
 
