@@ -27,6 +27,7 @@ __all__ = [
     "Retryable",
     "RiskRejected",
     "Settings",
+    "StoreUnavailable",
     "TestClock",
     "ValidationError",
     "WorkbenchError",

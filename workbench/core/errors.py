@@ -5,6 +5,7 @@ Every failure a user can cause or meet is one of these; each face maps them once
 
     WorkbenchError
     ├── ConfigError            settings that do not validate, or an environment that cannot run them
+    │   └── StoreUnavailable   a store's server (the ledger's database) down or restarting
     ├── DataError              market data that cannot be read, parsed or stored
     │   ├── ValidationError    a batch that breaks the lake's rules (carries the quality report)
     │   └── NotFound           an unknown symbol, dataset, run, order, file...
@@ -37,6 +38,7 @@ __all__ = [
     "RateLimited",
     "Retryable",
     "RiskRejected",
+    "StoreUnavailable",
     "ValidationError",
     "WorkbenchError",
 ]
@@ -72,6 +74,13 @@ class ConfigError(WorkbenchError):
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
         super().__init__(message, problems=problems or [])
         self.problems = problems or []
+
+
+class StoreUnavailable(ConfigError):
+    """A store that is configured right but does not answer now; nothing of the call that met
+    it was written, and the same call succeeds once the store is back."""
+
+    code = "store_unavailable"
 
 
 class DataError(WorkbenchError):

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from workbench.core.errors import ConfigError, DataError
+from workbench.core.errors import ConfigError, DataError, StoreUnavailable
 from workbench.core.outputs import private_file
 from workbench.ledger.sqltypes import dumps_json
 
@@ -31,6 +31,7 @@ __all__ = [
     "create_ledger_engine",
     "maintenance",
     "masked_url",
+    "reachable",
     "snapshot",
     "snapshot_options",
 ]
@@ -127,10 +128,46 @@ def connect(engine: Engine) -> Iterator[Connection]:
     try:
         connection = engine.connect()
     except sa.exc.DBAPIError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        reason = _reason(exc)
         raise ConfigError(f"cannot open the ledger at {masked_url(engine)}: {reason}") from None
-    with connection:
+    with connection, reachable(engine):
         yield connection
+
+
+@contextmanager
+def reachable(engine: Engine) -> Iterator[None]:
+    """Turn a database server that is down, restarting or gone mid-transaction into one
+    ``StoreUnavailable`` (a CLI's one line, the API's 503) instead of a driver's traceback.
+
+    The transaction the error cut short was rolled back by the server, so nothing of it is
+    written; the pool drops the dead connections (``pool_pre_ping`` tests the others), so the
+    first call after the server is back succeeds.
+    """
+    try:
+        yield
+    except sa.exc.DBAPIError as exc:
+        if not _unreachable(exc):
+            raise
+        raise StoreUnavailable(
+            "the ledger is not reachable now (its database server is down or restarting); "
+            "nothing of this request was written: try again shortly",
+            problems=[f"{masked_url(engine)}: {_reason(exc)}"],
+        ) from None
+
+
+def _unreachable(exc: sa.exc.DBAPIError) -> bool:
+    if exc.connection_invalidated or isinstance(exc, sa.exc.InterfaceError):
+        return True
+    # psycopg's errors carry a SQLSTATE: none when no server answered (refused, reset), class
+    # 08 for connection exceptions, 57P for a server shutting down; sqlite3's carry none at all
+    state = getattr(exc.orig, "sqlstate", "")
+    return isinstance(exc, sa.exc.OperationalError) and (
+        state is None or str(state).startswith(("08", "57P"))
+    )
+
+
+def _reason(exc: sa.exc.DBAPIError) -> str:
+    return str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
 
 
 @contextmanager

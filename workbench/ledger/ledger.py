@@ -21,6 +21,7 @@ from workbench.ledger.engine import (
     create_ledger_engine,
     maintenance,
     masked_url,
+    reachable,
     snapshot,
     snapshot_options,
 )
@@ -61,10 +62,11 @@ class Ledger:
         """A session in one transaction: committed when the block ends, rolled back on error.
 
         ``read_only`` reads one consistent snapshot and never waits for writers (on SQLite a
-        writing session takes the write lock when it begins).
+        writing session takes the write lock when it begins). A database server that cannot be
+        reached is a ``ConfigError`` (``engine.reachable``).
         """
         factory = self._readers if read_only else self._sessions
-        with factory.begin() as session:
+        with reachable(self._engine), factory.begin() as session:
             yield session
 
     def upgrade(self, revision: str = "head") -> None:

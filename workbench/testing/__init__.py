@@ -6,6 +6,7 @@ from workbench.testing.brokers import FlakyBroker
 from workbench.testing.generated import generated_bars
 from workbench.testing.json_documents import SNAKE_CASE, json_keys, odd_json_keys
 from workbench.testing.lakes import copy_lake
+from workbench.testing.servers import PrivatePostgres, PrivateRedis, postgres_binaries
 from workbench.testing.waiting import free_port, wait_until
 from workbench.testing.websocket import next_ws_message
 
@@ -13,6 +14,8 @@ __all__ = [
     "SNAKE_CASE",
     "AlpacaDataStub",
     "FlakyBroker",
+    "PrivatePostgres",
+    "PrivateRedis",
     "RecordedRequest",
     "copy_lake",
     "free_port",
@@ -20,5 +23,6 @@ __all__ = [
     "json_keys",
     "next_ws_message",
     "odd_json_keys",
+    "postgres_binaries",
     "wait_until",
 ]

@@ -27,6 +27,7 @@ from workbench.core.errors import (
     RateLimited,
     Retryable,
     RiskRejected,
+    StoreUnavailable,
     ValidationError,
     WorkbenchError,
 )
@@ -134,6 +135,8 @@ async def _workbench_error(request: Request, error: Exception) -> JSONResponse:
         headers["WWW-Authenticate"] = 'Bearer realm="workbench"'
     if isinstance(error, RateLimited) and error.retry_after is not None:
         headers["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
+    if isinstance(error, StoreUnavailable):  # a database restarting: back in seconds
+        headers["Retry-After"] = "1"
     details = error.details if status < 500 else {}  # a server's settings stay in its log
     return problem(request, status, error.message, code=error.code, headers=headers, **details)
 

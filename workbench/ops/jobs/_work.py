@@ -75,6 +75,11 @@ def one_line(error: BaseException) -> str:
 
 
 def _claim(rt: Runtime, job_id: int, attempt: int) -> bool:
+    """Take the row for this attempt: a queued one, or one already ``running`` this attempt,
+    which only Dask's rerun of the task after the worker running it died can meet (each
+    attempt is one task, never retried on an error). The rerun starts the work again from
+    the start, so the job finishes with a whole result instead of staying ``running`` forever.
+    A canceled, interrupted or resubmitted job (a later attempt owns it) is not taken."""
     now = utcnow()
     with rt.ledger.session() as session:
         moved = session.execute(
@@ -82,9 +87,9 @@ def _claim(rt: Runtime, job_id: int, attempt: int) -> bool:
             .where(
                 JobRow.id == job_id,
                 JobRow.attempts == attempt,
-                JobRow.state == JobState.QUEUED.value,
+                JobRow.state.in_([JobState.QUEUED.value, JobState.RUNNING.value]),
             )
-            .values(state=JobState.RUNNING.value, started_at=now, updated_at=now)
+            .values(state=JobState.RUNNING.value, progress=0.0, started_at=now, updated_at=now)
         )
         return bool(moved.rowcount)  # type: ignore[attr-defined]
 
