@@ -41,7 +41,21 @@ from workbench.ops.portfolio import BookSpec, portfolio_risk
 from workbench.runtime import Runtime
 from workbench.testing import copy_lake
 
-pytestmark = pytest.mark.system
+pytestmark = [
+    pytest.mark.system,
+    pytest.mark.requirement(
+        "DAT-02",
+        "ANA-03",
+        "STR-02",
+        "RSK-01",
+        "EXE-01",
+        "MON-04",
+        "REP-02",
+        "INT-03",
+        "INT-06",
+        "INT-09",
+    ),
+]
 
 SYMBOL = "AAPL"
 WEIGHTS = {"AAPL": 0.5, "MSFT": 0.5}

@@ -37,7 +37,7 @@ from tests.integration.faces import (
 from tests.integration.mcp.conftest import LiveClient
 from workbench.testing import copy_lake
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("INT-09", "RSK-02")]
 
 #: what the portfolio dashboard's kernel runs first (its imports, its runtime, its role)
 KERNEL_SETUP = """

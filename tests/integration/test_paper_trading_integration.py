@@ -52,6 +52,8 @@ from workbench.model import (
 from workbench.ops import trade
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("CON-02", "CON-07", "EXE-08")
+
 __all__ = ["sample_lake", "start_venue"]
 
 BUY, SELL, GTC = OrderSide.BUY, OrderSide.SELL, TimeInForce.GTC

@@ -53,7 +53,7 @@ from workbench.ops import trade
 from workbench.runtime import Runtime
 from workbench.testing import PrivatePostgres, postgres_binaries, wait_until
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("CON-06", "CON-07", "EXE-03", "DEP-08")]
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ from workbench.interfaces.api import create_app
 from workbench.runtime import Runtime
 from workbench.testing import PrivateRedis, free_port, wait_until
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("SEC-03", "STR-05", "INT-04", "DEP-08")]
 
 
 def _checks(client: TestClient) -> tuple[int, dict[str, dict[str, Any]]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
+import subprocess  # nosec B404 # test servers of our own (PostgreSQL, Redis), never a shell
 import tempfile
 from pathlib import Path
 from types import TracebackType
@@ -78,7 +78,7 @@ class PrivatePostgres:
 
     def _run(self, program: str, *args: str) -> None:
         # the programs of the PostgreSQL installation found above, arguments of our own
-        done = subprocess.run(  # noqa: S603
+        done = subprocess.run(  # noqa: S603  # nosec B603 # fixed argv, no shell
             [*self._as_user, str(self._bin / program), *args],
             capture_output=True,
             text=True,
@@ -107,7 +107,7 @@ class PrivateRedis:
 
         log = self.folder / "server.log"
         with log.open("ab") as output:
-            self._process = subprocess.Popen(  # noqa: S603 - fixed arguments
+            self._process = subprocess.Popen(  # noqa: S603  # nosec B603 B607 # fixed argv, redis-server from PATH
                 ["redis-server",  # noqa: S607 - wherever PATH has it, as a person starts it
                  "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                  "--appendonly", "no", "--dir", str(self.folder)],

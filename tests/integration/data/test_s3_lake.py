@@ -22,6 +22,8 @@ from workbench.data import location as location_module
 from workbench.data.location import ObjectStoreLake
 from workbench.testing import free_port
 
+pytestmark = pytest.mark.requirement("DEP-07")
+
 BUCKET = "market-data"
 S3_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
