@@ -36,6 +36,7 @@ from workbench.core.outputs import private_folder
 
 if TYPE_CHECKING:
     from workbench.adapters import Broker, MarketStream, ReplayBroker, Venue
+    from workbench.core.ttl_cache import TtlCache
     from workbench.adapters.paper.venue import PaperVenue
     from workbench.data import Lake, LakeBarWriter
     from workbench.data.sources import HistoricalSource
@@ -135,6 +136,14 @@ class Runtime:
         ledger = Ledger.from_url(self.settings.ledger_dsn)
         ledger.upgrade()
         return ledger
+
+    @_Part
+    def credentials(self) -> TtlCache[Any]:
+        """What ``ops.auth`` last verified of each credential, kept
+        ``api.credential_cache_seconds`` (the ops that revoke, disable or demote clear it)."""
+        from workbench.core.ttl_cache import TtlCache
+
+        return TtlCache(self.settings.api.credential_cache_seconds)
 
     @_Part
     def metrics(self) -> MonitorMetrics:

@@ -10,7 +10,7 @@ logins are counted per username in the ledger, so a lockout holds across process
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
@@ -50,9 +50,11 @@ __all__ = [
     "TokenPair",
     "authenticate",
     "authorize",
+    "forget_credentials",
     "login",
     "logout",
     "refresh",
+    "remembered",
 ]
 
 # An argon2id hash of a throwaway password: an unknown username costs the same verification
@@ -162,6 +164,7 @@ def refresh(rt: Runtime, refresh_token: str, *, now: datetime | None = None) -> 
                 api.access_ttl_minutes,
             )
     assert reused
+    forget_credentials(rt)
     raise AuthError("refresh token reused: the session is revoked; log in again")
 
 
@@ -174,10 +177,34 @@ def logout(rt: Runtime, refresh_token: str, *, now: datetime | None = None) -> N
         _revoke_family(session, row.family_id, moment)
         name = user.username if user else str(row.user_id)
         _audit(session, "auth.logout", name, moment, session_id=row.family_id)
+    forget_credentials(rt)
 
 
 def authenticate(rt: Runtime, bearer_or_key: str, *, now: datetime | None = None) -> Principal:
     """Who presented this access token or API key, or AuthError saying why not."""
+    credential = _credential(bearer_or_key)
+    if looks_like_api_key(credential):
+        return _authenticate_key(rt, credential, _now(now))
+    return _authenticate_token(rt, token_signer(rt.settings).verify(credential))
+
+
+def remembered(rt: Runtime, bearer_or_key: str, *, now: datetime | None = None) -> Principal | None:
+    """``authenticate``'s answer when this process verified the credential lately and the
+    ledger has nothing to add (no read, no write: safe on an event loop); None when only
+    ``authenticate`` can say. A token's signature and expiry are checked either way."""
+    credential = _credential(bearer_or_key)
+    if looks_like_api_key(credential):
+        grant: _KeyGrant | None = rt.credentials.get(("key", secret_digest(credential)))
+        if grant is None or grant.needs_ledger(_now(now)):
+            return None
+        return grant.principal
+    principal: Principal | None = rt.credentials.get(
+        _token_entry(token_signer(rt.settings).verify(credential))
+    )
+    return principal
+
+
+def _credential(bearer_or_key: str) -> str:
     credential = bearer_or_key.strip()
     scheme, _, rest = credential.partition(" ")
     if scheme.lower() == "bearer":
@@ -186,9 +213,7 @@ def authenticate(rt: Runtime, bearer_or_key: str, *, now: datetime | None = None
         raise AuthError("no credentials: send an access token or an API key")
     if looks_like_refresh_token(credential):
         raise AuthError("a refresh token is not an access token")
-    if looks_like_api_key(credential):
-        return _authenticate_key(rt, credential, _now(now))
-    return _authenticate_token(rt, token_signer(rt.settings).verify(credential))
+    return credential
 
 
 def authorize(principal: Principal, permission: Permission | str) -> None:
@@ -200,6 +225,21 @@ def authorize(principal: Principal, permission: Permission | str) -> None:
 
 
 def _authenticate_token(rt: Runtime, claims: AccessClaims) -> Principal:
+    # the signature and expiry are checked on every request; the rows behind them are cached
+    cache, entry = rt.credentials, _token_entry(claims)
+    generation = cache.generation
+    principal: Principal | None = cache.get(entry)
+    if principal is None:
+        principal = _token_principal(rt, claims)
+        cache.put(entry, principal, generation=generation)
+    return principal
+
+
+def _token_entry(claims: AccessClaims) -> tuple[object, ...]:
+    return ("token", claims.session_id, claims.user_id, claims.username, claims.role)
+
+
+def _token_principal(rt: Runtime, claims: AccessClaims) -> Principal:
     with rt.ledger.session(read_only=True) as session:
         user = session.get(UserRow, claims.user_id)
         revoked = session.scalar(
@@ -221,7 +261,45 @@ def _authenticate_token(rt: Runtime, claims: AccessClaims) -> Principal:
     return Principal(user=user.username, role=role, via="token", user_id=user.id)
 
 
+@dataclass(frozen=True)
+class _KeyGrant:
+    """What the ledger said of an API key when last read (kept in ``rt.credentials``)."""
+
+    principal: Principal
+    prefix: str
+    expires_at: datetime | None
+    last_used_at: datetime | None
+
+    def needs_ledger(self, moment: datetime) -> bool:
+        """Expired (the ledger says why), or its last use is due to be written."""
+        expired = self.expires_at is not None and self.expires_at <= moment
+        return expired or self.use_due(moment)
+
+    def use_due(self, moment: datetime) -> bool:
+        return self.last_used_at is None or moment - self.last_used_at >= _LAST_USED_GRANULARITY
+
+
 def _authenticate_key(rt: Runtime, key: str, moment: datetime) -> Principal:
+    cache = rt.credentials
+    entry, generation = ("key", secret_digest(key)), cache.generation
+    grant: _KeyGrant | None = cache.get(entry)
+    if grant is not None and not grant.needs_ledger(moment):
+        return grant.principal
+    # stored only as read now: a hit never stretches an entry's life past what it read
+    grant = _key_grant(rt, key, moment)
+    if grant.use_due(moment):
+        with rt.ledger.session() as session:
+            session.execute(
+                sa.update(ApiKeyRow)
+                .where(ApiKeyRow.id == grant.principal.key_id)
+                .values(last_used_at=moment)
+            )
+        grant = replace(grant, last_used_at=moment)
+    cache.put(entry, grant, generation=generation)
+    return grant.principal
+
+
+def _key_grant(rt: Runtime, key: str, moment: datetime) -> _KeyGrant:
     with rt.ledger.session(read_only=True) as session:
         row = session.scalar(sa.select(ApiKeyRow).where(ApiKeyRow.key_hash == secret_digest(key)))
         user = session.get(UserRow, row.user_id) if row is not None else None
@@ -233,13 +311,15 @@ def _authenticate_key(rt: Runtime, key: str, moment: datetime) -> Principal:
         raise AuthError(f"API key {row.prefix} has expired")
     if not user.active:
         raise AuthError(f"user {user.username!r} is disabled")
-    if row.last_used_at is None or moment - row.last_used_at >= _LAST_USED_GRANULARITY:
-        with rt.ledger.session() as session:
-            session.execute(
-                sa.update(ApiKeyRow).where(ApiKeyRow.id == row.id).values(last_used_at=moment)
-            )
     role = row.role if within(row.role, user.role) else user.role
-    return Principal(user=user.username, role=role, via="key", key_id=row.id, user_id=user.id)
+    principal = Principal(user=user.username, role=role, via="key", key_id=row.id, user_id=user.id)
+    return _KeyGrant(principal, row.prefix, row.expires_at, row.last_used_at)
+
+
+def forget_credentials(rt: Runtime) -> None:
+    """After a change to a user, key or session is committed: this process reads the ledger
+    again for every credential (other processes within ``api.credential_cache_seconds``)."""
+    rt.credentials.clear()
 
 
 def _issue(
