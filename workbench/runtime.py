@@ -36,8 +36,8 @@ from workbench.core.outputs import private_folder
 
 if TYPE_CHECKING:
     from workbench.adapters import Broker, MarketStream, ReplayBroker, Venue
-    from workbench.core.ttl_cache import TtlCache
     from workbench.adapters.paper.venue import PaperVenue
+    from workbench.core.ttl_cache import TtlCache
     from workbench.data import Lake, LakeBarWriter
     from workbench.data.sources import HistoricalSource
     from workbench.execution import OrderManager

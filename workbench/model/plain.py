@@ -155,7 +155,8 @@ def _pandas(value: Any) -> Any:
         names = [_key(k) for k in flat.columns]
         columns = [flat.iloc[:, i].tolist() for i in range(len(names))]
         return [
-            {k: to_plain(v) for k, v in zip(names, row, strict=True)} for row in zip(*columns)
+            {k: to_plain(v) for k, v in zip(names, row, strict=True)}
+            for row in zip(*columns, strict=True)
         ]
     if isinstance(value, pandas.Series):
         return {_key(k): to_plain(v) for k, v in value.items()}

@@ -75,7 +75,9 @@ async def get_principal(
     if credentials is None:
         raise AuthError("no credentials: send Authorization: Bearer <access token or API key>")
     known = remembered(rt, credentials.credentials)
-    return known or await run_in_threadpool(authenticate, rt, credentials.credentials)
+    if known is not None:
+        return known
+    return await run_in_threadpool(authenticate, rt, credentials.credentials)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
