@@ -17,7 +17,7 @@ from workbench.core.errors import NotFound, PermissionDenied, ValidationError
 from workbench.core.security import new_api_key, secret_digest
 from workbench.ledger import ApiKeyRow, UserRow, append_audit
 from workbench.model import Role, within
-from workbench.ops.auth import forget_credentials
+from workbench.ops.credentials import forget_credentials
 from workbench.ops.users import parse_role
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from workbench.core.errors import ConfigError, NotFound, ValidationError
 from workbench.core.security import hash_password
 from workbench.ledger import LoginThrottleRow, UserRow, append_audit
 from workbench.model import Role
-from workbench.ops.auth import forget_credentials
+from workbench.ops.credentials import forget_credentials
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
