@@ -37,6 +37,7 @@ from workbench.core.outputs import private_folder
 if TYPE_CHECKING:
     from workbench.adapters import Broker, MarketStream, ReplayBroker, Venue
     from workbench.adapters.paper.venue import PaperVenue
+    from workbench.core.ttl_cache import TtlCache
     from workbench.data import Lake, LakeBarWriter
     from workbench.data.sources import HistoricalSource
     from workbench.execution import OrderManager
@@ -136,6 +137,14 @@ class Runtime:
         ledger = Ledger.from_url(self.settings.ledger_dsn)
         ledger.upgrade()
         return ledger
+
+    @_Part
+    def credentials(self) -> TtlCache[Any]:
+        """What ``ops.auth`` last verified of each credential, kept
+        ``api.credential_cache_seconds`` (the ops that revoke, disable or demote clear it)."""
+        from workbench.core.ttl_cache import TtlCache
+
+        return TtlCache(self.settings.api.credential_cache_seconds)
 
     @_Part
     def metrics(self) -> MonitorMetrics:

@@ -230,6 +230,49 @@ def _publish(server: Server, topic: str, data: Any, count: int = 1) -> None:
     client.close()
 
 
+def test_a_quotes_subscription_narrowed_to_symbols_gets_only_those(server: Server) -> None:
+    import redis
+
+    def publish(topic: str, data: Any) -> None:
+        client = redis.Redis.from_url(server.env["WB_REDIS_URL"])
+        body = {"origin": "another-process", "topic": topic, "data": data}
+        client.publish(f"{server.env['WB_REDIS_PREFIX']}:events", json.dumps(body))
+        client.close()
+
+    async def scenario() -> None:
+        key = server.keys["analyst-a"]
+        async with await _open(server, key) as narrow, await _open(server, key) as every:
+            await narrow.send(
+                json.dumps({"type": "subscribe", "channels": ["orders"], "symbols": ["AAPL"]})
+            )
+            assert "narrow only these channels: quotes" in (await _next(narrow, "error"))["message"]
+            await narrow.send(
+                json.dumps({"type": "subscribe", "channels": ["quotes"], "symbols": ["a b"]})
+            )
+            assert (await _next(narrow, "error"))["code"] == "invalid_message"
+            subscribe = {"type": "subscribe", "channels": ["quotes"], "symbols": ["aapl"]}
+            await narrow.send(json.dumps(subscribe))
+            assert (await _next(narrow, "subscribed"))["symbols"] == {"quotes": ["AAPL"]}
+            await every.send(json.dumps({"type": "subscribe", "channels": ["quotes"]}))
+            assert "symbols" not in await _next(every, "subscribed")
+            publish("market.quote", {"symbol": "MSFT", "bid": "1"})
+            publish(
+                "market.quotes", [{"symbol": "MSFT", "bid": "2"}, {"symbol": "AAPL", "bid": "3"}]
+            )
+            publish("market.quote", {"symbol": "AAPL", "bid": "4"})
+            seen = [(await _next(narrow, "event"))["data"] for _ in range(2)]
+            assert seen == [[{"symbol": "AAPL", "bid": "3"}], {"symbol": "AAPL", "bid": "4"}]
+            everything = [(await _next(every, "event"))["data"] for _ in range(3)]
+            assert everything[0] == {"symbol": "MSFT", "bid": "1"} and len(everything[1]) == 2
+            # subscribing again without symbols takes every symbol again
+            await narrow.send(json.dumps({"type": "subscribe", "channels": ["quotes"]}))
+            assert "symbols" not in await _next(narrow, "subscribed")
+            publish("market.quote", {"symbol": "MSFT", "bid": "5"})
+            assert (await _next(narrow, "event"))["data"]["symbol"] == "MSFT"
+
+    asyncio.run(scenario())
+
+
 class _RawClient:
     """A WebSocket client on a bare socket (websockets' sans-I/O protocol) that reads only when
     told: nothing in a client library reads ahead for it, so its server's buffers fill."""

@@ -139,6 +139,10 @@ class ApiSettings(BaseModel):
     lockout_minutes: float = Field(default=15, gt=0, le=7 * 24 * 60)
     #: after ``keys rotate`` the old key keeps working this long, then refuses
     key_rotation_overlap_minutes: float = Field(default=60, ge=0, le=30 * 24 * 60)
+    #: how long a process trusts what it last read of a credential (its key, user and session
+    #: rows) before reading the ledger again; a revocation in the same process holds at once,
+    #: one made by another process within this many seconds. 0 reads the ledger every request
+    credential_cache_seconds: float = Field(default=5, ge=0, le=300)
     #: origins a browser may call the API from (CORS); none by default
     cors_origins: list[str] = Field(default_factory=list)
     #: ``Host`` headers the API answers (a guard against DNS rebinding); ``*`` allows any

@@ -193,6 +193,21 @@ class Catalog:
         """The last row per symbol (reads only each symbol's newest year partition)."""
         import pandas as pd
 
+        table = self._latest_table(dataset, symbols)
+        if table is None:
+            spec = spec_for(dataset)
+            return pd.DataFrame(columns=["symbol", "timestamp", *spec.value_columns])
+        return reader.to_frame(table)
+
+    def latest_rows(
+        self, dataset: str = "bars_1d", symbols: str | Sequence[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """``latest`` as one dict per symbol, without pandas (what a hot API read needs):
+        UTC datetimes, floats (NaN where missing), None for a missing count."""
+        table = self._latest_table(dataset, symbols)
+        return [] if table is None else table.to_pylist()
+
+    def _latest_table(self, dataset: str, symbols: str | Sequence[str] | None) -> pa.Table | None:
         spec = spec_for(dataset)
         files = []
         for symbol in self._resolve_symbols(spec.name, symbols):
@@ -200,16 +215,15 @@ class Catalog:
             if newest is not None:
                 files.append(FileRef(symbol, newest))
         if not files:
-            return pd.DataFrame(columns=["symbol", "timestamp", *spec.value_columns])
+            return None
         with self.location.guard("reading"):
-            rows = self._latest.read(
+            return self._latest.read(
                 spec.name,
                 files,
                 spec.value_columns,
                 self.location.identity,
                 self.location.filesystem,
             )
-        return reader.to_frame(rows)
 
     def sql(self, query: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         """Run SQL in which ``lake('<dataset>')`` stands for all of a dataset's rows."""

@@ -176,6 +176,11 @@ class Lake:
     ) -> pd.DataFrame:
         return self.catalog.latest(dataset, symbols)
 
+    def latest_rows(
+        self, symbols: str | Sequence[str] | None = None, dataset: str = "bars_1d"
+    ) -> list[dict[str, Any]]:
+        return self.catalog.latest_rows(dataset, symbols)
+
     def coverage(self, dataset: str | None = None) -> pd.DataFrame:
         return self.catalog.coverage(dataset)
 

@@ -19,6 +19,7 @@ __all__ = [
     "channel_table",
     "channels_of",
     "event_frame",
+    "of_symbols",
 ]
 
 #: a job changed state (``topics.JOB``: ``{"job_id", "owner", "state", "progress", ...}``)
@@ -35,6 +36,9 @@ class Channel:
     #: caller's role has ``see_all``
     owner_key: str | None = None
     see_all: Permission | None = None
+    #: when set, a subscriber may ask for some symbols only: an event (or each item of a
+    #: batch) names its symbol under this key
+    symbol_key: str | None = None
 
 
 CHANNELS: Mapping[str, Channel] = {
@@ -44,7 +48,8 @@ CHANNELS: Mapping[str, Channel] = {
             "quotes",
             Permission.READ_MARKET_DATA,
             (topics.QUOTE, topics.QUOTES),
-            "live quotes (one, or a batch as a list)",
+            "live quotes (one, or a batch as a list); `symbols` narrows a subscription",
+            symbol_key="symbol",
         ),
         Channel(
             "orders",
@@ -96,6 +101,18 @@ def owner_of(channel: Channel, data: Any) -> str | None:
         return None
     owner = data.get(channel.owner_key)
     return str(owner) if owner is not None else None
+
+
+def of_symbols(channel: Channel, data: Any, symbols: frozenset[str]) -> Any | None:
+    """``data`` narrowed to ``symbols``: a quote of another symbol is None, a batch keeps the
+    quotes of those symbols (None when it keeps none)."""
+    key = channel.symbol_key
+    if isinstance(data, list):
+        kept = [item for item in data if isinstance(item, dict) and item.get(key) in symbols]
+        return kept or None
+    if isinstance(data, dict) and data.get(key) in symbols:
+        return data
+    return None
 
 
 def channel_table() -> str:

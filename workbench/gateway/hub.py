@@ -23,7 +23,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.config import WebSocketSettings
-from workbench.gateway.channels import RELAYED_TOPICS, channels_of, event_frame, owner_of
+from workbench.gateway.channels import (
+    CHANNELS,
+    RELAYED_TOPICS,
+    channels_of,
+    event_frame,
+    of_symbols,
+    owner_of,
+)
 from workbench.gateway.relay import decode, events_channel
 from workbench.gateway.session import (
     CLOSE_GOING_AWAY,
@@ -128,14 +135,26 @@ class Hub:
         self.sessions.discard(session)
         self.leave(session, list(session.channels))
 
-    def join(self, session: ClientSession, channels: Iterable[str]) -> None:
+    def join(
+        self,
+        session: ClientSession,
+        channels: Iterable[str],
+        symbols: frozenset[str] | None = None,
+    ) -> None:
+        """Subscribe ``session`` to ``channels``; ``symbols`` narrows those that allow it (a
+        subscription without ``symbols`` takes every symbol again)."""
         for name in channels:
             session.channels.add(name)
+            if CHANNELS[name].symbol_key is not None and symbols is not None:
+                session.symbols[name] = symbols
+            else:
+                session.symbols.pop(name, None)
             self._members[name].add(session)
 
     def leave(self, session: ClientSession, channels: Iterable[str]) -> None:
         for name in channels:
             session.channels.discard(name)
+            session.symbols.pop(name, None)
             self._members[name].discard(session)
 
     # -- events ------------------------------------------------------------------------------
@@ -156,9 +175,25 @@ class Hub:
                 continue
             frame = event_frame(channel.name, topic, data_json)
             owner = owner_of(channel, data)
+            narrowed: dict[frozenset[str], str | None] = {}  # one frame per distinct filter
             for session in list(members):
-                if session.sees(channel, owner):
-                    session.offer(frame)
+                if not session.sees(channel, owner):
+                    continue
+                wanted = session.symbols.get(channel.name)
+                sent: str | None = frame
+                if wanted is not None:
+                    if wanted not in narrowed:
+                        kept = of_symbols(channel, data, wanted)
+                        narrowed[wanted] = (
+                            None
+                            if kept is None
+                            else frame
+                            if kept is data
+                            else event_frame(channel.name, topic, json.dumps(kept))
+                        )
+                    sent = narrowed[wanted]
+                if sent is not None:
+                    session.offer(sent)
                     self.delivered += 1
 
     async def _listen(self, url: str) -> None:

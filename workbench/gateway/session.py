@@ -57,6 +57,9 @@ _CREDENTIAL_NAMES = {
     "bearer",
     "jwt",
 }
+#: the most symbols one subscription names
+_MAX_SYMBOLS = 1000
+_SYMBOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-/]{0,19}$")
 _LOOKS_LIKE_CREDENTIAL = re.compile(
     r"^(?:bearer\s+)?(?:wb[kr]_\S+|[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,})$", re.IGNORECASE
 )
@@ -107,6 +110,8 @@ class ClientSession:
         self._authenticate, self._initial = auth, subscribe
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=settings.send_queue)
         self.channels: set[str] = set()
+        #: the symbols a channel that allows it was narrowed to (absent: every symbol)
+        self.symbols: dict[str, frozenset[str]] = {}
         self.caller: Caller | None = None
         self._credential = ""
         self._last_seen = time.monotonic()
@@ -270,7 +275,7 @@ class ClientSession:
             return
         kind, ref = body.get("type"), body.get("id")
         if kind in ("subscribe", "unsubscribe"):
-            await self._membership(kind, body.get("channels"), ref)
+            await self._membership(kind, body.get("channels"), ref, body.get("symbols"))
         elif kind == "ping":
             self.offer(_message("pong", id=ref))
         elif kind == "pong":
@@ -280,7 +285,7 @@ class ClientSession:
         else:
             self._error("unknown_type", f"type must be one of {', '.join(_TYPES)}", ref)
 
-    async def _membership(self, kind: str, names: Any, ref: Any) -> None:
+    async def _membership(self, kind: str, names: Any, ref: Any, symbols: Any = None) -> None:
         if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
             self._error("invalid_message", "channels must be a non-empty list of names", ref)
             return
@@ -288,6 +293,10 @@ class ClientSession:
         if unknown:
             known = ", ".join(CHANNELS)
             self._error("unknown_channel", f"no channel {unknown[0]!r}: one of {known}", ref)
+            return
+        wanted = _symbols(names, symbols) if kind == "subscribe" else None
+        if isinstance(wanted, str):
+            self._error("invalid_message", wanted, ref)
             return
         if kind == "unsubscribe":
             self.hub.leave(self, names)
@@ -309,11 +318,29 @@ class ClientSession:
             )
             self._error("forbidden", detail, ref, channel=first.name)
             return
-        self.hub.join(self, names)
-        self.offer(_message("subscribed", channels=sorted(self.channels), id=ref))
+        self.hub.join(self, names, wanted)
+        narrowed = {name: sorted(only) for name, only in sorted(self.symbols.items())}
+        channels = sorted(self.channels)
+        self.offer(_message("subscribed", channels=channels, symbols=narrowed or None, id=ref))
 
     def _error(self, code: str, message: str, ref: Any = None, **extra: Any) -> None:
         self.offer(_message("error", code=code, message=message, id=ref, **extra))
+
+
+def _symbols(names: list[str], symbols: Any) -> frozenset[str] | str | None:
+    """The symbols a subscribe message narrows its channels to, or what is wrong with them."""
+    if symbols is None:
+        return None
+    if not any(CHANNELS[n].symbol_key for n in names):
+        allowed = ", ".join(c.name for c in CHANNELS.values() if c.symbol_key)
+        return f"symbols narrow only these channels: {allowed}"
+    if (
+        not isinstance(symbols, list)
+        or not 0 < len(symbols) <= _MAX_SYMBOLS
+        or not all(isinstance(s, str) and _SYMBOL.match(s) for s in symbols)
+    ):
+        return f"symbols must be a list of 1 to {_MAX_SYMBOLS} symbols such as AAPL or BRK.B"
+    return frozenset(s.upper() for s in symbols)
 
 
 def _message(kind: str, **fields: Any) -> str:

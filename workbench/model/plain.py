@@ -151,8 +151,12 @@ def _pandas(value: Any) -> Any:
     if isinstance(value, pandas.DataFrame):
         named = any(level is not None for level in value.index.names)
         flat = value.reset_index() if named else value
+        # column by column: ``to_dict(orient="records")`` walks rows through pandas indexing
+        names = [_key(k) for k in flat.columns]
+        columns = [flat.iloc[:, i].tolist() for i in range(len(names))]
         return [
-            {_key(k): to_plain(v) for k, v in row.items()} for row in flat.to_dict(orient="records")
+            {k: to_plain(v) for k, v in zip(names, row, strict=True)}
+            for row in zip(*columns, strict=True)
         ]
     if isinstance(value, pandas.Series):
         return {_key(k): to_plain(v) for k, v in value.items()}

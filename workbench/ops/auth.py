@@ -4,7 +4,8 @@ calls (``authenticate``, then ``authorize`` against the one permission table).
 Access tokens are short-lived JWTs; a login session is a family of refresh tokens stored hashed
 in the ledger, each spent by one refresh. A spent token presented again means it was stolen or
 replayed: the whole family is revoked, and with it every access token of the session. Failed
-logins are counted per username in the ledger, so a lockout holds across processes.
+logins are counted per username in the ledger, so a lockout holds across processes. The
+per-request check lives in ``ops.credentials`` and is re-exported here.
 """
 
 from __future__ import annotations
@@ -12,17 +13,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from workbench.core.errors import AuthError, PermissionDenied
+from workbench.core.errors import AuthError
 from workbench.core.security import (
-    AccessClaims,
     TokenSigner,
-    api_key_prefix,
     hash_password,
-    looks_like_api_key,
     looks_like_refresh_token,
     new_refresh_token,
     password_needs_rehash,
@@ -30,14 +28,19 @@ from workbench.core.security import (
     verify_password,
 )
 from workbench.ledger import (
-    ApiKeyRow,
     LoginThrottleRow,
     RefreshTokenRow,
     UserRow,
     append_audit,
     hold_audit_lock,
 )
-from workbench.model import Permission, Role, can, within
+from workbench.ops.credentials import (
+    Principal,
+    authenticate,
+    authorize,
+    forget_credentials,
+    remembered,
+)
 from workbench.ops.secrets import token_signer
 
 if TYPE_CHECKING:
@@ -50,9 +53,11 @@ __all__ = [
     "TokenPair",
     "authenticate",
     "authorize",
+    "forget_credentials",
     "login",
     "logout",
     "refresh",
+    "remembered",
 ]
 
 # An argon2id hash of a throwaway password: an unknown username costs the same verification
@@ -63,21 +68,6 @@ _DUMMY_HASH = (
 )
 _BAD_LOGIN = "invalid username or password"
 _MAX_USERNAME = 64  # the users table's column
-#: last_used_at is written at most this often per key, so a busy key does not write per request
-_LAST_USED_GRANULARITY = timedelta(seconds=60)
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who a request acts for: the user, the role it acts with (a key's may be lower), and how
-    it proved it (``token``: an access token; ``key``: an API key, ``key_id`` names it;
-    ``local``: the operator at this home's command line, ``ops.jobs.operator``)."""
-
-    user: str
-    role: Role
-    via: Literal["token", "key", "local"]
-    key_id: int | None = None
-    user_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +162,7 @@ def refresh(rt: Runtime, refresh_token: str, *, now: datetime | None = None) -> 
                 api.access_ttl_minutes,
             )
     assert reused
+    forget_credentials(rt)
     raise AuthError("refresh token reused: the session is revoked; log in again")
 
 
@@ -184,72 +175,7 @@ def logout(rt: Runtime, refresh_token: str, *, now: datetime | None = None) -> N
         _revoke_family(session, row.family_id, moment)
         name = user.username if user else str(row.user_id)
         _audit(session, "auth.logout", name, moment, session_id=row.family_id)
-
-
-def authenticate(rt: Runtime, bearer_or_key: str, *, now: datetime | None = None) -> Principal:
-    """Who presented this access token or API key, or AuthError saying why not."""
-    credential = bearer_or_key.strip()
-    scheme, _, rest = credential.partition(" ")
-    if scheme.lower() == "bearer":
-        credential = rest.strip()
-    if not credential:
-        raise AuthError("no credentials: send an access token or an API key")
-    if looks_like_refresh_token(credential):
-        raise AuthError("a refresh token is not an access token")
-    if looks_like_api_key(credential):
-        return _authenticate_key(rt, credential, _now(now))
-    return _authenticate_token(rt, token_signer(rt.settings).verify(credential))
-
-
-def authorize(principal: Principal, permission: Permission | str) -> None:
-    """PermissionDenied unless the principal's role has ``permission`` in the one table."""
-    if not can(principal.role, permission):
-        raise PermissionDenied(
-            f"{principal.user} ({principal.role.value}) may not {Permission(permission).value}"
-        )
-
-
-def _authenticate_token(rt: Runtime, claims: AccessClaims) -> Principal:
-    with rt.ledger.session(read_only=True) as session:
-        user = session.get(UserRow, claims.user_id)
-        revoked = session.scalar(
-            sa.select(sa.func.count())
-            .select_from(RefreshTokenRow)
-            .where(
-                RefreshTokenRow.family_id == claims.session_id,
-                RefreshTokenRow.revoked_at.is_not(None),
-            )
-        )
-    if user is None or user.username != claims.username:
-        raise AuthError("the access token's user no longer exists")
-    if not user.active:
-        raise AuthError(f"user {user.username!r} is disabled")
-    if revoked:
-        raise AuthError("the session was logged out or revoked")
-    # a role lowered since the token was issued takes effect at once
-    role = user.role if within(user.role, claims.role) else Role(claims.role)
-    return Principal(user=user.username, role=role, via="token", user_id=user.id)
-
-
-def _authenticate_key(rt: Runtime, key: str, moment: datetime) -> Principal:
-    with rt.ledger.session(read_only=True) as session:
-        row = session.scalar(sa.select(ApiKeyRow).where(ApiKeyRow.key_hash == secret_digest(key)))
-        user = session.get(UserRow, row.user_id) if row is not None else None
-    if row is None or user is None or row.prefix != api_key_prefix(key):
-        raise AuthError("unknown API key")
-    if row.revoked_at is not None:
-        raise AuthError(f"API key {row.prefix} was revoked")
-    if row.expires_at is not None and row.expires_at <= moment:
-        raise AuthError(f"API key {row.prefix} has expired")
-    if not user.active:
-        raise AuthError(f"user {user.username!r} is disabled")
-    if row.last_used_at is None or moment - row.last_used_at >= _LAST_USED_GRANULARITY:
-        with rt.ledger.session() as session:
-            session.execute(
-                sa.update(ApiKeyRow).where(ApiKeyRow.id == row.id).values(last_used_at=moment)
-            )
-    role = row.role if within(row.role, user.role) else user.role
-    return Principal(user=user.username, role=role, via="key", key_id=row.id, user_id=user.id)
+    forget_credentials(rt)
 
 
 def _issue(

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -30,6 +30,7 @@ __all__ = [
     "fetch",
     "import_file",
     "latest",
+    "latest_rows",
     "load_sample",
     "quality",
     "show",
@@ -169,3 +170,11 @@ def latest(
     """The newest bar of each symbol (of ``symbols``, or every one the lake holds)."""
     wanted = normalize_symbols(symbols) if symbols else None
     return rt.data.latest(wanted, bars_dataset(timeframe))
+
+
+def latest_rows(
+    rt: Runtime, symbols: Sequence[str] | None = None, *, timeframe: str = "1d"
+) -> list[dict[str, Any]]:
+    """``latest`` as one dict per symbol, without building a DataFrame (the API's hot read)."""
+    wanted = normalize_symbols(symbols) if symbols else None
+    return rt.data.latest_rows(wanted, bars_dataset(timeframe))

@@ -17,6 +17,7 @@ from workbench.core.errors import NotFound, PermissionDenied, ValidationError
 from workbench.core.security import new_api_key, secret_digest
 from workbench.ledger import ApiKeyRow, UserRow, append_audit
 from workbench.model import Role, within
+from workbench.ops.credentials import forget_credentials
 from workbench.ops.users import parse_role
 
 if TYPE_CHECKING:
@@ -100,7 +101,9 @@ def revoke(rt: Runtime, key: int | str, *, actor: str, now: datetime | None = No
         if row.revoked_at is None:
             row.revoked_at = moment
             _audit(session, "key.revoked", actor, row, user)
-        return _info(row, user.username, moment)
+        info = _info(row, user.username, moment)
+    forget_credentials(rt)
+    return info
 
 
 def rotate(
@@ -142,7 +145,9 @@ def rotate(
             replaced_prefix=old.prefix,
             old_expires_at=_iso(old.expires_at),
         )
-        return CreatedKey(key=new_key, info=_info(new, user.username, moment))
+        created = CreatedKey(key=new_key, info=_info(new, user.username, moment))
+    forget_credentials(rt)  # the old key's new expiry
+    return created
 
 
 def _insert(

@@ -17,6 +17,7 @@ from workbench.core.errors import ConfigError, NotFound, ValidationError
 from workbench.core.security import hash_password
 from workbench.ledger import LoginThrottleRow, UserRow, append_audit
 from workbench.model import Role
+from workbench.ops.credentials import forget_credentials
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -77,7 +78,9 @@ def create_admin(
                 sa.delete(LoginThrottleRow).where(LoginThrottleRow.username == username)
             )
             _audit(session, "user.admin_reset", actor, username=username)
-        return _info(row, None)
+        info = _info(row, None)
+    forget_credentials(rt)
+    return info
 
 
 def add(rt: Runtime, username: str, password: str, *, role: Role | str, actor: str) -> UserInfo:
@@ -108,7 +111,9 @@ def disable(rt: Runtime, username: str, *, actor: str) -> UserInfo:
         if row.active:
             row.active = False
             _audit(session, "user.disabled", actor, username=username)
-        return _info(row, None)
+        info = _info(row, None)
+    forget_credentials(rt)
+    return info
 
 
 def enable(rt: Runtime, username: str, *, actor: str) -> UserInfo:
@@ -136,7 +141,9 @@ def set_role(rt: Runtime, username: str, role: Role | str, *, actor: str) -> Use
                 before=before.value,
                 after=new.value,
             )
-        return _info(row, None)
+        info = _info(row, None)
+    forget_credentials(rt)
+    return info
 
 
 def parse_role(role: Role | str) -> Role:

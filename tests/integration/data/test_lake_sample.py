@@ -13,6 +13,7 @@ import pytest
 from workbench.core.errors import DataError, NotFound
 from workbench.data import Lake
 from workbench.data.sample import SAMPLE_DATASETS, load_sample, read_sample, symbol_table
+from workbench.model import to_plain
 
 pytestmark = pytest.mark.requirement("DAT-03")
 
@@ -148,6 +149,16 @@ def test_latest_of_every_symbol(lake: Lake) -> None:
     assert latest.loc["^GSPC", "timestamp"] == pd.Timestamp("2018-12-31", tz="America/New_York")
     minute = lake.latest(dataset="bars_1m")
     assert minute["symbol"].tolist() == ["AAPL", "GOOGL", "TSLA"]
+
+
+def test_latest_rows_are_latest_without_pandas(lake: Lake) -> None:
+    """The API's hot read: the same plain values as the frame gives, missing ones None."""
+    for symbols, dataset in ((None, "bars_1d"), (["AAPL"], "bars_1m")):
+        assert to_plain(lake.latest_rows(symbols, dataset)) == to_plain(
+            lake.latest(symbols, dataset)
+        )
+    with pytest.raises(NotFound):
+        lake.latest_rows(["AAPL", "NOPE"])
 
 
 def test_duckdb_sql_over_the_lake(lake: Lake) -> None:

@@ -9,20 +9,24 @@ in the body). The declaration is data (``ACCESS_ATTRIBUTE`` on the dependency), 
 ``rbac.route_permissions`` reads off the app for the docs' table and the RBAC test.
 
 The app holds one ``Runtime`` (thread-safe: docs/architecture.md) from start-up to shutdown;
-sync routes and dependencies run on the thread pool and share it."""
+sync routes run on the thread pool and share it. The dependencies here are ``async``: they do no
+I/O on the loop (a credential this process verified lately is answered from memory by
+``ops.auth.remembered``; only a ledger read goes to the thread pool), and each sync dependency
+would cost a trip through the pool per request."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from workbench.core.errors import AuthError
 from workbench.model import Permission
-from workbench.ops.auth import Principal, authenticate, authorize
+from workbench.ops.auth import Principal, authenticate, authorize, remembered
 from workbench.runtime import Runtime
 
 __all__ = [
@@ -56,7 +60,7 @@ _bearer = HTTPBearer(
 )
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -64,13 +68,16 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_principal(
+async def get_principal(
     rt: RuntimeDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
         raise AuthError("no credentials: send Authorization: Bearer <access token or API key>")
-    return authenticate(rt, credentials.credentials)
+    known = remembered(rt, credentials.credentials)
+    if known is not None:
+        return known
+    return await run_in_threadpool(authenticate, rt, credentials.credentials)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -82,10 +89,10 @@ def _declared(access: str, dependency: Callable[..., Any]) -> Callable[..., Any]
 
 
 @cache  # one callable per permission: FastAPI then runs it once per request, however declared
-def require(permission: Permission) -> Callable[[Principal], Principal]:
+def require(permission: Permission) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency: the caller, when their role has ``permission``; else 403."""
 
-    def allowed(principal: PrincipalDep) -> Principal:
+    async def allowed(principal: PrincipalDep) -> Principal:
         authorize(principal, permission)
         return principal
 
@@ -93,20 +100,20 @@ def require(permission: Permission) -> Callable[[Principal], Principal]:
 
 
 @cache
-def signed_in() -> Callable[[Principal], Principal]:
+def signed_in() -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency: the caller, whatever their role (``/me``)."""
 
-    def anyone(principal: PrincipalDep) -> Principal:
+    async def anyone(principal: PrincipalDep) -> Principal:
         return principal
 
     return _declared(AUTHENTICATED, anyone)
 
 
 @cache
-def public() -> Callable[[], None]:
+def public() -> Callable[[], Awaitable[None]]:
     """A dependency that checks nothing: the route needs no credential."""
 
-    def nobody() -> None:
+    async def nobody() -> None:
         return None
 
     return _declared(PUBLIC, nobody)

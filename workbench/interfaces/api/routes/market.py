@@ -64,8 +64,8 @@ def latest(
     timeframe: Timeframe = "1d",
 ) -> list[BarPublic]:
     wanted = [s for s in symbols.split(",") if s.strip()] if symbols else None
-    frame = data.latest(rt, wanted, timeframe=timeframe)
-    return [BarPublic.model_validate(row) for row in to_plain(frame)]
+    rows = data.latest_rows(rt, wanted, timeframe=timeframe)
+    return [BarPublic.model_validate(row) for row in to_plain(rows)]
 
 
 @router.get("/quality", response_model=QualityPublic, summary="The lake's validation rules")
