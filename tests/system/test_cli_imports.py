@@ -116,9 +116,7 @@ def test_a_command_that_reads_only_the_ledger_loads_no_pandas(
     assert not loaded & {"pandas", "alembic"}, sorted(loaded & {"pandas", "alembic"})
 
 
-def test_data_list_loads_no_pandas_nor_the_other_command_groups(
-    home: Path, tmp_path: Path
-) -> None:
+def test_data_list_loads_no_pandas_nor_the_other_command_groups(home: Path, tmp_path: Path) -> None:
     modules = modules_of(tmp_path, "data", "list")
     assert "duckdb" in modules  # it did query the lake
     assert "pandas" not in modules

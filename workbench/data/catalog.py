@@ -99,7 +99,9 @@ class Catalog:
         )
         if not frame.empty:
             for column in ("first", "last"):
-                frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[us, UTC]")
+                frame[column] = pd.to_datetime(frame[column], utc=True).astype(
+                    "datetime64[us, UTC]"
+                )
         return frame
 
     def coverage_rows(self, dataset: str | None = None) -> list[Coverage]:
@@ -115,8 +117,8 @@ class Catalog:
             rows = self._query_stable(
                 f"""
                 SELECT symbol, epoch_us(min(timestamp)), epoch_us(max(timestamp)), count(*),
-                       count(DISTINCT {_ny_day('timestamp')}),
-                       {_ny_day('min(timestamp)')}, {_ny_day('max(timestamp)')}
+                       count(DISTINCT {_ny_day("timestamp")}),
+                       {_ny_day("min(timestamp)")}, {_ny_day("max(timestamp)")}
                 FROM {_scan(files)} GROUP BY symbol ORDER BY symbol
                 """,
                 (),
