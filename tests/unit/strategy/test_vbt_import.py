@@ -8,7 +8,7 @@ import types
 
 import pytest
 
-from workbench.strategy._vbt import _defer, _Deferred
+from workbench.core.lazy import DeferredModule, defer_module
 
 IMPORT_VECTORBT_THEN_READ_NBFORMAT = """
 import sys
@@ -37,9 +37,9 @@ def test_a_deferred_module_imports_the_real_one_on_first_read(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delitem(sys.modules, "colorsys", raising=False)
-    _defer("colorsys")
+    defer_module("colorsys")
     deferred = sys.modules["colorsys"]
-    assert isinstance(deferred, _Deferred)
+    assert isinstance(deferred, DeferredModule)
     import colorsys  # an import of a deferred module does not load it
 
     assert colorsys is deferred
@@ -51,7 +51,7 @@ def test_a_deferred_module_imports_the_real_one_on_first_read(
 
 def test_a_module_already_loaded_or_missing_is_left_alone() -> None:
     loaded = sys.modules["json"] if "json" in sys.modules else __import__("json")
-    _defer("json")
+    defer_module("json")
     assert sys.modules["json"] is loaded
-    _defer("no_such_module_anywhere")
+    defer_module("no_such_module_anywhere")
     assert "no_such_module_anywhere" not in sys.modules
