@@ -7,7 +7,6 @@ Lark grammars, about 2 s of a dashboard's first render for a module no figure wi
 (it loads for real on the first read of one of its attributes)."""
 
 from workbench.core.lazy import defer_module
-
 from workbench.notebook.dashboard import (
     OrderOutcome,
     dashboard_role,
