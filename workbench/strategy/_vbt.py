@@ -13,9 +13,9 @@ its version when a figure is shown as a mime bundle; nbformat loads jsonschema, 
 second of a backtest's start-up, for a module a backtest never touches. So when vectorbt is
 first imported and nbformat is not yet loaded, ``nbformat`` is deferred
 (``workbench.core.lazy.defer_module``): the first attribute anyone reads from it imports the
-real nbformat, which then takes its place in ``sys.modules``; plotly's reference forwards every read to it. Nothing else is
-deferred, and a process that imported nbformat before (a notebook kernel running papermill,
-say) is left as it is.
+real nbformat, which then takes its place in ``sys.modules``; plotly's reference forwards
+every read to it. Nothing else is deferred, and a process that imported nbformat before (a
+notebook kernel running papermill, say) is left as it is.
 """
 
 from __future__ import annotations
