@@ -239,7 +239,8 @@ class Catalog:
             files.extend(found)
             return _scan(found)
 
-        return self._query_stable(_LAKE_CALL.sub(scan_of, query), params, files)
+        frame: pd.DataFrame = self._query_stable(_LAKE_CALL.sub(scan_of, query), params, files)
+        return frame
 
     # -- plumbing --------------------------------------------------------------------------
     def _resolve_symbols(self, dataset: str, symbols: str | Sequence[str] | None) -> list[str]:
