@@ -7,11 +7,14 @@ chart); the paper book loads no exchange-calendars (the sessions come from a cac
 
 - SQLAlchemy, in every command that reads the ledger (``trade``, ``audit``, ``monitor health``);
 - pandas, pyarrow and DuckDB, in the commands that read the lake into frames or compute on them
-  (``data list``, ``data show``, ``analyze performance``);
+  (``data show``, ``analyze performance``); ``data list`` prints DuckDB's rows as they come
+  (pyarrow and DuckDB, no pandas);
 - pyarrow (no pandas) in ``trade account``, ``trade positions``, ``trade orders`` and
   ``trade submit``: the paper book prices positions from the lake's bars read as Arrow tables;
 - nothing of scipy, scikit-learn, skfolio, TA-Lib or plotly in ``analyze performance`` (pandas
   computes it);
+- only the named command group's module of ``workbench.interfaces.cli`` (the groups load
+  when named);
 - no numpy in ``monitor health`` (the monitoring package's names load on first use; its quote
   pipeline and price cache need numpy, a health check does not);
 - no ``pyarrow.compute`` in the paper book's commands (slow to import; only the lake's writes
@@ -111,6 +114,16 @@ def test_a_command_that_reads_only_the_ledger_loads_no_pandas(
     loaded = loaded_by(tmp_path, *command)
     assert "sqlalchemy" in loaded  # it did read the ledger
     assert not loaded & {"pandas", "alembic"}, sorted(loaded & {"pandas", "alembic"})
+
+
+def test_data_list_loads_no_pandas_nor_the_other_command_groups(home: Path, tmp_path: Path) -> None:
+    modules = modules_of(tmp_path, "data", "list")
+    assert "duckdb" in modules  # it did query the lake
+    assert "pandas" not in modules
+    groups = {m for m in modules if m.startswith("workbench.interfaces.cli.")}
+    assert "workbench.interfaces.cli.data" in groups
+    others = {"trade", "strategy", "analyze", "serve", "report", "exchange"}
+    assert not {f"workbench.interfaces.cli.{g}" for g in others} & groups, sorted(groups)
 
 
 def test_monitor_health_loads_no_numpy(traded_home: Path, tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ __all__ = [
     "NEW_YORK",
     "SessionTimes",
     "calendar",
+    "session_count",
     "session_days",
     "session_times",
     "sessions_between",
@@ -67,6 +68,12 @@ def session_days(name: str = "XNYS") -> npt.NDArray[np.int64]:
     days = np.array([day.toordinal() - epoch for day in session_times(name)[0]], dtype=np.int64)
     days.flags.writeable = False
     return days
+
+
+def session_count(first: date, last: date, name: str = "XNYS") -> int:
+    """How many trading sessions from ``first`` to ``last`` inclusive (no pandas)."""
+    days = session_times(name)[0]
+    return max(0, bisect_right(days, last) - bisect_left(days, first))
 
 
 def sessions_between(first: date, last: date, name: str = "XNYS") -> pd.DatetimeIndex:

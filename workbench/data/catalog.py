@@ -14,10 +14,11 @@ are exact instants (timezone-aware).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,13 +35,28 @@ if TYPE_CHECKING:  # pandas loads where a frame is built: ``read_table`` needs n
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["Bound", "Catalog"]
+__all__ = ["Bound", "Catalog", "Coverage"]
 
 Bound = date | datetime | str | None
 #: runs of a DuckDB query whose files kept being replaced while it ran, before giving up
 _SQL_ATTEMPTS = 5
 _LAKE_CALL = re.compile(r"lake\('([a-z0-9_]+)'\)")
 _YEAR = re.compile(r"year=(\d+)")
+
+
+@dataclasses.dataclass(frozen=True)
+class Coverage:
+    """What the lake holds of one symbol in one dataset."""
+
+    dataset: str
+    symbol: str
+    first: datetime
+    last: datetime
+    rows: int
+    #: New York dates with at least one row
+    sessions: int
+    #: XNYS sessions from the first to the last date without a row
+    missing_sessions: int
 
 
 class Catalog:
@@ -65,12 +81,26 @@ class Catalog:
         return not any(self.symbols(d) for d in self.datasets())
 
     def coverage(self, dataset: str | None = None) -> pd.DataFrame:
-        """One row per dataset and symbol: first, last, rows, sessions with data, missing
-        sessions (XNYS sessions from first to last without a row)."""
+        """``coverage_rows`` as a frame (``first`` and ``last`` as UTC timestamps)."""
         import pandas as pd
 
+        frame = pd.DataFrame(
+            [dataclasses.astuple(row) for row in self.coverage_rows(dataset)],
+            columns=[f.name for f in dataclasses.fields(Coverage)],
+        )
+        if not frame.empty:
+            for column in ("first", "last"):
+                frame[column] = pd.to_datetime(frame[column], utc=True).astype(
+                    "datetime64[us, UTC]"
+                )
+        return frame
+
+    def coverage_rows(self, dataset: str | None = None) -> list[Coverage]:
+        """One row per dataset and symbol: first, last, rows, sessions with data, missing
+        sessions (XNYS sessions from first to last without a row). Plain values, no pandas:
+        the CLI's ``data list`` prints them as they come."""
         names = [spec_for(dataset).name] if dataset else self.datasets()
-        frames = []
+        found = []
         for name in names:
             files = self._files(name, None, None, None)
             if not files:
@@ -78,39 +108,26 @@ class Catalog:
             tables: dict[str, pa.Table] = {}
             # the lake's own file paths (quoted by _scan) or registered tables; a constant zone
             query = (
-                "SELECT symbol, min(timestamp) AS first, max(timestamp) AS last, "  # nosec B608
-                "count(*) AS rows, count(DISTINCT CAST(timezone("
-                f"'{cal.NEW_YORK}', timestamp) AS DATE)) AS sessions "
+                "SELECT symbol, epoch_us(min(timestamp)), epoch_us(max(timestamp)), "  # nosec B608
+                f"count(*), count(DISTINCT {_ny_day('timestamp')}), "
+                f"{_ny_day('min(timestamp)')}, {_ny_day('max(timestamp)')} "
                 f"FROM {self._scan(files, tables, [])} GROUP BY symbol ORDER BY symbol"
             )
-            frame = self._query_stable(
-                query,
-                (),
-                [ref.path for ref in files],
-                tables,
-            )
-            frame["first"] = frame["first"].dt.tz_convert("UTC")
-            frame["last"] = frame["last"].dt.tz_convert("UTC")
-            frame.insert(0, "dataset", name)
-            frames.append(frame)
-        if not frames:
-            return pd.DataFrame(
-                columns=[
-                    "dataset",
-                    "symbol",
-                    "first",
-                    "last",
-                    "rows",
-                    "sessions",
-                    "missing_sessions",
-                ]
-            )
-        result = pd.concat(frames, ignore_index=True)
-        result["missing_sessions"] = [
-            max(0, len(cal.sessions_between(_ny_date(f), _ny_date(la))) - int(s))
-            for f, la, s in zip(result["first"], result["last"], result["sessions"], strict=True)
-        ]
-        return result
+            rows = self._query_stable(query, (), [ref.path for ref in files], tables, as_rows=True)
+            for symbol, first, last, count, sessions, first_day, last_day in rows:
+                expected = cal.session_count(first_day, last_day)
+                found.append(
+                    Coverage(
+                        dataset=name,
+                        symbol=symbol,
+                        first=_utc(first),
+                        last=_utc(last),
+                        rows=count,
+                        sessions=sessions,
+                        missing_sessions=max(0, expected - sessions),
+                    )
+                )
+        return found
 
     # -- rows ------------------------------------------------------------------------------
     def read(
@@ -238,7 +255,10 @@ class Catalog:
             files.extend(ref.path for ref in found)
             return self._scan(found, tables, spec.value_columns)
 
-        return self._query_stable(_LAKE_CALL.sub(scan_of, query), params, files, tables)
+        frame: pd.DataFrame = self._query_stable(
+            _LAKE_CALL.sub(scan_of, query), params, files, tables
+        )
+        return frame
 
     # -- plumbing --------------------------------------------------------------------------
     def _resolve_symbols(self, dataset: str, symbols: str | Sequence[str] | None) -> list[str]:
@@ -301,21 +321,24 @@ class Catalog:
         params: Sequence[Any],
         files: list[str],
         tables: dict[str, pa.Table] | None = None,
-    ) -> pd.DataFrame:
+        *,
+        as_rows: bool = False,
+    ) -> Any:
         """``_query``, run again when one of ``files`` was replaced while it ran (unless the
-        rows were read beforehand into ``tables``, each file once)."""
+        rows were read beforehand into ``tables``, each file once); a frame, or with
+        ``as_rows`` tuples of plain values."""
         import duckdb
 
         if tables:
             try:
-                return self._query(query, params, tables)
+                return self._query(query, params, tables, as_rows=as_rows)
             except duckdb.Error as error:
                 raise DataError(f"query failed: {_first_line(error)}") from None
 
         for _ in range(_SQL_ATTEMPTS):
             before = [reader.identity(f) for f in files]
             try:
-                result = self._query(query, params)
+                result = self._query(query, params, as_rows=as_rows)
             except duckdb.Error as error:
                 if [reader.identity(f) for f in files] == before:
                     raise DataError(f"query failed: {_first_line(error)}") from None
@@ -327,14 +350,20 @@ class Catalog:
         )
 
     def _query(
-        self, query: str, params: Sequence[Any] = (), tables: dict[str, pa.Table] | None = None
-    ) -> pd.DataFrame:
+        self,
+        query: str,
+        params: Sequence[Any] = (),
+        tables: dict[str, pa.Table] | None = None,
+        *,
+        as_rows: bool = False,
+    ) -> Any:
+        """A frame, or with ``as_rows`` the rows as tuples of plain values (no pandas)."""
         cursor = self._connect().cursor()
         try:
             for name, table in (tables or {}).items():
                 cursor.register(name, table)
-            frame: pd.DataFrame = cursor.execute(query, list(params)).df()
-            return frame
+            result = cursor.execute(query, list(params))
+            return result.fetchall() if as_rows else result.df()
         finally:
             cursor.close()
 
@@ -399,10 +428,13 @@ def _instant(bound: Bound, *, upper: bool) -> pd.Timestamp | None:
     return day.tz_localize(cal.NEW_YORK).tz_convert("UTC")
 
 
-def _ny_date(stamp: pd.Timestamp) -> date:
-    import pandas as pd
+def _ny_day(instant: str) -> str:
+    """DuckDB SQL for the New York date of a timestamp expression."""
+    return f"CAST(timezone('{cal.NEW_YORK}', {instant}) AS DATE)"
 
-    return pd.Timestamp(stamp).tz_convert(cal.NEW_YORK).date()
+
+def _utc(micros: int) -> datetime:
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
 
 
 def _micros(stamp: pd.Timestamp | None) -> int | None:

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from workbench.core.errors import DataError
 from workbench.core.progress import Progress
-from workbench.data.catalog import Bound, Catalog
+from workbench.data.catalog import Bound, Catalog, Coverage
 from workbench.data.location import LakeLocation, LocalLake, open_location
 from workbench.data.quality import QualityReport
 from workbench.data.schema import DatasetSpec, bars_dataset, spec_for
@@ -183,6 +183,9 @@ class Lake:
 
     def coverage(self, dataset: str | None = None) -> pd.DataFrame:
         return self.catalog.coverage(dataset)
+
+    def coverage_rows(self, dataset: str | None = None) -> list[Coverage]:
+        return self.catalog.coverage_rows(dataset)
 
     def datasets(self) -> list[str]:
         return self.catalog.datasets()

@@ -20,7 +20,6 @@ from urllib.parse import parse_qs
 from workbench.core.errors import PermissionDenied, ValidationError, WorkbenchError
 from workbench.model import Role
 from workbench.model.roles import Permission, can
-from workbench.ops import trade
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,6 +73,8 @@ def submit_orders(
 ) -> list[OrderOutcome]:
     """Each order through ``ops.trade.submit`` (the risk gate, then the broker), in turn; a
     refused order is reported and the rest still go. A role without trade is refused whole."""
+    from workbench.ops import trade  # the ledger and the broker: only a page that trades
+
     if not may_trade(role):
         raise PermissionDenied(f"the dashboard's role {Role(role).value} may not trade")
     outcomes = []

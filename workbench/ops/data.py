@@ -8,17 +8,18 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from workbench.core.errors import DataError, NotFound
 from workbench.core.progress import Progress
 from workbench.data import IngestReport, QualityReport, bars_dataset, spec_for
 from workbench.data.schema import BAR_COLUMNS
-from workbench.data.sources import FetchReport, fetch_missing, read_file
 from workbench.model import validate_period
 from workbench.model.symbols import normalize_symbols
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas and the sources load where a command computes with them
+    import pandas as pd
+
+    from workbench.data.catalog import Coverage
+    from workbench.data.sources import FetchReport
     from workbench.runtime import Runtime
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "SampleLoad",
     "bars_page",
     "coverage",
+    "coverage_rows",
     "fetch",
     "import_file",
     "latest",
@@ -65,6 +67,8 @@ def import_file(
     upsert: bool = False,
     progress: Progress | None = None,
 ) -> IngestReport:
+    from workbench.data.sources import read_file
+
     spec = spec_for(dataset)
     frame = read_file(path, spec, mapping=mapping, tz=tz)
     return rt.data.ingest(
@@ -89,6 +93,8 @@ def fetch(
 ) -> FetchReport:
     """Fetch only what the lake lacks from the runtime's historical source (``WB_DATA__SOURCE``:
     Alpaca, or whatever ``WB_ALPACA__DATA_URL`` points at)."""
+    from workbench.data.sources import fetch_missing
+
     validate_period(start, end)
     return fetch_missing(
         rt.data,
@@ -103,6 +109,11 @@ def fetch(
 
 def coverage(rt: Runtime, dataset: str | None = None) -> pd.DataFrame:
     return rt.data.coverage(dataset)
+
+
+def coverage_rows(rt: Runtime, dataset: str | None = None) -> list[Coverage]:
+    """``coverage`` as plain rows, without pandas (what the CLI prints)."""
+    return rt.data.coverage_rows(dataset)
 
 
 def show(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
@@ -238,10 +238,10 @@ def portfolio_risk(
         horizon=horizon,
         lookback=lookback,
         seed=seed,
+        methods=methods,
     )
-    chosen = report.var.index.get_level_values("method").isin(methods)
     step(4, 4, "risk report ready")
-    return PortfolioRisk(book, replace(report, var=report.var.loc[chosen]))
+    return PortfolioRisk(book, report)
 
 
 # -- stress ----------------------------------------------------------------------------------

@@ -11,23 +11,22 @@ vectorbt's package import loads plotly, whose notebook renderers import ``nbform
 its version when a figure is shown as a mime bundle; nbformat loads jsonschema, which with
 ``rfc3987-syntax`` installed (a Jupyter dependency) builds about forty Lark grammars: over a
 second of a backtest's start-up, for a module a backtest never touches. So when vectorbt is
-first imported and nbformat is not yet loaded, ``nbformat`` is registered as a ``_Deferred``
-module: the first attribute anyone reads from it imports the real nbformat, which then takes
-its place in ``sys.modules``; plotly's reference forwards every read to it. Nothing else is
-deferred, and a process that imported nbformat before (a notebook kernel running papermill,
-say) is left as it is.
+first imported and nbformat is not yet loaded, ``nbformat`` is deferred
+(``workbench.core.lazy.defer_module``): the first attribute anyone reads from it imports the
+real nbformat, which then takes its place in ``sys.modules``; plotly's reference forwards
+every read to it. Nothing else is deferred, and a process that imported nbformat before (a
+notebook kernel running papermill, say) is left as it is.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
 import sys
-from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+
+from workbench.core.lazy import defer_module
 
 __all__ = ["ensure_numba_cache", "kernel", "vectorbt"]
 
@@ -53,41 +52,10 @@ def vectorbt() -> ModuleType:
     ensure_numba_cache()
     if "vectorbt" not in sys.modules:
         for name in _DEFERRED:
-            _defer(name)
+            defer_module(name)
     return importlib.import_module("vectorbt")
 
 
 def kernel() -> ModuleType:
     ensure_numba_cache()
     return importlib.import_module("workbench.strategy._kernel")
-
-
-class _Deferred(ModuleType):
-    """A module imported on the first read of one of its attributes.
-
-    Unlike ``importlib.util.LazyLoader``, reading ``__spec__`` (which the import system does
-    on every ``import`` of a module already in ``sys.modules``) does not load it."""
-
-    def __init__(self, name: str, spec: ModuleSpec) -> None:
-        super().__init__(name)
-        self.__spec__ = spec
-
-    def __getattr__(self, attribute: str) -> Any:
-        return getattr(self._real(), attribute)
-
-    def __dir__(self) -> list[str]:
-        return dir(self._real())
-
-    def _real(self) -> ModuleType:
-        name = self.__name__
-        if sys.modules.get(name) is self:
-            del sys.modules[name]
-        return importlib.import_module(name)
-
-
-def _defer(name: str) -> None:
-    if name in sys.modules:
-        return
-    spec = importlib.util.find_spec(name)
-    if spec is not None:  # not installed: the importer copes, as it would have
-        sys.modules[name] = _Deferred(name, spec)

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import types
 
 import pytest
-
-from workbench.strategy._vbt import _defer, _Deferred
 
 IMPORT_VECTORBT_THEN_READ_NBFORMAT = """
 import sys
@@ -31,27 +28,3 @@ def test_vectorbt_loads_without_nbformat_until_something_reads_it() -> None:
         check=True,
     )
     assert done.stdout.split() == ["False", "True", "module", "4"]
-
-
-def test_a_deferred_module_imports_the_real_one_on_first_read(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
-    _defer("colorsys")
-    deferred = sys.modules["colorsys"]
-    assert isinstance(deferred, _Deferred)
-    import colorsys  # an import of a deferred module does not load it
-
-    assert colorsys is deferred
-    assert colorsys.rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)
-    real = sys.modules["colorsys"]
-    assert type(real) is types.ModuleType and real is not deferred
-    assert "hsv_to_rgb" in dir(deferred)
-
-
-def test_a_module_already_loaded_or_missing_is_left_alone() -> None:
-    loaded = sys.modules["json"] if "json" in sys.modules else __import__("json")
-    _defer("json")
-    assert sys.modules["json"] is loaded
-    _defer("no_such_module_anywhere")
-    assert "no_such_module_anywhere" not in sys.modules

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from workbench.analysis._checks import (
@@ -87,14 +89,36 @@ def covariance_matrix(
         matrix = np.cov(complete.to_numpy(), rowvar=False, ddof=1).reshape(returns.shape[1], -1)
         shrinkage = 0.0
     elif method == "ledoit_wolf":
-        from sklearn.covariance import LedoitWolf
-
-        estimator = LedoitWolf().fit(complete.to_numpy())
-        matrix, shrinkage = estimator.covariance_, float(estimator.shrinkage_)
+        matrix, shrinkage = ledoit_wolf(complete.to_numpy())
     else:
         raise ValidationError(f"covariance must be 'ledoit_wolf' or 'sample', got {method!r}")
     labels = returns.columns
     return pd.DataFrame(matrix, index=labels, columns=labels), shrinkage
+
+
+def ledoit_wolf(observations: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], float]:
+    """The Ledoit-Wolf shrunk covariance of ``observations`` (rows are periods) and its
+    shrinkage: scikit-learn's ``LedoitWolf().fit`` (its formula, to rounding), in numpy, since
+    importing scikit-learn (and the scipy.stats it loads) costs a dashboard or a command about a
+    second for one small matrix."""
+    x = np.asarray(observations, dtype=np.float64)
+    x = x - x.mean(axis=0)
+    periods, symbols = x.shape
+    sample = x.T @ x / periods
+    if symbols == 1:
+        return sample, 0.0
+    squares = x**2
+    variances = squares.sum(axis=0) / periods
+    mu = variances.sum() / symbols
+    beta_sum = float((squares.T @ squares).sum())
+    delta_sum = float((sample**2).sum())
+    beta = (beta_sum / periods - delta_sum) / (symbols * periods)
+    delta = (delta_sum - 2.0 * mu * variances.sum() + symbols * mu**2) / symbols
+    beta = min(beta, delta)
+    shrinkage = 0.0 if beta == 0 else beta / delta
+    shrunk = (1.0 - shrinkage) * sample
+    shrunk.flat[:: symbols + 1] += shrinkage * np.trace(sample) / symbols
+    return shrunk, float(shrinkage)
 
 
 def portfolio_returns(
@@ -118,8 +142,6 @@ def portfolio_var(
 ) -> PortfolioVar:
     """Delta-normal VaR and ES of positions worth ``market_values`` (money, signed, by symbol)
     given the per-period ``returns`` of each symbol (wide: columns = symbols)."""
-    from scipy.stats import norm
-
     confidence = probability("confidence", confidence)
     horizon = positive_int("horizon", horizon)
     values, matrix = _held(market_values, returns)
@@ -129,10 +151,11 @@ def portfolio_var(
     if not variance > 0.0:
         raise DataError("the positions carry no variance (all zero, or flat prices)")
     root = math.sqrt(horizon)
-    z = float(norm.ppf(confidence))
+    normal = NormalDist()  # exact to double precision, without importing scipy.stats
+    z = normal.inv_cdf(confidence)
     volatility = math.sqrt(variance) * root
     var = z * volatility
-    shortfall = volatility * float(norm.pdf(z)) / (1.0 - confidence)
+    shortfall = volatility * normal.pdf(z) / (1.0 - confidence)
     marginal = z * root * exposure / math.sqrt(variance)
     component = values.to_numpy() * marginal
     positions = pd.DataFrame(

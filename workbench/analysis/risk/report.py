@@ -28,7 +28,7 @@ from workbench.analysis.risk.stress import (
     historical_stress,
     shock_stress,
 )
-from workbench.analysis.risk.var import var_table
+from workbench.analysis.risk.var import VAR_METHODS, VarMethod, var_table
 
 __all__ = ["DEFAULT_SHOCKS", "RiskReport", "risk_report"]
 
@@ -66,10 +66,12 @@ def risk_report(
     shocks: Sequence[Shock] = DEFAULT_SHOCKS,
     participation: float = 0.10,
     seed: int = 0,
+    methods: Sequence[VarMethod] = VAR_METHODS,
 ) -> RiskReport:
     """The risk of holding ``quantities`` (shares, signed, by symbol) valued at the last row of
     ``prices`` (wide closes by date). ``lookback`` keeps the last N return periods for VaR;
-    stress windows read the whole price history."""
+    stress windows read the whole price history. ``methods`` are the VaR methods computed
+    (Cornish-Fisher loads scipy.stats, Monte Carlo simulates: a view of one need not pay)."""
     values = position_values(quantities, prices)
     equity = float(values.sum()) + as_float("cash", cash)
     returns = price_returns(prices.loc[:, list(values.index)])
@@ -92,7 +94,14 @@ def risk_report(
     return RiskReport(
         equity=equity,
         market_values=values,
-        var=var_table(history, confidences=confidences, horizon=horizon, value=equity, seed=seed),
+        var=var_table(
+            history,
+            confidences=confidences,
+            horizon=horizon,
+            methods=methods,
+            value=equity,
+            seed=seed,
+        ),
         portfolio=portfolio_var(
             values, returns, confidence=confidences[0], horizon=horizon, covariance=covariance
         ),

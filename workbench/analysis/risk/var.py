@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -52,6 +53,8 @@ __all__ = [
     "value_at_risk",
     "var_table",
 ]
+
+_NORMAL = NormalDist()
 
 VarMethod = Literal["historical", "parametric", "cornish_fisher", "monte_carlo"]
 VAR_METHODS: tuple[VarMethod, ...] = get_args(VarMethod)
@@ -114,13 +117,12 @@ def parametric_var(
     horizon: int = 1,
     value: float | None = None,
 ) -> VarResult:
-    from scipy.stats import norm
-
     series, confidence, horizon = _prepare(returns, confidence, horizon)
     mean, std = _scaled_moments(series.to_numpy(), horizon)
-    z = float(norm.ppf(confidence))
+    # the standard library's normal (exact to double precision) spares importing scipy.stats
+    z = _NORMAL.inv_cdf(confidence)
     var = -mean + z * std
-    shortfall = -mean + std * float(norm.pdf(z)) / (1.0 - confidence)
+    shortfall = -mean + std * _NORMAL.pdf(z) / (1.0 - confidence)
     return _result("parametric", confidence, horizon, var, shortfall, series, value)
 
 

@@ -76,17 +76,15 @@ def ingests(reports: Sequence[Any]) -> None:
             console.print(f"  [{style}]{issue.severity}[/] {report.dataset} {issue.message}")
 
 
-def coverage(frame: Any) -> None:
-    if frame.empty:
+def coverage(rows: Sequence[Any]) -> None:
+    """``workbench.data.catalog.Coverage`` rows."""
+    if not rows:
         console.print("The lake is empty: run [bold]workbench data load-sample[/].")
         return
-    rows = frame[["dataset", "symbol", "first", "last", "rows", "missing_sessions"]].itertuples(
-        index=False
-    )
     table(
         "Lake coverage",
         ["dataset", "symbol", "first", "last", "rows", "missing sessions"],
-        list(rows),
+        [(r.dataset, r.symbol, r.first, r.last, r.rows, r.missing_sessions) for r in rows],
     )
 
 

@@ -4,29 +4,17 @@ function. Errors a user can cause end as one line on stderr and exit code 1 (2 f
 from __future__ import annotations
 
 import sys
+from importlib import import_module
 from typing import IO, Any
 
 import typer
 from typer._click.core import Context
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
+from typer.main import get_group_from_info
+from typer.models import TyperInfo
 
-from workbench.interfaces.cli import analyze as analyze_cli
-from workbench.interfaces.cli import audit as audit_cli
-from workbench.interfaces.cli import config as config_cli
-from workbench.interfaces.cli import data as data_cli
-from workbench.interfaces.cli import db as db_cli
-from workbench.interfaces.cli import exchange as exchange_cli
-from workbench.interfaces.cli import jobs as jobs_cli
-from workbench.interfaces.cli import keys as keys_cli
-from workbench.interfaces.cli import monitor as monitor_cli
-from workbench.interfaces.cli import report as report_cli
 from workbench.interfaces.cli import run as run_cli
-from workbench.interfaces.cli import secrets as secrets_cli
-from workbench.interfaces.cli import serve as serve_cli
-from workbench.interfaces.cli import strategy as strategy_cli
-from workbench.interfaces.cli import trade as trade_cli
-from workbench.interfaces.cli import users as users_cli
 from workbench.interfaces.cli import validate as validate_cli
 
 __all__ = ["app", "main"]
@@ -45,7 +33,24 @@ class _OneLineError(ClickException):
 
 class _WorkbenchGroup(TyperGroup):
     """Maps errors once, here, so that the installed command and an in-process ``CliRunner``
-    answer alike: a ``WorkbenchError`` exits 1 and a usage error 2, each as one line."""
+    answer alike: a ``WorkbenchError`` exits 1 and a usage error 2, each as one line.
+
+    Builds a command group (imports its module, reads its commands' options) only when it is
+    named: ``workbench trade account`` pays for the ``trade`` group alone, not all fifteen."""
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return [*super().list_commands(ctx), *GROUPS]
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Any:
+        if cmd_name in GROUPS and cmd_name not in self.commands:
+            self.commands[cmd_name] = _build_group(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: Context, args: list[str]) -> Any:
+        if args and args[0] not in self.commands and args[0] not in GROUPS:
+            for name in GROUPS:  # an unknown name: typer suggests among every group's
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: Context) -> Any:
         from workbench.core.errors import WorkbenchError
@@ -63,8 +68,14 @@ class _WorkbenchGroup(TyperGroup):
             raise _OneLineError(error.message, 1) from None
 
 
+def _no_options() -> None:
+    # a callback makes typer build a group although ``run`` is its only eager command
+    pass
+
+
 app = typer.Typer(
     name="workbench",
+    callback=_no_options,
     cls=_WorkbenchGroup,
     help="Research and trading workbench: market-data lake, ledger, analysis, trading.",
     no_args_is_help=True,
@@ -72,37 +83,42 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(data_cli.app, name="data", help="The market-data lake: load, import, fetch, inspect.")
-app.add_typer(analyze_cli.app, name="analyze", help="Indicators, performance, risk, allocation.")
-app.add_typer(
-    strategy_cli.app, name="strategy", help="Strategies: backtest, optimize, walk-forward, results."
-)
-app.add_typer(
-    trade_cli.app,
-    name="trade",
-    help="Orders through the risk gate, positions, the kill switch, runs, parity.",
-)
-app.add_typer(audit_cli.app, name="audit", help="The audit chain: verify and show.")
-app.add_typer(config_cli.app, name="config", help="Show and validate settings.")
-app.add_typer(db_cli.app, name="db", help="The SQL ledger: migrations, backup and restore.")
-app.add_typer(exchange_cli.app, name="exchange", help="The local Alpaca-compatible exchange.")
-app.add_typer(
-    report_cli.app, name="report", help="Reports and exports: HTML, PDF, XLSX, CSV, JSON, Parquet."
-)
-app.add_typer(jobs_cli.app, name="jobs", help="Jobs queued through the API: list, show, cancel.")
-app.add_typer(monitor_cli.app, name="monitor", help="Alert rules, alerts, health and a live view.")
-app.add_typer(users_cli.app, name="users", help="Users and roles: the first admin, add, disable.")
-app.add_typer(
-    keys_cli.app, name="keys", help="API keys: create (shown once), list, revoke, rotate."
-)
-app.add_typer(
-    secrets_cli.app,
-    name="secrets",
-    help="Broker keys sealed in the ledger: set, list, reseal, delete; a new sealing key.",
-)
-app.add_typer(serve_cli.app, name="serve", help="Serve a face: the REST API, the Voila dashboards.")
+#: each command group: its module under ``workbench.interfaces.cli`` (with an ``app``) and help,
+#: in the order ``--help`` lists them
+GROUPS: dict[str, tuple[str, str]] = {
+    "data": ("data", "The market-data lake: load, import, fetch, inspect."),
+    "analyze": ("analyze", "Indicators, performance, risk, allocation."),
+    "strategy": ("strategy", "Strategies: backtest, optimize, walk-forward, results."),
+    "trade": ("trade", "Orders through the risk gate, positions, the kill switch, runs, parity."),
+    "audit": ("audit", "The audit chain: verify and show."),
+    "config": ("config", "Show and validate settings."),
+    "db": ("db", "The SQL ledger: migrations, backup and restore."),
+    "exchange": ("exchange", "The local Alpaca-compatible exchange."),
+    "report": ("report", "Reports and exports: HTML, PDF, XLSX, CSV, JSON, Parquet."),
+    "jobs": ("jobs", "Jobs queued through the API: list, show, cancel."),
+    "monitor": ("monitor", "Alert rules, alerts, health and a live view."),
+    "users": ("users", "Users and roles: the first admin, add, disable."),
+    "keys": ("keys", "API keys: create (shown once), list, revoke, rotate."),
+    "secrets": (
+        "secrets",
+        "Broker keys sealed in the ledger: set, list, reseal, delete; a new sealing key.",
+    ),
+    "serve": ("serve", "Serve a face: the REST API, the Voila dashboards."),
+}
 app.command("run")(run_cli.run)
 app.command("validate")(validate_cli.validate)
+
+
+def _build_group(name: str) -> TyperGroup:
+    """The click group of ``name`` as ``app.add_typer`` would have made it."""
+    module, help_text = GROUPS[name]
+    group_app = import_module(f"workbench.interfaces.cli.{module}").app
+    return get_group_from_info(
+        TyperInfo(group_app, name=name, help=help_text),
+        pretty_exceptions_short=app.pretty_exceptions_short,
+        rich_markup_mode=app.rich_markup_mode,
+        suggest_commands=app.suggest_commands,
+    )
 
 
 def main() -> None:

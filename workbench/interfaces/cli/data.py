@@ -115,8 +115,8 @@ def list_coverage(
     """Datasets and symbols in the lake, with first/last bar, rows and missing sessions."""
     from workbench.ops import data as ops
 
-    frame = ops.coverage(open_runtime(), dataset)
-    emit(frame, as_json, _render.coverage)
+    rows = ops.coverage_rows(open_runtime(), dataset)
+    emit(rows, as_json, _render.coverage)
 
 
 @app.command("show")

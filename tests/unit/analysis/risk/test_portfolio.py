@@ -17,6 +17,7 @@ from sklearn.covariance import LedoitWolf
 
 from workbench.analysis import price_returns
 from workbench.analysis.risk import portfolio_returns, portfolio_var
+from workbench.analysis.risk.portfolio import ledoit_wolf
 from workbench.core.errors import DataError, NotFound
 
 pytestmark = pytest.mark.requirement("ANA-03")
@@ -33,6 +34,17 @@ def book(close: pd.DataFrame) -> pd.Series:
     shares = pd.Series(100.0, index=close.columns)
     shares[["F", "GE"]] = -200.0
     return shares * close.iloc[-1]
+
+
+@pytest.mark.parametrize("symbols", [1, 3, 20, 60])
+def test_the_numpy_ledoit_wolf_is_scikit_learns(returns: pd.DataFrame, symbols: int) -> None:
+    """Shrunk covariance and shrinkage as scikit-learn fits them, from one symbol (no
+    shrinkage) to more symbols than a short window has periods."""
+    observations = returns.iloc[-40:, :symbols].dropna().to_numpy()
+    fitted = LedoitWolf().fit(observations)
+    matrix, shrinkage = ledoit_wolf(observations)
+    assert shrinkage == pytest.approx(fitted.shrinkage_, rel=1e-9, abs=1e-15)
+    np.testing.assert_allclose(matrix, fitted.covariance_, rtol=1e-9, atol=1e-18)
 
 
 def test_component_var_sums_to_the_total(book: pd.Series, returns: pd.DataFrame) -> None:
