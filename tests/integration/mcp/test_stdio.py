@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from tests.integration.mcp.agreement import check_agreement
 from tests.integration.mcp.conftest import WORKBENCH, LiveClient, McpHome, stdio_params
 from workbench.interfaces.mcp.face import Face
 from workbench.interfaces.mcp.server import build_server
 from workbench.model import to_plain
 from workbench.monitoring.store import AlertRequest, MonitorStore
-from workbench.ops import allocation, parity, trade, trade_runs
+from workbench.ops import parity, trade, trade_runs
 from workbench.runtime import Runtime
 
 pytestmark = [pytest.mark.system, pytest.mark.requirement("INT-06")]
@@ -70,7 +71,11 @@ def stdio(mcp_home: McpHome) -> Iterator[LiveClient]:
     live.close()
 
 
-def test_every_tool_answers_within_the_bound(stdio: LiveClient, mcp_home: McpHome) -> None:
+@pytest.fixture(scope="module")
+def widest(stdio: LiveClient) -> dict[str, Any]:
+    """Every read tool called once with its widest arguments (and the two resource links
+    they hand out read): the answers the size and the agreement tests both check."""
+
     async def work(client: Client) -> dict[str, Any]:
         listed = {tool.name for tool in (await client.list_tools()).tools}
         answers = {}
@@ -86,7 +91,11 @@ def test_every_tool_answers_within_the_bound(stdio: LiveClient, mcp_home: McpHom
         report_page = json.loads((await client.read_resource(report_link)).contents[0].text)  # type: ignore[union-attr]
         return {"listed": listed, "answers": answers, "page": page, "report_page": report_page}
 
-    got = stdio.call(work)
+    return stdio.call(work)  # type: ignore[no-any-return]
+
+
+def test_every_tool_answers_within_the_bound(widest: dict[str, Any]) -> None:
+    got = widest
     assert set(WIDEST) | {"strategy_results"} <= got["listed"]
     for name, result in got["answers"].items():
         text = result.content[0].text
@@ -96,11 +105,15 @@ def test_every_tool_answers_within_the_bound(stdio: LiveClient, mcp_home: McpHom
     assert "cut to 8000 characters" in got["answers"]["audit_query"].structured_content["paging"]
     assert got["page"]["page"] == 1 and got["page"]["rows_total"] >= len(got["page"]["rows"])
     assert got["report_page"]["page"] == 1 and got["report_page"]["text"].startswith("{")
+
+
+def test_every_tool_agrees_with_ops(widest: dict[str, Any], mcp_home: McpHome) -> None:
+    """Each answer of the widest walk holds the numbers ``workbench.ops`` gives called
+    directly on the same home (the parts an answer cut to size keeps)."""
+    got = {name: result.structured_content for name, result in widest["answers"].items()}
     rt = mcp_home.runtime()
     try:
-        direct = allocation.allocate(rt, ["SPY", "AAPL", "MSFT"], "min_variance").to_dict()
-        weights = got["answers"]["analysis_allocation"].structured_content["data"]["weights"]
-        assert weights == to_plain(direct["weights"])
+        check_agreement(rt, got, widest)
     finally:
         rt.close()
 
