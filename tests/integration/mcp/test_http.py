@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from mcp import Client
+from mcp.shared.exceptions import MCPError
 
 from tests.integration.mcp.conftest import McpHome, http_client
 from workbench.ops import audit, data, trade
@@ -116,19 +117,32 @@ def test_read_tools_agree_with_ops(api_url: str, mcp_home: McpHome) -> None:
 
 
 def test_a_resource_link_reads_page_by_page(api_url: str, mcp_home: McpHome) -> None:
-    async def pages() -> list[dict[str, Any]]:
+    async def pages() -> tuple[list[dict[str, Any]], str]:
         async with http_client(api_url, mcp_home.keys["analyst"]) as client:
             summary = await _call(client, "market_bars_summary", symbol="AAPL")
             link = summary["links"][0]
             first = json.loads((await client.read_resource(link)).contents[0].text)  # type: ignore[union-attr]
             second = json.loads((await client.read_resource(first["next"])).contents[0].text)  # type: ignore[union-attr]
-            return [first, second]
+            with pytest.raises(MCPError) as missing:
+                await client.read_resource("workbench://backtests/999999")
+            return [first, second], str(missing.value)
 
-    first, second = _run(pages())
+    (first, second), missing = _run(pages())
     assert first["page"] == 1 and second["page"] == 2
     assert len(first["rows"]) == len(second["rows"]) == PAGE_ROWS
     assert first["rows"][-1]["timestamp"] < second["rows"][0]["timestamp"]
     assert first["pages"] == -(-first["rows_total"] // PAGE_ROWS)
+    assert "999999" in missing
+    rt = mcp_home.runtime()
+    try:
+        reads = audit.records(rt, kind="mcp.resource", actor="mcp:analyst-user", limit=10)
+    finally:
+        rt.close()
+    uris = [r["payload"]["uri"] for r in reversed(reads)]
+    assert uris[-3:] == [first["uri"], second["uri"], "workbench://backtests/999999?page=1"]
+    outcomes = [r["payload"]["outcome"] for r in reads[:3]]
+    assert outcomes[0].startswith("refused: ") and "999999" in outcomes[0]
+    assert all(o.endswith(" characters") for o in outcomes[1:])
 
 
 def test_preview_confirm_fill_in_the_ledger_and_the_audit_chain(

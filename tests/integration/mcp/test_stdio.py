@@ -11,15 +11,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import jsonschema
 import pytest
 from mcp import Client
 
+from tests.integration.mcp.agreement import check_agreement
 from tests.integration.mcp.conftest import WORKBENCH, LiveClient, McpHome, stdio_params
 from workbench.interfaces.mcp.face import Face
 from workbench.interfaces.mcp.server import build_server
 from workbench.model import to_plain
 from workbench.monitoring.store import AlertRequest, MonitorStore
-from workbench.ops import allocation, parity, trade, trade_runs
+from workbench.ops import parity, trade, trade_runs
 from workbench.runtime import Runtime
 
 pytestmark = [pytest.mark.system, pytest.mark.requirement("INT-06")]
@@ -70,9 +72,12 @@ def stdio(mcp_home: McpHome) -> Iterator[LiveClient]:
     live.close()
 
 
-def test_every_tool_answers_within_the_bound(stdio: LiveClient, mcp_home: McpHome) -> None:
+def _widest_walk(stdio: LiveClient) -> dict[str, Any]:
+    """Every read tool called once with its widest arguments (and the two resource links
+    they hand out read), with every tool's published output schema."""
+
     async def work(client: Client) -> dict[str, Any]:
-        listed = {tool.name for tool in (await client.list_tools()).tools}
+        schemas = {tool.name: tool.output_schema for tool in (await client.list_tools()).tools}
         answers = {}
         for name, args in WIDEST.items():
             result = await client.call_tool(name, args)
@@ -84,9 +89,23 @@ def test_every_tool_answers_within_the_bound(stdio: LiveClient, mcp_home: McpHom
         page = json.loads((await client.read_resource(link)).contents[0].text)  # type: ignore[union-attr]
         report_link = answers["reports_generate"].structured_content["links"][0]
         report_page = json.loads((await client.read_resource(report_link)).contents[0].text)  # type: ignore[union-attr]
-        return {"listed": listed, "answers": answers, "page": page, "report_page": report_page}
+        return {
+            "listed": set(schemas),
+            "schemas": schemas,
+            "answers": answers,
+            "page": page,
+            "report_page": report_page,
+        }
 
-    got = stdio.call(work)
+    return stdio.call(work)  # type: ignore[no-any-return]
+
+
+def test_every_tool_answers_within_the_bound_in_its_schema_as_ops_does(
+    stdio: LiveClient, mcp_home: McpHome
+) -> None:
+    """One walk (the dearest in the suite, so one test: xdist's worksteal may spread a
+    module's tests over workers) checked three ways: size, schema, numbers."""
+    got = _widest_walk(stdio)
     assert set(WIDEST) | {"strategy_results"} <= got["listed"]
     for name, result in got["answers"].items():
         text = result.content[0].text
@@ -96,11 +115,31 @@ def test_every_tool_answers_within_the_bound(stdio: LiveClient, mcp_home: McpHom
     assert "cut to 8000 characters" in got["answers"]["audit_query"].structured_content["paging"]
     assert got["page"]["page"] == 1 and got["page"]["rows_total"] >= len(got["page"]["rows"])
     assert got["report_page"]["page"] == 1 and got["report_page"]["text"].startswith("{")
+    _check_schemas(got)
+    _check_agreement_with_ops(got, mcp_home)
+
+
+def _check_schemas(widest: dict[str, Any]) -> None:
+    """Each tool publishes what its ``data`` holds (a model, or a list of one: never untyped),
+    and every answer of the walk, those cut to size too, is valid against that schema."""
+    for name, schema in widest["schemas"].items():
+        assert schema is not None, name
+        shapes = schema["properties"]["data"]["anyOf"]
+        typed = [s for s in shapes if s != {"type": "null"} and s != {"$ref": "#/$defs/CutText"}]
+        assert typed and all("$ref" in s or "$ref" in s.get("items", {}) for s in typed), name
+    for name, result in widest["answers"].items():
+        jsonschema.validate(result.structured_content, widest["schemas"][name])
+    cut = widest["answers"]["audit_query"].structured_content
+    assert cut["truncated"] and isinstance(cut["data"], list)
+
+
+def _check_agreement_with_ops(widest: dict[str, Any], mcp_home: McpHome) -> None:
+    """Each answer of the widest walk holds the numbers ``workbench.ops`` gives called
+    directly on the same home (the parts an answer cut to size keeps)."""
+    got = {name: result.structured_content for name, result in widest["answers"].items()}
     rt = mcp_home.runtime()
     try:
-        direct = allocation.allocate(rt, ["SPY", "AAPL", "MSFT"], "min_variance").to_dict()
-        weights = got["answers"]["analysis_allocation"].structured_content["data"]["weights"]
-        assert weights == to_plain(direct["weights"])
+        check_agreement(rt, got, widest)
     finally:
         rt.close()
 

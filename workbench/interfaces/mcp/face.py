@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from workbench.core.errors import WorkbenchError
 from workbench.model import Permission
@@ -19,19 +19,10 @@ from workbench.ops.assistant.calls import Answer
 from workbench.ops.auth import Principal
 from workbench.runtime import Runtime
 
-__all__ = ["Face", "ToolAnswer", "credential_from_headers"]
+__all__ = ["Face", "credential_from_headers"]
 
 
-class ToolAnswer(BaseModel):
-    """Every tool's structured answer."""
-
-    summary: str = Field(description="one line: what was done and the key numbers")
-    data: Any = Field(default=None, description="the result, cut to the configured size")
-    links: list[str] = Field(
-        default_factory=list, description="resource links to the whole result, read in pages"
-    )
-    truncated: bool = Field(default=False, description="true when data was cut to fit")
-    paging: str | None = Field(default=None, description="how to get the rest")
+A = TypeVar("A", bound=BaseModel)
 
 
 def credential_from_headers(headers: Mapping[str, str] | None) -> str | None:
@@ -55,8 +46,12 @@ class Face:
         given = self.credential or credential_from_headers(headers)
         return calls.principal_for(self.runtime, given)
 
+    def caller(self, ctx: Context) -> Principal:
+        return self.principal(_headers(ctx))
+
     def run(
         self,
+        shape: type[A],
         ctx: Context,
         tool: str,
         arguments: Mapping[str, Any],
@@ -64,10 +59,11 @@ class Face:
         *,
         permission: Permission,
         trading: bool = False,
-    ) -> ToolAnswer:
-        """One tool call; a refusal or bad input comes back as a tool error saying why."""
+    ) -> A:
+        """One tool call answered as ``shape`` (the tool's ``ToolAnswer[...]``); a refusal or
+        bad input comes back as a tool error saying why."""
         try:
-            principal = self.principal(_headers(ctx))
+            principal = self.caller(ctx)
             answer = calls.call(
                 self.runtime,
                 principal,
@@ -79,7 +75,7 @@ class Face:
             )
         except WorkbenchError as error:
             raise ToolError(error.message) from None
-        return ToolAnswer.model_validate(answer)
+        return shape.model_validate(answer)
 
 
 def _headers(ctx: Context) -> Mapping[str, str] | None:

@@ -81,13 +81,22 @@ def _register_resources(server: MCPServer[Any], face: Face) -> None:
 
 
 def _page(face: Face, ctx: Context, uri: str, permission: Permission) -> str:
+    """One page of a resource, for a caller allowed ``permission``; every read, refusals too,
+    is in the audit chain (caller, URI, outcome) like a tool call."""
     from mcp.server.mcpserver.exceptions import ResourceError
 
     try:
-        authorize(face.principal(ctx.headers), permission)
-        return views.page_of(face.runtime, uri)
+        principal = face.caller(ctx)
     except WorkbenchError as error:
         raise ResourceError(error.message) from None
+    try:
+        authorize(principal, permission)
+        page = views.page_of(face.runtime, uri)
+    except WorkbenchError as error:
+        calls.record_read(face.runtime, principal, uri, f"refused: {error.message}")
+        raise ResourceError(error.message) from None
+    calls.record_read(face.runtime, principal, uri, f"{len(page)} characters")
+    return page
 
 
 class _ListedForCaller:

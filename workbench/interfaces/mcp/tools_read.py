@@ -10,7 +10,23 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import ToolAnnotations
 from pydantic import Field
 
-from workbench.interfaces.mcp.face import Face, ToolAnswer
+from workbench.interfaces.mcp.answers import (
+    Account,
+    AlertRow,
+    AuditRecord,
+    AuditVerification,
+    BacktestData,
+    BarsSummary,
+    CoverageRow,
+    LatestBar,
+    OrderRow,
+    PositionRow,
+    QualityReport,
+    StrategyBrief,
+    StrategyDetail,
+    ToolAnswer,
+)
+from workbench.interfaces.mcp.face import Face
 from workbench.model import Permission
 from workbench.ops.assistant import views
 
@@ -41,18 +57,26 @@ def register_read_tools(server: MCPServer[Any], face: Face) -> None:
     rt = face.runtime
 
     @tool(title="Market data coverage", annotations=READ)
-    def market_coverage(ctx: Context) -> ToolAnswer:
+    def market_coverage(ctx: Context) -> ToolAnswer[list[CoverageRow]]:
         """Which symbols and date ranges the lake holds, per dataset (bars_1d...)."""
-        return face.run(ctx, "market_coverage", {}, lambda p: views.coverage(rt), permission=_MD)
+        return face.run(
+            ToolAnswer[list[CoverageRow]],
+            ctx,
+            "market_coverage",
+            {},
+            lambda p: views.coverage(rt),
+            permission=_MD,
+        )
 
     @tool(title="Bars summary", annotations=READ)
     def market_bars_summary(
         ctx: Context, symbol: Symbol, start: Day = None, end: Day = None
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[BarsSummary]:
         """One symbol's daily bars summarised (count, first and last close, return, high, low,
         volatility) with a workbench://bars link to read the bars themselves in pages."""
         args = {"symbol": symbol, "start": start, "end": end}
         return face.run(
+            ToolAnswer[BarsSummary],
             ctx,
             "market_bars_summary",
             args,
@@ -61,9 +85,10 @@ def register_read_tools(server: MCPServer[Any], face: Face) -> None:
         )
 
     @tool(title="Latest prices", annotations=READ)
-    def market_latest(ctx: Context, symbols: Symbols | None = None) -> ToolAnswer:
+    def market_latest(ctx: Context, symbols: Symbols | None = None) -> ToolAnswer[list[LatestBar]]:
         """The newest daily bar of each symbol (of those given, or every symbol in the lake)."""
         return face.run(
+            ToolAnswer[list[LatestBar]],
             ctx,
             "market_latest",
             {"symbols": symbols},
@@ -72,9 +97,10 @@ def register_read_tools(server: MCPServer[Any], face: Face) -> None:
         )
 
     @tool(title="Data quality", annotations=READ)
-    def market_quality(ctx: Context, symbols: Symbols | None = None) -> ToolAnswer:
+    def market_quality(ctx: Context, symbols: Symbols | None = None) -> ToolAnswer[QualityReport]:
         """The daily bars' quality report: gaps, duplicates, jumps and bad prices found."""
         return face.run(
+            ToolAnswer[QualityReport],
             ctx,
             "market_quality",
             {"symbols": symbols},
@@ -83,18 +109,24 @@ def register_read_tools(server: MCPServer[Any], face: Face) -> None:
         )
 
     @tool(title="Strategies", annotations=READ)
-    def strategy_list(ctx: Context) -> ToolAnswer:
+    def strategy_list(ctx: Context) -> ToolAnswer[list[StrategyBrief]]:
         """Every registered strategy: name, kind and what it does."""
         return face.run(
-            ctx, "strategy_list", {}, lambda p: views.strategies(rt), permission=_ANALYSIS
+            ToolAnswer[list[StrategyBrief]],
+            ctx,
+            "strategy_list",
+            {},
+            lambda p: views.strategies(rt),
+            permission=_ANALYSIS,
         )
 
     @tool(title="Strategy detail", annotations=READ)
     def strategy_show(
         ctx: Context, name: Annotated[str, Field(min_length=1, max_length=64)]
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[StrategyDetail]:
         """One strategy's parameters (defaults, ranges), warm-up and description."""
         return face.run(
+            ToolAnswer[StrategyDetail],
             ctx,
             "strategy_show",
             {"name": name},
@@ -113,11 +145,12 @@ def register_read_tools(server: MCPServer[Any], face: Face) -> None:
         ] = None,
         start: Day = None,
         end: Day = None,
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[BacktestData]:
         """Backtest a strategy on the lake's daily bars (100,000 cash, no fees) and store the
         run: the key figures, and a workbench://backtests link to its trades in pages."""
         args = {"name": name, "symbols": symbols, "params": params, "start": start, "end": end}
         return face.run(
+            ToolAnswer[BacktestData],
             ctx,
             "strategy_backtest",
             args,
@@ -128,9 +161,10 @@ def register_read_tools(server: MCPServer[Any], face: Face) -> None:
     @tool(title="Stored backtest result", annotations=READ)
     def strategy_results(
         ctx: Context, run_id: Annotated[int, Field(ge=1, description="a stored run's id")]
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[BacktestData]:
         """A stored backtest's key figures, with a workbench://backtests link to its trades."""
         return face.run(
+            ToolAnswer[BacktestData],
             ctx,
             "strategy_results",
             {"run_id": run_id},
@@ -139,17 +173,27 @@ def register_read_tools(server: MCPServer[Any], face: Face) -> None:
         )
 
     @tool(title="Account", annotations=READ)
-    def portfolio_account(ctx: Context) -> ToolAnswer:
+    def portfolio_account(ctx: Context) -> ToolAnswer[Account]:
         """The account: cash, positions value, equity, P&L, trading state, open orders."""
         return face.run(
-            ctx, "portfolio_account", {}, lambda p: views.account(rt), permission=_PORTFOLIO
+            ToolAnswer[Account],
+            ctx,
+            "portfolio_account",
+            {},
+            lambda p: views.account(rt),
+            permission=_PORTFOLIO,
         )
 
     @tool(title="Positions", annotations=READ)
-    def portfolio_positions(ctx: Context) -> ToolAnswer:
+    def portfolio_positions(ctx: Context) -> ToolAnswer[list[PositionRow]]:
         """Open positions at last prices, with unrealised P&L."""
         return face.run(
-            ctx, "portfolio_positions", {}, lambda p: views.positions(rt), permission=_PORTFOLIO
+            ToolAnswer[list[PositionRow]],
+            ctx,
+            "portfolio_positions",
+            {},
+            lambda p: views.positions(rt),
+            permission=_PORTFOLIO,
         )
 
     @tool(title="Orders", annotations=READ)
@@ -158,10 +202,11 @@ def register_read_tools(server: MCPServer[Any], face: Face) -> None:
         status: Literal["open", "closed", "all"] = "all",
         limit: Limit = 20,
         offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0,
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[list[OrderRow]]:
         """The account's orders, newest first, a page at a time."""
         args = {"status": status, "limit": limit, "offset": offset}
         return face.run(
+            ToolAnswer[list[OrderRow]],
             ctx,
             "orders_list",
             args,
@@ -174,9 +219,10 @@ def register_read_tools(server: MCPServer[Any], face: Face) -> None:
         ctx: Context,
         state: Literal["open", "acknowledged", "resolved"] | None = None,
         limit: Limit = 20,
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[list[AlertRow]]:
         """Alerts raised by the monitor, newest first (of one state, or all)."""
         return face.run(
+            ToolAnswer[list[AlertRow]],
             ctx,
             "alerts_list",
             {"state": state, "limit": limit},
@@ -185,10 +231,15 @@ def register_read_tools(server: MCPServer[Any], face: Face) -> None:
         )
 
     @tool(title="Verify the audit chain", annotations=READ)
-    def audit_verify(ctx: Context) -> ToolAnswer:
+    def audit_verify(ctx: Context) -> ToolAnswer[AuditVerification]:
         """Recompute the audit chain's hashes end to end: intact or where it breaks."""
         return face.run(
-            ctx, "audit_verify", {}, lambda p: views.audit_verify(rt), permission=_AUDIT
+            ToolAnswer[AuditVerification],
+            ctx,
+            "audit_verify",
+            {},
+            lambda p: views.audit_verify(rt),
+            permission=_AUDIT,
         )
 
     @tool(title="Query the audit log", annotations=READ)
@@ -202,10 +253,11 @@ def register_read_tools(server: MCPServer[Any], face: Face) -> None:
         start: Day = None,
         end: Day = None,
         limit: Limit = 50,
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[list[AuditRecord]]:
         """Audit records, newest first, filtered by kind prefix, actor and dates."""
         args = {"kind": kind, "actor": actor, "start": start, "end": end, "limit": limit}
         return face.run(
+            ToolAnswer[list[AuditRecord]],
             ctx,
             "audit_query",
             args,

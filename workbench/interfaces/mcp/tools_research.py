@@ -8,7 +8,23 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context, MCPServer
 from pydantic import Field
 
-from workbench.interfaces.mcp.face import Face, ToolAnswer
+from workbench.interfaces.mcp.answers import (
+    AlertRow,
+    Allocation,
+    IndicatorValues,
+    Optimisation,
+    Parity,
+    Performance,
+    RebalancePlan,
+    ReportMade,
+    Risk,
+    RuleRow,
+    RunRow,
+    Stress,
+    ToolAnswer,
+    WalkForward,
+)
+from workbench.interfaces.mcp.face import Face
 from workbench.interfaces.mcp.tools_read import READ, RUNS, Day, Limit, Symbols
 from workbench.model import Permission
 from workbench.ops.assistant import calls, research
@@ -50,10 +66,11 @@ def register_research_tools(server: MCPServer[Any], face: Face) -> None:
         start: Day = None,
         end: Day = None,
         tail: Annotated[int, Field(ge=1, le=250, description="last rows per symbol")] = 5,
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[IndicatorValues]:
         """A technical indicator over the symbols' daily bars: the last values per symbol."""
         args = {"symbols": symbols, "name": name, "params": params, "tail": tail}
         return face.run(
+            ToolAnswer[IndicatorValues],
             ctx,
             "analysis_indicators",
             {**args, "start": start, "end": end},
@@ -68,11 +85,12 @@ def register_research_tools(server: MCPServer[Any], face: Face) -> None:
         run_id: Annotated[int | None, Field(ge=1)] = None,
         start: Day = None,
         end: Day = None,
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[Performance]:
         """Return, CAGR, Sharpe, drawdowns of holding each symbol, or of a stored run (give
         one of symbols and run_id), against the benchmark."""
         args = {"symbols": symbols, "run_id": run_id, "start": start, "end": end}
         return face.run(
+            ToolAnswer[Performance],
             ctx,
             "analysis_performance",
             args,
@@ -81,10 +99,13 @@ def register_research_tools(server: MCPServer[Any], face: Face) -> None:
         )
 
     @tool(title="Portfolio risk", annotations=READ)
-    def analysis_risk(ctx: Context, weights: Weights = None, value: Value = None) -> ToolAnswer:
+    def analysis_risk(
+        ctx: Context, weights: Weights = None, value: Value = None
+    ) -> ToolAnswer[Risk]:
         """VaR and expected shortfall, exposure by sector, liquidity of the account's book (or
         of hypothetical weights)."""
         return face.run(
+            ToolAnswer[Risk],
             ctx,
             "analysis_risk",
             {"weights": weights, "value": value},
@@ -93,9 +114,12 @@ def register_research_tools(server: MCPServer[Any], face: Face) -> None:
         )
 
     @tool(title="Stress tests", annotations=READ)
-    def analysis_stress(ctx: Context, weights: Weights = None, value: Value = None) -> ToolAnswer:
+    def analysis_stress(
+        ctx: Context, weights: Weights = None, value: Value = None
+    ) -> ToolAnswer[Stress]:
         """Historical crisis windows and shocks applied to the book: P&L of each scenario."""
         return face.run(
+            ToolAnswer[Stress],
             ctx,
             "analysis_stress",
             {"weights": weights, "value": value},
@@ -109,10 +133,11 @@ def register_research_tools(server: MCPServer[Any], face: Face) -> None:
         symbols: Symbols,
         method: Method = "equal_weight",
         lookback: Annotated[int, Field(ge=2, le=5000, description="daily returns")] = 252,
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[Allocation]:
         """Target weights of the symbols by an allocation method over recent returns."""
         args = {"symbols": symbols, "method": method, "lookback": lookback}
         return face.run(
+            ToolAnswer[Allocation],
             ctx,
             "analysis_allocation",
             args,
@@ -129,11 +154,12 @@ def register_research_tools(server: MCPServer[Any], face: Face) -> None:
         ] = None,
         method: Method = "equal_weight",
         symbols: Symbols | None = None,
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[RebalancePlan]:
         """The account's drift from target weights (given, or by a method over symbols) and
         the trades that would close it. Nothing is sent."""
         args = {"targets": targets, "method": method, "symbols": symbols}
         return face.run(
+            ToolAnswer[RebalancePlan],
             ctx,
             "portfolio_rebalance_plan",
             args,
@@ -150,10 +176,11 @@ def register_research_tools(server: MCPServer[Any], face: Face) -> None:
         objective: Objective = "sharpe",
         start: Day = None,
         end: Day = None,
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[Optimisation]:
         """Backtest every combination of the grid and rank them by the objective (stored)."""
         args = {"name": name, "symbols": symbols, "grid": grid, "objective": objective}
         return face.run(
+            ToolAnswer[Optimisation],
             ctx,
             "strategy_optimize",
             {**args, "start": start, "end": end},
@@ -170,10 +197,11 @@ def register_research_tools(server: MCPServer[Any], face: Face) -> None:
         train: Annotated[int, Field(ge=20, le=5000, description="bars per training window")] = 504,
         test: Annotated[int, Field(ge=5, le=2000, description="bars per test window")] = 126,
         objective: Objective = "sharpe",
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[WalkForward]:
         """Optimise on each training window, test out of sample on the next (stored)."""
         args = {"name": name, "symbols": symbols, "grid": grid, "train": train, "test": test}
         return face.run(
+            ToolAnswer[WalkForward],
             ctx,
             "strategy_walk_forward",
             {**args, "objective": objective},
@@ -186,9 +214,10 @@ def register_research_tools(server: MCPServer[Any], face: Face) -> None:
         ctx: Context,
         kind: Literal["backtest", "optimize", "walk_forward", "paper", "live"] | None = None,
         limit: Limit = 20,
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[list[RunRow]]:
         """Stored runs (backtests, grids, walk-forwards, paper and live runs), newest first."""
         return face.run(
+            ToolAnswer[list[RunRow]],
             ctx,
             "runs_list",
             {"kind": kind, "limit": limit},
@@ -197,9 +226,10 @@ def register_research_tools(server: MCPServer[Any], face: Face) -> None:
         )
 
     @tool(title="Backtest/paper parity", annotations=READ)
-    def runs_parity(ctx: Context, run_id: Annotated[int, Field(ge=1)]) -> ToolAnswer:
+    def runs_parity(ctx: Context, run_id: Annotated[int, Field(ge=1)]) -> ToolAnswer[Parity]:
         """How a paper run's fills compare with what the backtest would have done."""
         return face.run(
+            ToolAnswer[Parity],
             ctx,
             "runs_parity",
             {"run_id": run_id},
@@ -212,9 +242,10 @@ def register_research_tools(server: MCPServer[Any], face: Face) -> None:
         ctx: Context,
         kind: Literal["performance", "risk", "holdings", "execution", "alerts", "quality", "daily"],
         run_id: Annotated[int | None, Field(ge=1)] = None,
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[ReportMade]:
         """Write a report (JSON) and answer with a workbench://reports link to read in pages."""
         return face.run(
+            ToolAnswer[ReportMade],
             ctx,
             "reports_generate",
             {"kind": kind, "run_id": run_id},
@@ -231,9 +262,12 @@ def register_alert_tools(server: MCPServer[Any], face: Face) -> None:
     rt = face.runtime
 
     @tool(title="Acknowledge an alert", annotations=STATE)
-    def alerts_acknowledge(ctx: Context, alert_id: Annotated[int, Field(ge=1)]) -> ToolAnswer:
+    def alerts_acknowledge(
+        ctx: Context, alert_id: Annotated[int, Field(ge=1)]
+    ) -> ToolAnswer[AlertRow]:
         """Mark an open alert acknowledged (by the caller)."""
         return face.run(
+            ToolAnswer[AlertRow],
             ctx,
             "alerts_acknowledge",
             {"alert_id": alert_id},
@@ -250,10 +284,11 @@ def register_alert_tools(server: MCPServer[Any], face: Face) -> None:
         params: dict[str, float | int | str | bool],
         scope: Annotated[str | None, Field(max_length=64)] = None,
         severity: Literal["info", "warning", "critical"] = "warning",
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[RuleRow]:
         """Add a monitor rule (price move, drawdown, stale data...), owned by the caller."""
         args = {"name": name, "kind": kind, "params": params, "scope": scope, "severity": severity}
         return face.run(
+            ToolAnswer[RuleRow],
             ctx,
             "alerts_create_rule",
             args,

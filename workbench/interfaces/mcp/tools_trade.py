@@ -10,7 +10,14 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import ToolAnnotations
 from pydantic import Field
 
-from workbench.interfaces.mcp.face import Face, ToolAnswer
+from workbench.interfaces.mcp.answers import (
+    OrderPreview,
+    OrderRow,
+    StateChange,
+    Submitted,
+    ToolAnswer,
+)
+from workbench.interfaces.mcp.face import Face
 from workbench.interfaces.mcp.tools_read import Symbol
 from workbench.model import Permission
 from workbench.ops import trade
@@ -58,12 +65,13 @@ def register_trading_tools(server: MCPServer[Any], face: Face) -> None:
         limit_price: Amount = None,
         stop_price: Amount = None,
         time_in_force: Tif = "day",
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[OrderPreview]:
         """What the risk gate says of an order (every check), its estimated value and cost,
         and, when approved, a single-use confirmation_token bound to exactly this order and
         expiring in minutes: order_submit needs it. Nothing is sent. Give qty or notional."""
         args = _order_args(locals())
         return face.run(
+            ToolAnswer[OrderPreview],
             ctx,
             "order_preview",
             args,
@@ -84,12 +92,13 @@ def register_trading_tools(server: MCPServer[Any], face: Face) -> None:
         limit_price: Amount = None,
         stop_price: Amount = None,
         time_in_force: Tif = "day",
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[Submitted]:
         """Send the order order_preview approved, with its confirmation_token and exactly the
         same fields. A token is spent by one submit; a changed order, a used or an expired
         token is refused. A repeated submit never sends the order twice."""
         args = _order_args(locals())
         return face.run(
+            ToolAnswer[Submitted],
             ctx,
             "order_submit",
             {**args, "confirmation_token": confirmation_token},
@@ -104,9 +113,10 @@ def register_trading_tools(server: MCPServer[Any], face: Face) -> None:
     def order_cancel(
         ctx: Context,
         reference: Annotated[str, Field(min_length=1, max_length=128, description="id or cid")],
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[OrderRow]:
         """Cancel an open order by ledger id or client order id."""
         return face.run(
+            ToolAnswer[OrderRow],
             ctx,
             "order_cancel",
             {"reference": reference},
@@ -120,10 +130,11 @@ def register_trading_tools(server: MCPServer[Any], face: Face) -> None:
         ctx: Context,
         state: Literal["halt", "reduce", "resume"],
         reason: Annotated[str | None, Field(max_length=200)] = None,
-    ) -> ToolAnswer:
+    ) -> ToolAnswer[list[StateChange]]:
         """The kill switch: halt (nothing goes out, open orders canceled), reduce (only orders
         that shrink positions) or resume (back to active), for every account."""
         return face.run(
+            ToolAnswer[list[StateChange]],
             ctx,
             "trading_state_set",
             {"state": state, "reason": reason},

@@ -32,6 +32,7 @@ __all__ = [
     "local_principal",
     "may_use",
     "principal_for",
+    "record_read",
     "record_refusal",
 ]
 
@@ -124,6 +125,17 @@ def record_refusal(
     """Audit a call refused before its tool ran (arguments that fail the input schema, a tool
     the caller does not have), so every call is in the chain, not only those that ran."""
     _record(rt, tool, arguments, actor_of(principal), f"refused: {message}")
+
+
+def record_read(rt: Runtime, principal: Principal, uri: str, outcome: str) -> None:
+    """Audit one read of a resource link (a page of bars, a backtest's trades, a report)."""
+    with rt.ledger.session() as session:
+        append_audit(
+            session,
+            kind="mcp.resource",
+            actor=actor_of(principal),
+            payload={"uri": uri[:_AUDIT_TEXT], "outcome": outcome[:_AUDIT_TEXT]},
+        )
 
 
 def _record(rt: Runtime, tool: str, arguments: Mapping[str, Any], actor: str, outcome: str) -> None:
