@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.requirement("INT-07")]
 
 REPO = Path(__file__).resolve().parents[2]
 #: Lab's start-up takes a few seconds idle; a loaded CI machine is slower

@@ -12,6 +12,8 @@ from workbench.core.errors import ConfigError, StoreUnavailable
 from workbench.ledger import Ledger
 from workbench.testing import free_port
 
+pytestmark = pytest.mark.requirement("DEP-08")
+
 
 def test_a_server_that_does_not_answer_is_store_unavailable() -> None:
     url = f"postgresql+psycopg://wb:s3cret-pass@127.0.0.1:{free_port()}/ledger"

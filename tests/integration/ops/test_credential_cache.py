@@ -14,6 +14,8 @@ from workbench.model import Role
 from workbench.ops import auth, keys, users
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("SEC-01")
+
 PASSWORD = "correct horse battery"
 ADMIN = "cli:tester"
 

@@ -14,6 +14,8 @@ from workbench.model import JobState
 from workbench.ops.jobs._work import _claim
 from workbench.runtime import Runtime
 
+pytestmark = pytest.mark.requirement("INT-04", "STR-05")
+
 
 @pytest.mark.parametrize(
     ("state", "attempts", "taken"),

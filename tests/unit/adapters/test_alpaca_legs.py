@@ -9,8 +9,12 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
 from workbench.adapters.alpaca import AlpacaBroker, AlpacaConfig
 from workbench.model import OrderClass, OrderRequest, OrderSide, OrderType, TimeInForce
+
+pytestmark = pytest.mark.requirement("CON-02", "EXE-08")
 
 T0 = datetime(2017, 1, 3, 14, 29, tzinfo=UTC)
 
