@@ -82,9 +82,11 @@ kernel: $(STAMP)
 	$(BIN)/jupyter kernelspec install kernels/workbench --sys-prefix
 
 # Lab serves on loopback only, opens no browser and prints its URL (with its token) itself; it
-# reaches no network (no extension index, news or update check). Root (a container, CI) needs
+# reaches no network (no extension index, news or update check); one Ctrl-C stops it (answer_yes:
+# no "shut down?" prompt). Root (a container, CI) needs
 # Jupyter's --allow-root.
 LAB_FLAGS := --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks \
+	--ServerApp.answer_yes=True \
 	--MappingKernelManager.default_kernel_name=workbench --LabApp.extension_manager=readonly \
 	--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 	$(if $(filter 0,$(shell id -u)),--allow-root)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import queue
 import re
 import shlex
@@ -76,18 +77,23 @@ def test_make_lab_serves_the_workbench_kernel_and_stops_on_ctrl_c(tmp_path: Path
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
         "IPYTHONDIR": str(tmp_path / "ipython"),
     }
+    # a terminal, as a person's: Jupyter takes Ctrl-C as a shutdown only from one (without one
+    # it is a bare KeyboardInterrupt, which can hang a loaded server's exit)
+    terminal, its_end = pty.openpty()
     lab = subprocess.Popen(
         command,
         cwd=REPO,
         env={**os.environ, **jupyter},
-        stdin=subprocess.DEVNULL,
+        stdin=its_end,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
+    os.close(its_end)
     lines: queue.Queue[str] = queue.Queue()
     assert lab.stderr is not None
-    threading.Thread(target=lambda: [lines.put(x) for x in lab.stderr], daemon=True).start()
+    reader = threading.Thread(target=lambda: [lines.put(x) for x in lab.stderr], daemon=True)
+    reader.start()
     pattern = re.compile(rf"http://127\.0\.0\.1:{port}/lab\?token=(\w+)")
     try:
         token, seen, deadline = None, [], time.monotonic() + STARTUP_S
@@ -110,10 +116,13 @@ def test_make_lab_serves_the_workbench_kernel_and_stops_on_ctrl_c(tmp_path: Path
         assert specs["default"] == "workbench"
         assert "workbench" in specs["kernelspecs"]
 
-        lab.send_signal(signal.SIGINT)
+        lab.send_signal(signal.SIGINT)  # once: make lab answers its "shut down?" with yes
         assert lab.wait(timeout=60) == 0
+        reader.join(timeout=10)  # its last lines
+        assert any("Shutting down" in line for line in list(lines.queue)), "".join(seen)
     finally:
         if lab.poll() is None:
             lab.kill()
             lab.wait()
         lab.stderr.close()
+        os.close(terminal)
