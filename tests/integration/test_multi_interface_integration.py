@@ -118,7 +118,10 @@ def _every_view(desk: Desk) -> dict[str, dict[int, dict[str, Any]]]:
     return {face: {o["id"]: o for o in orders} for face, orders in views.items()}
 
 
-def test_an_order_from_each_face_is_seen_alike_by_every_face(desk: Desk) -> None:
+@pytest.fixture(scope="module")
+def placed(desk: Desk) -> dict[str, int]:
+    """One order from each face, once per desk: pytest-xdist may run this module's tests on
+    different workers (each with its own desk), and the halt test needs these orders too."""
     placed = {}
     cli_answer = cli_json(desk.env, "trade", "submit", "AAPL", "--side", "buy", "--qty", "10")
     placed["cli"] = cli_answer["order"]["id"]
@@ -134,7 +137,12 @@ def test_an_order_from_each_face_is_seen_alike_by_every_face(desk: Desk) -> None
     assert sent["accepted"], sent["message"]
     placed["dashboard"] = sent["order_id"]
     assert sorted(placed.values()) == [1, 2, 3, 4]
+    return placed
 
+
+def test_an_order_from_each_face_is_seen_alike_by_every_face(
+    desk: Desk, placed: dict[str, int]
+) -> None:
     views = _every_view(desk)
     reference = views["api"]
     assert sorted(reference) == [1, 2, 3, 4]
@@ -157,7 +165,9 @@ def test_an_order_from_each_face_is_seen_alike_by_every_face(desk: Desk) -> None
     assert "mcp" in actors  # the assistant's order carries its kind in its id
 
 
-def test_a_halt_from_the_api_stops_every_other_face_at_once(desk: Desk) -> None:
+def test_a_halt_from_the_api_stops_every_other_face_at_once(
+    desk: Desk, placed: dict[str, int]
+) -> None:
     order = {"symbol": "AAPL", "side": "sell", "qty": "1"}
     token = _mcp_data(desk, "order_preview", **order)["confirmation_token"]  # before the halt
     halted = desk.api.post("/trading/halt", json={"reason": "multi-interface test"})
