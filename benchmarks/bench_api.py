@@ -26,7 +26,8 @@ cost is measured, not its refusals). Rows, each warmed up then driven with ``--r
 - ``ceiling``: the bare app's ``GET /`` (uvicorn, one worker, no middleware, no credential);
 - ``market latest``: ``GET /api/v1/market/latest?symbols=AAPL`` (authenticated, the lake: the
   newest partition's last row is remembered per file version, the rest is done per request);
-- ``positions``: ``GET /api/v1/positions`` (authenticated, the ledger and the paper book);
+- ``positions``: ``GET /api/v1/positions`` (authenticated, the ledger and the paper book; the
+  account holds ``HOLDINGS``, bought before the rows run);
 - ``order preview``: ``POST /api/v1/orders/preview`` when the API has that route;
 - ``ws fan-out``: with Redis (``--redis``, default the local test server; skipped when it does
   not answer), ``--ws-clients`` clients on ``/ws`` subscribed to ``quotes`` on a second server
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import shutil
@@ -80,12 +82,19 @@ UNREACHED_LIMITS = {
 }
 
 
+#: what the account holds before the rows run: positions has rows to value, a preview's gate
+#: a book to weigh the order against
+HOLDINGS = (("AAPL", 50), ("MSFT", 30), ("JPM", 40), ("XOM", 25), ("JNJ", 20))
+
+
 def _prepare() -> str:
-    from workbench.ops import data, keys, users
+    from workbench.ops import data, keys, trade, users
     from workbench.runtime import Runtime
 
     with Runtime.from_settings() as rt:
         data.load_sample(rt)
+        for symbol, qty in HOLDINGS:
+            trade.submit(rt, trade.order_request(symbol, "buy", qty=qty), actor="bench")
         users.add(rt, "bench", "a long enough password 1", role="trader", actor="bench")
         return keys.create(rt, username="bench", actor="bench").key
 
@@ -322,6 +331,10 @@ def _fan_out_row(args: argparse.Namespace, key: str, env: dict[str, str]) -> Row
     try:
         _wait_fanout(base)
         ws_url = base.replace("http", "ws", 1)
+        # this process's heap (the workbench it imported to prepare the home) moved out of the
+        # collector's way: a full collection here (130 ms) stalled the 100 clients' receipt
+        # and was measured as the server's latency
+        gc.freeze()
         latencies = asyncio.run(_fan_out(ws_url, key, args.redis, prefix, args))
         return _row(f"ws fan-out ({args.ws_clients} clients)", latencies, None)
     finally:

@@ -417,6 +417,14 @@ def _submit_through(url: str, key: str, env: dict[str, str]) -> str:
     return str(json.loads(done.stdout)["order"]["client_order_id"])
 
 
+def _aapl_held(url: str, key: str) -> str:
+    answer = httpx.get(
+        f"{url}/api/v1/positions", headers={"Authorization": f"Bearer {key}"}, timeout=30
+    )
+    assert answer.status_code == 200, answer.text
+    return next((p["qty"] for p in answer.json() if p["symbol"] == "AAPL"), "0")
+
+
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_two_instances_on_one_postgres_and_redis_share_events_and_rate_limits(
@@ -432,6 +440,8 @@ def test_two_instances_on_one_postgres_and_redis_share_events_and_rate_limits(
         WB_REDIS_URL=redis_url,
         WB_REDIS_PREFIX=prefix,
         WB_API__WS__IDLE_TIMEOUT_SECONDS="60",
+        # kept answers outlive the test: only the relayed fill can make B read its positions again
+        WB_API__READ_CACHE_SECONDS="60",
     )
     keys = _keys(env, ("trader-t", "analyst-limited"))  # migrates the ledger before both start
     (a, url_a), (b, url_b) = _start(env), _start(env)
@@ -451,6 +461,7 @@ def test_two_instances_on_one_postgres_and_redis_share_events_and_rate_limits(
             for ws in (on_a, on_b):
                 await ws.send(json.dumps({"type": "subscribe", "channels": ["orders"]}))
                 await _next(ws, "subscribed")
+            held_before = await asyncio.to_thread(_aapl_held, url_b, keys["trader-t"])
             submitted = asyncio.to_thread(_submit_through, url_a, keys["trader-t"], env)
             client_order_id, (event_a, at_a), (event_b, at_b) = await asyncio.gather(
                 submitted, seen(on_a), seen(on_b)
@@ -461,6 +472,11 @@ def test_two_instances_on_one_postgres_and_redis_share_events_and_rate_limits(
             lag = (at_b - at_a) * 1000
             print(f"the order reached instance B's client {lag:.1f} ms after instance A's")
             assert lag < 2000  # the budget is 100 ms; a loaded CI machine gets slack
+            # B kept its positions answer; A's fill, relayed through Redis, dropped it
+            deadline = time.monotonic() + 30
+            while await asyncio.to_thread(_aapl_held, url_b, keys["trader-t"]) == held_before:
+                assert time.monotonic() < deadline, "instance B still answers its kept positions"
+                await asyncio.sleep(0.1)
             await on_a.close()
             await on_b.close()
 

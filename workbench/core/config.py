@@ -143,6 +143,11 @@ class ApiSettings(BaseModel):
     #: rows) before reading the ledger again; a revocation in the same process holds at once,
     #: one made by another process within this many seconds. 0 reads the ledger every request
     credential_cache_seconds: float = Field(default=5, ge=0, le=300)
+    #: how long the answer to a hot read (positions, the account, the latest bars, the risk
+    #: gate's view of the account for a preview) is kept for every caller; an event of this
+    #: process, or of another through Redis, that changes it drops it at once
+    #: (``ops.kept_reads``). 0 reads the ledger and the lake on every request
+    read_cache_seconds: float = Field(default=1, ge=0, le=60)
     #: origins a browser may call the API from (CORS); none by default
     cors_origins: list[str] = Field(default_factory=list)
     #: ``Host`` headers the API answers (a guard against DNS rebinding); ``*`` allows any

@@ -40,7 +40,7 @@ from workbench.execution import notify, records
 from workbench.execution.accounting import PRICE_PLACES
 from workbench.execution.context import ContextBuilder
 from workbench.execution.ids import new_client_order_id
-from workbench.execution.risk import RiskDecision, RiskGate, RiskLimits
+from workbench.execution.risk import RiskContext, RiskDecision, RiskGate, RiskLimits
 from workbench.execution.risk.exposure import OrderExposure
 from workbench.execution.states import TRANSITIONS, can_transition
 from workbench.execution.views import OrderView
@@ -229,11 +229,20 @@ class OrderManager:
 
     # -- orders ----------------------------------------------------------------------------
     def preview(
-        self, request: OrderRequest, *, strategy: str | None = None, actor: str | None = None
+        self,
+        request: OrderRequest,
+        *,
+        strategy: str | None = None,
+        actor: str | None = None,
+        context: RiskContext | None = None,
     ) -> RiskDecision:
-        """What the risk gate would say now of ``actor``'s order; nothing is written or sent."""
+        """What the risk gate would say now of ``actor``'s order; nothing is written or sent.
+        ``context``: the account as read a moment ago for ``request.symbol`` (``build``), and
+        the answer is as of then, its clock included; not for an actor kind with limits,
+        whose day is counted afresh."""
         scope = self._actors(actor)
-        context = self.context.build(request.symbol, write=False, actor=scope)
+        if context is None or scope is not None:
+            context = self.context.build(request.symbol, write=False, actor=scope)
         return self.gate(strategy, scope).check(request, context)
 
     def submit(

@@ -78,6 +78,8 @@ class Hub:
         self._redis_up = False
         self._redis_failure: str | None = None
         self.delivered = self.dropped = 0
+        #: called with the topic of every event another process relayed (kept answers listen)
+        self.remote_observers: list[Callable[[str], None]] = []
 
     # -- lifetime ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -214,6 +216,8 @@ class Hub:
                         continue
                     event = decode(message["data"])
                     if event is not None and event.origin != self.origin:
+                        for observe in self.remote_observers:
+                            observe(event.topic)
                         self.deliver(event.topic, event.data, json.dumps(event.data))
                     # let the senders drain before the next event of a burst: a queue should
                     # fill only when its client reads slowly, not because Redis was quick

@@ -18,6 +18,7 @@ from workbench.gateway.ratelimit import Bucket, Decision, RateLimiter
 from workbench.gateway.session import CLOSE_AUTH, CLOSE_GOING_AWAY, CLOSE_SLOW, PROTOCOL, Connection
 from workbench.ledger import ApiKeyRow, UserRow
 from workbench.ops.auth import Principal, authenticate
+from workbench.ops.kept_reads import kept_reads
 from workbench.ops.secrets import token_signer
 
 if TYPE_CHECKING:
@@ -53,13 +54,16 @@ _UNLIMITED = frozenset({"/healthz"})
 def hub(rt: Runtime) -> Hub:
     """This process's hub over the runtime's bus, and Redis when configured."""
     url = rt.settings.redis_url
-    return Hub(
+    made = Hub(
         rt.bus,
         rt.settings.api.ws,
         origin=rt.instance_id,
         redis_url=url.get_secret_value() if url is not None else None,
         prefix=rt.settings.redis_prefix,
     )
+    # another process's order or fill drops this one's kept answers as its own would
+    made.remote_observers.append(kept_reads(rt).observe_remote)
+    return made
 
 
 def limiter(rt: Runtime) -> RateLimiter:

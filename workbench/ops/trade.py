@@ -34,6 +34,7 @@ from workbench.model.plain import to_plain
 from workbench.model.symbols import normalize_symbol
 
 if TYPE_CHECKING:
+    from workbench.execution.risk import RiskContext
     from workbench.runtime import Runtime
 
 __all__ = [
@@ -48,9 +49,11 @@ __all__ = [
     "orders",
     "positions",
     "preview",
+    "preview_kept",
     "reconcile",
     "reduce",
     "resume",
+    "risk_context",
     "settle",
     "submit",
     "trading_states",
@@ -111,12 +114,39 @@ def preview(
     *,
     strategy: str | None = None,
     actor: str | None = None,
+    context: RiskContext | None = None,
 ) -> RiskDecision:
     """What the gate says of the order now; ``actor`` (``mcp:alice``) adds the checks of its
-    kind's limits (``risk.actors``), as its submit would meet them."""
+    kind's limits (``risk.actors``), as its submit would meet them. ``context``: the account
+    as ``risk_context`` read it a moment ago (``preview_kept``)."""
     _check_strategy(rt, strategy)
     check_venue_limits(request)
-    return rt.oms.preview(request, strategy=strategy, actor=actor)
+    return rt.oms.preview(request, strategy=strategy, actor=actor, context=context)
+
+
+def risk_context(rt: Runtime, symbol: str) -> RiskContext:
+    """The risk gate's view of the account before an order for ``symbol`` (read only)."""
+    return rt.oms.context.build(normalize_symbol(symbol), write=False)
+
+
+async def preview_kept(
+    rt: Runtime, request: OrderRequest, *, strategy: str | None = None
+) -> RiskDecision:
+    """``preview`` over the account as kept for every caller a moment (``ops.kept_reads``:
+    an order or fill of this process drops it at once), answered as of when it was read: a
+    hundred previews a second read the ledger, the broker and the venue's clock once, not a
+    hundred times. The submit that follows reads afresh and decides."""
+    from anyio.to_thread import run_sync  # the API's loop only: the CLI never pays the import
+
+    from workbench.ops.kept_reads import kept
+
+    symbol = request.symbol
+    context = await kept(rt, "account", ("risk", symbol), lambda: risk_context(rt, symbol))
+    if strategy is None:
+        # the gate over a view already read is computing alone: on the loop, no thread hop
+        return preview(rt, request, context=context)
+    # naming a strategy may import the registry's modules on first use: not on the loop
+    return await run_sync(lambda: preview(rt, request, strategy=strategy, context=context))
 
 
 def submit(

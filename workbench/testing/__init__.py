@@ -3,6 +3,7 @@ users' own tests can use them; nothing in the engines imports this package."""
 
 from workbench.testing.alpaca_stub import AlpacaDataStub, RecordedRequest
 from workbench.testing.brokers import FlakyBroker
+from workbench.testing.clocks import HandClock
 from workbench.testing.generated import generated_bars
 from workbench.testing.json_documents import SNAKE_CASE, json_keys, odd_json_keys
 from workbench.testing.lakes import copy_lake
@@ -14,6 +15,7 @@ __all__ = [
     "SNAKE_CASE",
     "AlpacaDataStub",
     "FlakyBroker",
+    "HandClock",
     "PrivatePostgres",
     "PrivateRedis",
     "RecordedRequest",

@@ -203,3 +203,27 @@ def test_users_and_keys(admin: tuple[TestClient, str], app: FastAPI, runtime: Ru
         assert (kind, actor) in kinds
     for kind in ("key.created", "key.rotated", "key.revoked"):
         assert (kind, actor) in kinds
+
+
+def test_kept_reads_see_this_process_orders_at_once(
+    admin: tuple[TestClient, str], runtime: Runtime
+) -> None:
+    """Positions, the account and the preview's view of the account are kept for every caller
+    (``api.read_cache_seconds``), yet an order through this process drops them before its
+    answer: the next read shows it, however long answers are kept."""
+    from workbench.ops.kept_reads import kept_reads
+
+    kept_reads(runtime).max_age = 3600
+    c, _ = admin
+    order = {"symbol": "MSFT", "side": "buy", "qty": "3"}
+    assert [p["symbol"] for p in c.get("/api/v1/positions").json()] == []
+    cash = c.get("/api/v1/account").json()["cash"]
+    weighed = c.post("/api/v1/orders/preview", json=order).json()["checks"]
+    assert c.get("/api/v1/positions").json() == []  # kept: the same answer again
+    assert c.post("/api/v1/orders", json=order).status_code == 201
+
+    held = {p["symbol"]: p["qty"] for p in c.get("/api/v1/positions").json()}
+    assert float(held["MSFT"]) == 3
+    assert float(c.get("/api/v1/account").json()["cash"]) < float(cash)
+    assert c.post("/api/v1/orders/preview", json=order).json()["checks"] != weighed
+    assert kept_reads(runtime).hits >= 1

@@ -9,20 +9,13 @@ import uuid
 import pytest
 
 from workbench.gateway.ratelimit import Bucket, LocalBuckets, RateLimiter
+from workbench.testing import HandClock
 
 pytestmark = pytest.mark.requirement("SEC-03")
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_a_bucket_allows_its_burst_then_says_how_long_to_wait() -> None:
-    clock = Clock()
+    clock = HandClock()
     buckets = LocalBuckets(clock)
     bucket = Bucket("user:a", rate=2, burst=3)
     assert [buckets.take([bucket]).allowed for _ in range(4)] == [True, True, True, False]
@@ -34,7 +27,7 @@ def test_a_bucket_allows_its_burst_then_says_how_long_to_wait() -> None:
 
 
 def test_a_request_takes_from_every_bucket_or_from_none() -> None:
-    buckets = LocalBuckets(Clock())
+    buckets = LocalBuckets(HandClock())
     tight, loose = Bucket("key:k", 1, 1), Bucket("addr:x", 1, 5)
     assert buckets.take([loose, tight]).allowed
     refused = buckets.take([loose, tight])

@@ -24,7 +24,7 @@ from workbench.interfaces.api.middleware import (
 )
 from workbench.interfaces.api.rbac import document_access
 from workbench.interfaces.mcp import http as mcp_http
-from workbench.ops import jobs, streams
+from workbench.ops import jobs, kept_reads, streams
 from workbench.runtime import Runtime
 
 __all__ = ["API_PREFIX", "app_from_settings", "create_app"]
@@ -57,6 +57,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.metrics = CollectorRegistry()
     app.state.hub = streams.hub(runtime)
     streams.register_metrics(app.state.hub, app.state.metrics)
+    kept_reads.register_metrics(runtime, app.state.metrics)
     app.state.limiter = streams.limiter(runtime)
     install_error_handlers(app)
     for router in (

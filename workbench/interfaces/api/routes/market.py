@@ -17,6 +17,7 @@ from workbench.interfaces.api.schemas import (
 )
 from workbench.model import Permission, to_plain
 from workbench.ops import data
+from workbench.ops.kept_reads import KEPT, kept
 
 __all__ = ["MAX_BARS", "router"]
 
@@ -57,15 +58,19 @@ def bars(
     return BarsPagePublic.model_validate(to_plain(page))
 
 
-@router.get("/latest", response_model=list[BarPublic], summary="Each symbol's newest bar")
-def latest(
+@router.get("/latest", response_model=list[BarPublic], summary=f"Each symbol's newest bar{KEPT}")
+async def latest(
     rt: RuntimeDep,
     symbols: Annotated[str | None, Query(max_length=4000, description="AAPL,MSFT")] = None,
     timeframe: Timeframe = "1d",
 ) -> list[BarPublic]:
     wanted = [s for s in symbols.split(",") if s.strip()] if symbols else None
-    rows = data.latest_rows(rt, wanted, timeframe=timeframe)
-    return [BarPublic.model_validate(row) for row in to_plain(rows)]
+
+    def read() -> list[BarPublic]:
+        rows = data.latest_rows(rt, wanted, timeframe=timeframe)
+        return [BarPublic.model_validate(row) for row in to_plain(rows)]
+
+    return await kept(rt, "market", ("latest", symbols, timeframe), read)
 
 
 @router.get("/quality", response_model=QualityPublic, summary="The lake's validation rules")

@@ -37,8 +37,8 @@ def _request(body: PreviewInput, client_order_id: str | None = None) -> OrderReq
 
 
 @router.post("/preview", response_model=RiskDecisionPublic, summary="What the risk gate says")
-def preview(rt: RuntimeDep, _: Trader, body: PreviewInput) -> RiskDecisionPublic:
-    decision = trade.preview(rt, _request(body), strategy=body.strategy)
+async def preview(rt: RuntimeDep, _: Trader, body: PreviewInput) -> RiskDecisionPublic:
+    decision = await trade.preview_kept(rt, _request(body), strategy=body.strategy)
     return RiskDecisionPublic.model_validate(decision.to_dict())
 
 

@@ -16,6 +16,7 @@ from workbench.interfaces.api.schemas import (
 )
 from workbench.model import Permission, to_plain
 from workbench.ops import trade
+from workbench.ops.kept_reads import KEPT, kept
 
 __all__ = ["MAX_PAGE", "router"]
 
@@ -31,14 +32,20 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"at most {MAX_PAGE}
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 
-@router.get("/account", response_model=AccountPublic, summary="Cash, equity, P&L")
-def account(rt: RuntimeDep) -> AccountPublic:
-    return AccountPublic.model_validate(to_plain(trade.account(rt)))
+@router.get("/account", response_model=AccountPublic, summary=f"Cash, equity, P&L{KEPT}")
+async def account(rt: RuntimeDep) -> AccountPublic:
+    def read() -> AccountPublic:
+        return AccountPublic.model_validate(to_plain(trade.account(rt)))
+
+    return await kept(rt, "account", "account", read)
 
 
-@router.get("/positions", response_model=list[PositionPublic], summary="Open positions")
-def positions(rt: RuntimeDep) -> list[PositionPublic]:
-    return [PositionPublic.model_validate(to_plain(p)) for p in trade.positions(rt)]
+@router.get("/positions", response_model=list[PositionPublic], summary=f"Open positions{KEPT}")
+async def positions(rt: RuntimeDep) -> list[PositionPublic]:
+    def read() -> list[PositionPublic]:
+        return [PositionPublic.model_validate(to_plain(p)) for p in trade.positions(rt)]
+
+    return await kept(rt, "account", "positions", read)
 
 
 @router.get("/orders", response_model=list[OrderPublic], summary="Orders, newest first")
