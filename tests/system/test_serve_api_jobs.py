@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -121,3 +122,71 @@ def test_a_job_survives_a_restart_and_resubmits_in_one_call(home: Path) -> None:
             assert result["result"]["portfolios"] == 11 * 70 * 6
     finally:
         _stop(server)
+
+
+def test_a_running_server_interrupts_the_jobs_of_a_host_that_is_gone(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two pods share a ledger; pod B dies and never comes back under its name. A serving API
+    renews nothing of B's, so within B's lease its running job turns ``interrupted`` (and can be
+    resubmitted), while a job whose pod keeps renewing its lease stays ``running``."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from workbench.ledger import JobRow
+
+    monkeypatch.setenv("WB_JOBS__HEARTBEAT_SECONDS", "0.3")
+    monkeypatch.setenv("WB_JOBS__LEASE_SECONDS", "1.5")
+    with Runtime.from_settings() as rt:
+        users.add(rt, "ops", "a long enough password 1", role="admin", actor="test")
+        key = keys.create(rt, username="ops", actor="test").key
+        with rt.ledger.session() as session:
+            for pod in ("pod-a", "pod-b"):
+                row = JobRow(
+                    kind="backtest",
+                    owner="ops",
+                    parameters=BACKTEST,
+                    state="running",
+                    progress=0.5,
+                    attempts=1,
+                    runner=f"{pod}:1:cafe",
+                    updated_at=datetime.now(UTC),
+                )
+                session.add(row)
+        stopped, b_died = threading.Event(), threading.Event()
+
+        def pods_renew() -> None:  # as their servers would; B only until it dies
+            while not stopped.wait(0.2):
+                ids = [1] if b_died.is_set() else [1, 2]
+                with rt.ledger.session() as session:
+                    session.execute(
+                        sa.update(JobRow)
+                        .where(JobRow.id.in_(ids))
+                        .values(updated_at=datetime.now(UTC))
+                    )
+
+        renewing = threading.Thread(target=pods_renew, daemon=True)
+        renewing.start()
+        port = _free_port()
+        server = _serve(port)
+        b_died.set()  # after start-up: the serving process's heartbeat, not its start, finds it
+        try:
+            with httpx.Client(
+                base_url=f"http://127.0.0.1:{port}",
+                headers={"Authorization": f"Bearer {key}"},
+                timeout=60,
+            ) as api:
+                deadline = time.monotonic() + 60
+                while api.get("/api/v1/jobs/2").json()["state"] == "running":
+                    assert time.monotonic() < deadline, "pod B's job was never interrupted"
+                    time.sleep(0.2)
+                gone = api.get("/api/v1/jobs/2").json()
+                assert gone["state"] == "interrupted" and "resubmit" in gone["error"]
+                time.sleep(2)  # more than a lease: pod A's renewals keep its job
+                assert api.get("/api/v1/jobs/1").json()["state"] == "running"
+        finally:
+            stopped.set()
+            renewing.join()
+            err = _stop(server)
+    assert "jobs whose process is gone, now interrupted: 2" in err

@@ -196,6 +196,22 @@ class JobSettings(BaseModel):
     scheduler: str | None = Field(default=None, pattern=r"^(tcp|tls|inproc|ucx)://\S+$")
     workers: int = Field(default=1, ge=1, le=64)
     threads_per_worker: int = Field(default=1, ge=1, le=64)
+    #: how often an API process renews the lease of the jobs it runs (their rows'
+    #: ``updated_at``) and looks for jobs whose process is gone
+    heartbeat_seconds: float = Field(default=15, gt=0, le=600)
+    #: a job of another host whose lease was not renewed for this long is ``interrupted`` (its
+    #: process is gone: a crashed pod, a lost host); a job of this host is judged by its pid
+    lease_seconds: float = Field(default=90, gt=0, le=24 * 3600)
+
+    @model_validator(mode="after")
+    def _lease_outlives_heartbeats(self) -> JobSettings:
+        if self.lease_seconds < 3 * self.heartbeat_seconds:
+            raise ValueError(
+                f"jobs.lease_seconds ({self.lease_seconds:g}) must be at least three "
+                f"heartbeats (jobs.heartbeat_seconds is {self.heartbeat_seconds:g}): one late "
+                "heartbeat must not interrupt a job that is still running"
+            )
+        return self
 
 
 class DataSettings(BaseModel):

@@ -9,11 +9,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from tests.integration.api.conftest import key_for
@@ -238,3 +239,45 @@ def test_workers_that_cannot_take_a_job_are_503_and_the_job_failed(
         post = schema["paths"][path]["post"]
         assert {"401", "403", "422", "503"} <= set(post["responses"])
         assert post["security"] == [{"bearer": []}]
+
+
+def _job_row(runner: str, renewed: datetime | None) -> JobRow:
+    return JobRow(
+        kind="backtest",
+        owner="x",
+        parameters={},
+        state="running",
+        progress=0.0,
+        attempts=1,
+        runner=runner,
+        updated_at=renewed,
+    )
+
+
+def test_a_job_of_another_host_is_interrupted_once_its_lease_runs_out(runtime: Runtime) -> None:
+    lease = runtime.settings.jobs.lease_seconds
+    now = datetime.now(UTC)
+    with runtime.ledger.session() as session:
+        session.add(_job_row("pod-a:7:beef", now - timedelta(seconds=lease / 2)))  # renewed
+        session.add(_job_row("pod-b:7:beef", now - timedelta(seconds=lease + 5)))  # gone
+        session.add(_job_row("pod-c:7:beef", None))  # never renewed
+    assert sorted(jobs.recover(runtime)) == [2, 3]
+    analyst = Principal(user="x", role=Role.ANALYST, via="key")
+    assert jobs.job(runtime, 1, analyst).state == "running"
+    assert "resubmit" in (jobs.job(runtime, 2, analyst).error or "")
+
+
+def test_tending_renews_the_lease_of_this_process_jobs(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stale = datetime.now(UTC) - timedelta(days=1)
+    with runtime.ledger.session() as session:
+        session.add(_job_row(runtime.jobs.identity, stale))  # this process runs it
+        session.add(_job_row(runtime.jobs.identity, stale))  # its row, but not in its runner
+    # which jobs this process's Dask client holds: job 1 only (no cluster is started for it)
+    monkeypatch.setattr(runtime.jobs, "running", lambda: [1])
+    assert jobs.tend(runtime) == []
+    with runtime.ledger.session(read_only=True) as session:
+        renewed = dict(session.execute(sa.select(JobRow.id, JobRow.updated_at)).all())
+    assert renewed[1] > stale + timedelta(hours=23)
+    assert renewed[2] == stale

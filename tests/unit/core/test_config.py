@@ -157,3 +157,14 @@ def test_the_lake_is_in_the_home_unless_a_folder_or_an_s3_url_is_given(
         monkeypatch.setenv("WB_DATA__LAKE_URL", wrong)
         with pytest.raises(ConfigError, match=re.escape(wrong)):
             load_settings()
+
+
+def test_a_job_lease_shorter_than_three_heartbeats_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WB_JOBS__HEARTBEAT_SECONDS", "10")
+    monkeypatch.setenv("WB_JOBS__LEASE_SECONDS", "20")
+    with pytest.raises(ConfigError, match=r"jobs.lease_seconds \(20\) must be at least three"):
+        load_settings()
+    monkeypatch.setenv("WB_JOBS__LEASE_SECONDS", "30")
+    assert load_settings().jobs.lease_seconds == 30

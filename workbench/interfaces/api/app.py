@@ -4,6 +4,8 @@ closes it on shutdown; ``app_from_settings`` builds one from the environment (uv
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CollectorRegistry
+from starlette.concurrency import run_in_threadpool
 
 from workbench.interfaces.api import docs, routes
 from workbench.interfaces.api.deps import API_PREFIX
@@ -33,14 +36,20 @@ __all__ = ["API_PREFIX", "app_from_settings", "create_app"]
 def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tending: asyncio.Task[None] | None = None
         try:
             runtime.metrics  # noqa: B018 - counting the bus's events from start-up on
             if _open_ledger(runtime):
                 _recover_jobs(runtime)
             await app.state.hub.start()
+            tending = asyncio.create_task(_tend_jobs(runtime))
             async with mcp_sessions():
                 yield
         finally:
+            if tending is not None:
+                tending.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await tending
             await app.state.hub.close()
             await app.state.limiter.close()
             runtime.close()
@@ -112,6 +121,25 @@ def _recover_jobs(runtime: Runtime) -> None:
             "jobs left unfinished by a stopped process, now interrupted: %s",
             ", ".join(str(job_id) for job_id in interrupted),
         )
+
+
+async def _tend_jobs(runtime: Runtime) -> None:
+    """Every ``jobs.heartbeat_seconds``: renew the leases of the jobs this process runs and
+    interrupt those whose process is gone (``ops.jobs.tend``), on a worker thread. A ledger
+    that does not answer is logged and tried again at the next beat."""
+    log = logging.getLogger("workbench.api")
+    while True:
+        await asyncio.sleep(runtime.settings.jobs.heartbeat_seconds)
+        try:
+            interrupted = await run_in_threadpool(jobs.tend, runtime)
+        except Exception as error:
+            log.warning("the jobs' leases were not renewed: %s", error)
+            continue
+        if interrupted:
+            log.warning(
+                "jobs whose process is gone, now interrupted: %s",
+                ", ".join(str(job_id) for job_id in interrupted),
+            )
 
 
 def _add_middleware(app: FastAPI, runtime: Runtime) -> None:

@@ -11,7 +11,9 @@ the ledger's ``jobs`` table.
 - ``resubmit`` runs a failed, canceled or interrupted job again, the same job with the same
   parameters;
 - ``recover`` (the API's start-up) marks ``interrupted`` what a process that is gone left
-  queued or running.
+  queued or running; ``tend`` (every ``jobs.heartbeat_seconds`` in each API process) renews
+  the lease of the jobs the process runs and recovers those of processes that are gone, on
+  this host or another.
 
 Every state change is published on the runtime's bus (``core.topics.JOB``); submissions,
 cancels and resubmissions are in the audit chain with the actor.
@@ -26,6 +28,7 @@ import sqlalchemy as sa
 
 from workbench.core.errors import ConfigError, NotFound, ValidationError, WorkbenchError
 from workbench.ledger import JobRow, append_audit
+from workbench.ledger.sqltypes import utcnow
 from workbench.model import JobKind, JobState, Permission, Role
 from workbench.model.jobs import ACTIVE_STATES, RESUBMITTABLE_STATES
 from workbench.ops.auth import Principal, authorize
@@ -51,6 +54,7 @@ __all__ = [
     "resubmit",
     "result",
     "submit",
+    "tend",
 ]
 
 #: the most jobs one page lists
@@ -87,6 +91,7 @@ def submit(
             progress=0.0,
             runner=runner.identity,
             attempts=1,
+            updated_at=utcnow(),  # the lease starts with the job
         )
         session.add(row)
         session.flush()
@@ -197,17 +202,19 @@ def resubmit(rt: Runtime, job_id: int, principal: Principal) -> JobInfo:
 
 
 def recover(rt: Runtime) -> list[int]:
-    """Mark ``interrupted`` the queued or running jobs whose process is gone (on this host; a
-    job of another host's process is left to that host). Their ids."""
+    """Mark ``interrupted`` the queued or running jobs whose process is gone: on this host, a
+    dead pid; on another, a lease not renewed for ``jobs.lease_seconds`` (a crashed pod never
+    comes back under its name). Their ids."""
     own = rt.jobs.identity
+    lease, now = rt.settings.jobs.lease_seconds, utcnow()
     active = [state.value for state in ACTIVE_STATES]
     with rt.ledger.session(read_only=True) as session:
         left = session.execute(
-            sa.select(JobRow.id, JobRow.runner).where(JobRow.state.in_(active))
+            sa.select(JobRow.id, JobRow.runner, JobRow.updated_at).where(JobRow.state.in_(active))
         ).all()
     found = []
-    for job_id, runner in left:
-        if runner_alive(runner, own):
+    for job_id, runner, renewed in left:
+        if runner_alive(runner, own, renewed=renewed, lease=lease, now=now):
             continue
         moved = move(
             rt,
@@ -219,6 +226,26 @@ def recover(rt: Runtime) -> list[int]:
         if moved is not None:
             found.append(job_id)
     return found
+
+
+def tend(rt: Runtime) -> list[int]:
+    """What an API process does every ``jobs.heartbeat_seconds``: renew the lease of the jobs
+    it runs (their rows' ``updated_at``), then ``recover`` those whose process is gone, its own
+    host's and any other's. The ids it marked ``interrupted``."""
+    runner = rt.jobs
+    mine = runner.running()
+    if mine:
+        with rt.ledger.session() as session:
+            session.execute(
+                sa.update(JobRow)
+                .where(
+                    JobRow.id.in_(mine),
+                    JobRow.runner == runner.identity,
+                    JobRow.state.in_([state.value for state in ACTIVE_STATES]),
+                )
+                .values(updated_at=utcnow())
+            )
+    return recover(rt)
 
 
 def _start(rt: Runtime, info: JobInfo) -> JobInfo:

@@ -9,7 +9,8 @@ its own.
 
 Closing the runner (the API's shutdown) marks the jobs it was running ``interrupted`` before it
 stops the cluster, so a job is never left ``running`` by a process that is gone; a process that
-died without closing leaves that to the next start-up (``ops.jobs.recover``).
+died without closing leaves that to the next start-up on its host (``ops.jobs.recover``), or,
+once its lease runs out, to any API process's heartbeat (``ops.jobs.tend``).
 """
 
 from __future__ import annotations

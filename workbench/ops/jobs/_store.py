@@ -128,11 +128,20 @@ def this_host() -> str:
     return socket.gethostname()
 
 
-def runner_alive(runner: str | None, own: str) -> bool:
+def runner_alive(
+    runner: str | None,
+    own: str,
+    *,
+    renewed: datetime | None = None,
+    lease: float | None = None,
+    now: datetime | None = None,
+) -> bool:
     """Whether the process named ``runner`` (``host:pid:token``) may still be running a job:
-    itself, or another live process on this host, or any process elsewhere (which this one
-    cannot see). A dead process's pid, or this process's own pid under an older token (a
-    restarted container is pid 1 again), has nothing running."""
+    itself, or another live process on this host, or a process elsewhere that renewed the job's
+    lease (``renewed``, its row's ``updated_at``) less than ``lease`` seconds before ``now``
+    (without a ``lease``, any process elsewhere: this one cannot see it). A dead process's pid,
+    or this process's own pid under an older token (a restarted container is pid 1 again), has
+    nothing running."""
     if runner is None:
         return False
     if runner == own:
@@ -140,7 +149,9 @@ def runner_alive(runner: str | None, own: str) -> bool:
     host, _, rest = runner.partition(":")
     pid_text = rest.partition(":")[0]
     if host != this_host():
-        return True
+        if lease is None:
+            return True
+        return renewed is not None and ((now or utcnow()) - renewed).total_seconds() < lease
     if not pid_text.isdigit() or int(pid_text) == os.getpid():
         return False
     try:
