@@ -540,8 +540,12 @@ def load_settings(**overrides: Any) -> Settings:
 def _describe(error: Any) -> str:
     location = ".".join(str(part) for part in error["loc"])
     variable = "WB_" + "__".join(str(part) for part in error["loc"]).upper()
-    shown = "" if _is_secret_location(location) else f" (got {error.get('input')!r})"
-    return f"{location} ({variable}): {error['msg']}{shown}"
+    given = error.get("input")
+    # a section's own check (a lease against its heartbeat) names its values in its message
+    whole_section = isinstance(given, dict)
+    shown = "" if _is_secret_location(location) or whole_section else f" (got {given!r})"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{location} ({variable}): {message}{shown}"
 
 
 def _describe_plain(error: Any) -> str:

@@ -273,6 +273,18 @@ def _count_failure(rt: Runtime, username: str, moment: datetime, where: dict[str
             session.add(throttle)
         throttle.failures += 1
         throttle.updated_at = moment
+        # names tried once (a spray of unknown users) and long quiet, unlocked: forgotten, so
+        # the table holds one lockout window of failures, not every name ever tried
+        session.execute(
+            sa.delete(LoginThrottleRow).where(
+                LoginThrottleRow.username != username,
+                LoginThrottleRow.updated_at < moment - timedelta(minutes=api.lockout_minutes),
+                sa.or_(
+                    LoginThrottleRow.locked_until.is_(None),
+                    LoginThrottleRow.locked_until <= moment,
+                ),
+            )
+        )
         _audit(session, "auth.login_failed", username, moment, reason="bad_credentials", **where)
         if throttle.failures >= api.lockout_threshold:
             throttle.locked_until = moment + timedelta(minutes=api.lockout_minutes)

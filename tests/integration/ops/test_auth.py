@@ -323,3 +323,30 @@ def test_an_enabled_user_logs_in_again(make_runtime: Callable[..., Runtime]) -> 
     assert users.enable(rt, "alice", actor=ADMIN).active
     assert auth.login(rt, "alice", PASSWORD).access_token
     assert "user.enabled" in _kinds(rt)
+
+
+def test_failures_quiet_for_a_lockout_window_are_forgotten(
+    make_runtime: Callable[..., Runtime],
+) -> None:
+    from workbench.ledger import LoginThrottleRow
+
+    rt = make_runtime()
+    window = timedelta(minutes=rt.settings.api.lockout_minutes)
+    long_ago = datetime.now(UTC) - window - timedelta(minutes=1)
+    with rt.ledger.session() as session:
+        session.add(LoginThrottleRow(username="sprayed-1", failures=1, updated_at=long_ago))
+        session.add(  # its lockout still runs: kept
+            LoginThrottleRow(
+                username="locked",
+                failures=0,
+                locked_until=datetime.now(UTC) + window,
+                updated_at=long_ago,
+            )
+        )
+        session.add(LoginThrottleRow(username="recent", failures=2, updated_at=datetime.now(UTC)))
+    with pytest.raises(AuthError):
+        auth.login(rt, "sprayed-2", PASSWORD)
+    with rt.ledger.session(read_only=True) as session:
+        query = sa.select(LoginThrottleRow.username, LoginThrottleRow.failures)
+        kept = {row[0]: row[1] for row in session.execute(query)}
+    assert kept == {"locked": 0, "recent": 2, "sprayed-2": 1}
