@@ -3,14 +3,23 @@ operation of its own OpenAPI document with generated requests as every role (no 
 5xx, none falls outside the document: status, content type and body schema), and injection
 strings go into every input (path and query parameters, JSON body fields, MCP tool arguments):
 no 5xx, no SQL error text, no reflected markup, no split header, the lake untouched and the
-ledger's tables whole, every change they caused in the audit chain."""
+ledger's tables whole, every change they caused in the audit chain.
+
+The operations that queue a job (a backtest, a grid, a walk-forward, a report; a resubmission)
+are fuzzed as the others, with invalid requests too, and each also gets a valid body as every
+role: 202 with a job record where the role may, 403 where it may not. The server's job workers
+are a real Dask scheduler without a worker, so an accepted job is queued and never runs; each
+one is canceled through the API as soon as it is accepted, must read ``canceled``, and none is
+left queued or running at the end."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
+from itertools import product
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,6 +29,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -38,8 +48,8 @@ from tests.integration.api.test_injection import _string_parameters as get_param
 from tests.integration.mcp.conftest import http_client
 from tests.system import live_api
 from tests.system.live_api import MCP_ARGUMENTS
-from workbench.model import Role
-from workbench.ops import audit_completeness
+from workbench.model import JobKind, Role, can
+from workbench.ops import audit_completeness, jobs
 
 pytestmark = [pytest.mark.system, pytest.mark.requirement("SEC-04", "SEC-07", "INT-03")]
 
@@ -48,11 +58,31 @@ SETTINGS = {
     "WB_MCP__TRADING_ENABLED": "true",
     "WB_API__RATE_LIMIT__ENABLED": "false",  # thousands of requests from one address
 }
-#: operations that start real work on the Dask cluster (a LocalCluster of processes) for each
-#: valid example; their input models are fuzzed as every other, their jobs are not run
-QUEUES_WORK = re.compile(r"^/api/v1/(backtests|optimizations|walk-forwards|reports)$")
-#: generated requests per operation (each as a role drawn at random): bounded, so it runs in
-#: seconds; hypothesis draws the same examples each run (derandomized)
+#: operations that queue a job for a valid request: each job they accept is canceled at once
+QUEUES_WORK = re.compile(
+    r"^/api/v1/(backtests|optimizations|walk-forwards|reports|jobs/\{job_id\}/resubmit)$"
+)
+#: a valid body of each operation that submits a job, and the job's kind: the generator's
+#: bodies are refused (no registered strategy is named in them), and an injection string must
+#: be the one bad field of its body to reach that field's own check
+JOB_BODIES: dict[str, tuple[JobKind, dict[str, Any]]] = {
+    "/api/v1/backtests": (
+        JobKind.BACKTEST,
+        {"strategy": "sma_crossover", "symbols": ["AAPL"], "params": {"fast": 10, "slow": 40}},
+    ),
+    "/api/v1/optimizations": (
+        JobKind.OPTIMIZE,
+        {"strategy": "sma_crossover", "symbols": ["AAPL"], "grid": {"fast": [5], "slow": [40]}},
+    ),
+    "/api/v1/walk-forwards": (
+        JobKind.WALK_FORWARD,
+        {"strategy": "sma_crossover", "symbols": ["AAPL"], "grid": {"fast": [5], "slow": [40]}},
+    ),
+    "/api/v1/reports": (JobKind.REPORT, {"kind": "performance"}),
+}
+#: generated requests per operation (each as a role drawn at random), and per role and mode
+#: (valid, invalid) of one that queues a job: bounded, so it runs in seconds; hypothesis draws
+#: the same examples each run (derandomized)
 EXAMPLES = 3
 #: test_injection sends every string of its list to every query and path parameter in
 #: process; over the socket, the ones the transport itself could mangle (an encoded traversal,
@@ -67,45 +97,121 @@ LEAKS = re.compile(
 
 @pytest.fixture(scope="module")
 def api(shared_sample_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    server = live_api.start(shared_sample_lake, tmp_path_factory.mktemp("fuzz"), SETTINGS)
-    try:
-        yield server
-    finally:
-        live_api.stop(server)
+    from distributed import LocalCluster
+
+    # the job workers: a scheduler (in this process) that no worker ever joins, so a job the
+    # server accepts is really handed over and waits there until it is canceled
+    with LocalCluster(
+        n_workers=0, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address=":0"
+    ) as no_workers:
+        scheduler = {"WB_JOBS__SCHEDULER": no_workers.scheduler_address}
+        folder = tmp_path_factory.mktemp("fuzz")
+        server = live_api.start(shared_sample_lake, folder, {**SETTINGS, **scheduler})
+        try:
+            yield server
+        finally:
+            live_api.stop(server)
 
 
 def test_the_openapi_document_fuzzed_as_every_role_finds_no_error(api: Any) -> None:
     schema = schemathesis.openapi.from_url(f"{api.url}/openapi.json")
-    operations = schema.include(path_regex="^/api/").exclude(
-        method="POST", path_regex=QUEUES_WORK.pattern
-    )
-    checks = [
-        not_a_server_error,
-        status_code_conformance,
-        content_type_conformance,
-        response_schema_conformance,
-    ]
+    # each role's API key, the whole header ("Bearer wbk_..."), as test_rbac's table gives it
     keys = {role: str(api.headers[role]["valid key"]) for role in Role}
-    fuzzed = 0
-    for result in operations.get_all_operations():  # a few examples of each, a role each
-
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            database=None,
-            derandomize=True,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=result.ok().as_strategy(), role=st.sampled_from(list(Role)))
-        def fuzz(case: Any, role: Role) -> None:
-            headers = {"Authorization": f"Bearer {keys[role]}"}
-            response = case.call(base_url=api.url, headers=headers, timeout=60)
-            case.validate_response(response, checks=checks)
-
-        fuzz()
+    statuses: Counter[int] = Counter()
+    fuzzed = accepted = 0
+    for result in schema.include(path_regex="^/api/").get_all_operations():
+        operation = result.ok()
+        queues = operation.method.upper() == "POST" and bool(QUEUES_WORK.match(operation.path))
+        # a few examples of each operation, each as a role drawn at random; one that queues a
+        # job gets them as each role in turn, invalid ones too: a request refused before
+        # anything is queued must be answered as the document says
+        if queues:
+            for role, mode in product(Role, GenerationMode):
+                _fuzz(api, operation.as_strategy(generation_mode=mode), [role], keys, statuses)
+        else:
+            _fuzz(api, operation.as_strategy(), list(Role), keys, statuses)
+        if operation.method.upper() == "POST" and operation.path in JOB_BODIES:
+            accepted += _valid_job_as_every_role(api, operation, keys)
         fuzzed += 1
-    assert fuzzed >= 60
+    assert fuzzed >= 64
+    assert statuses[401] < statuses.total() / 4, statuses  # the roles' keys got in
+    assert accepted == len(JOB_BODIES) * 3  # analyst, trader, admin; never the viewer
+    _assert_no_job_left(api)
+
+
+def _fuzz(
+    api: Any, cases: Any, roles: list[Role], keys: dict[Role, str], statuses: Counter[int]
+) -> None:
+    """``EXAMPLES`` cases of one operation, each sent as one of ``roles`` and checked against
+    the document; a job one of them queued is canceled at once."""
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=cases, role=st.sampled_from(roles))
+    def fuzz(case: Any, role: Role) -> None:
+        response = case.call(base_url=api.url, headers={"Authorization": keys[role]}, timeout=60)
+        statuses[response.status_code] += 1
+        case.validate_response(response, checks=CHECKS)
+        if response.status_code == 202 and QUEUES_WORK.match(case.operation.path):
+            _cancel_at_once(api, response)
+
+    fuzz()
+
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+def _admin(api: Any) -> dict[str, str]:
+    return {"Authorization": str(api.headers[Role.ADMIN]["valid key"])}
+
+
+def _valid_job_as_every_role(api: Any, operation: Any, keys: dict[Role, str]) -> int:
+    """The operation's valid body sent as each role, checked against the document: a job
+    record (202) for a role with the kind's permission, 403 for one without. Jobs accepted."""
+    kind, body = JOB_BODIES[operation.path]
+    accepted = 0
+    for role in Role:
+        case = operation.Case(body=body, media_type="application/json")
+        response = case.call(base_url=api.url, headers={"Authorization": keys[role]}, timeout=60)
+        case.validate_response(response, checks=CHECKS)
+        permitted = can(role, jobs.PERMISSIONS[kind])
+        assert response.status_code == (202 if permitted else 403), (role, response.text)
+        if permitted:
+            job = response.json()
+            assert (job["kind"], job["state"]) == (kind.value, "queued")
+            assert response.headers["location"] == [f"/api/v1/jobs/{job['id']}"]
+        accepted += _cancel_at_once(api, response)
+    return accepted
+
+
+def _cancel_at_once(api: Any, response: Any) -> int:
+    """Cancel through the API the job an answer says it queued (it must read ``canceled``):
+    1, or 0 when the answer queued nothing."""
+    if response.status_code != 202:
+        return 0
+    job_id = response.json()["id"]
+    url = f"{api.url}/api/v1/jobs/{job_id}"
+    assert httpx.get(url, headers=_admin(api), timeout=60).json()["state"] == "queued"
+    canceled = httpx.post(f"{url}/cancel", headers=_admin(api), timeout=60)
+    assert canceled.status_code == 200 and canceled.json()["state"] == "canceled", canceled.text
+    return 1
+
+
+def _assert_no_job_left(api: Any) -> None:
+    for state in ("queued", "running"):
+        left = httpx.get(f"{api.url}/api/v1/jobs", params={"state": state}, headers=_admin(api))
+        assert left.json() == [], left.text
 
 
 def _body_fields(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], str]]:
@@ -180,16 +286,20 @@ def test_injection_strings_in_every_input_do_no_harm(api: Any) -> None:
                 )
         with api.runtime() as rt:
             assert _ledger_digest(rt) == ledger, "a read wrote to the ledger"
-        for method, path, body, name in _body_fields(spec):
-            if QUEUES_WORK.match(path):
-                continue  # a valid body queues real work: its fields are fuzzed above
+        for path, (_, valid) in JOB_BODIES.items():  # what each injection spoils one field of
+            assert _cancel_at_once(api, client.post(path, json=valid)) == 1
+        for method, path, sample, name in _body_fields(spec):
+            body = JOB_BODIES[path][1] if path in JOB_BODIES else sample
             url = re.sub(r"\{[^}]+\}", quote("' OR 1=1 --", safe=""), path)
             for payload in INJECTIONS:
-                sent = {**body, name: [payload] if isinstance(body[name], list) else payload}
+                sent = {**body, name: [payload] if isinstance(sample[name], list) else payload}
                 answer = client.request(method, url, json=sent)
                 answers += _check(answer, payload, f"{method} {path} {name}", failures)
+                if QUEUES_WORK.match(path):
+                    _cancel_at_once(api, answer)  # a string the field takes queues its job
     answers += _mcp_injections(api, admin["Authorization"], failures)
     assert failures == []
+    _assert_no_job_left(api)
     assert answers > 500
     assert _lake_digest(api.home / "lake") == lake
     after = _table_counts(api)

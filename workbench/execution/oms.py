@@ -50,6 +50,7 @@ from workbench.ledger import (
     OrderRow,
     PositionRow,
     hold_audit_lock,
+    row_id,
 )
 from workbench.model import Fill, Order, OrderRequest, OrderStatus, TradingState
 
@@ -549,8 +550,8 @@ class OrderManager:
     def find(self, reference: str) -> OrderView:
         with self.ledger.session(read_only=True) as session:
             clause = OrderRow.client_order_id == reference
-            if reference.isdigit():
-                clause = sa.or_(clause, OrderRow.id == int(reference))
+            if (number := row_id(reference)) is not None:
+                clause = sa.or_(clause, OrderRow.id == number)
             row = session.scalar(
                 sa.select(OrderRow).where(clause, OrderRow.account_id == self.account_id)
             )

@@ -46,7 +46,7 @@ from workbench.ledger.models import (
     RunRow,
     UserRow,
 )
-from workbench.ledger.sqltypes import exact_sums
+from workbench.ledger.sqltypes import exact_sums, row_id
 
 if TYPE_CHECKING:
     from workbench.ledger.backup import BackupInfo, RestoreInfo
@@ -83,6 +83,7 @@ __all__ = [
     "exact_sums",
     "hold_audit_lock",
     "open_credentials",
+    "row_id",
     "verify_audit_chain",
 ]
 

@@ -28,8 +28,12 @@ __all__ = [
     "json_default",
     "json_type",
     "primary_key_type",
+    "row_id",
     "utcnow",
 ]
+
+#: the largest id a row can have: a signed 64-bit integer on SQLite and PostgreSQL
+ROW_ID_MAX = 2**63 - 1
 
 
 def utcnow() -> datetime:
@@ -159,6 +163,15 @@ def enum_type(enum: type[StrEnum], length: int = 32) -> sa.Enum:
 def primary_key_type() -> TypeEngine[int]:
     """BIGINT on PostgreSQL; INTEGER on SQLite, where only that spelling is the rowid alias."""
     return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def row_id(text: str) -> int | None:
+    """The row id ``text`` spells, or None: ASCII digits only (``str.isdigit`` also takes "¹",
+    which ``int`` refuses) and within a 64-bit id (SQLite cannot even compare a larger one)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= ROW_ID_MAX else None
 
 
 def exact_sums(

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from workbench.core.errors import NotFound, ValidationError
-from workbench.ledger import AlertRow, AlertRuleRow, Ledger, NotificationRow, append_audit
+from workbench.ledger import AlertRow, AlertRuleRow, Ledger, NotificationRow, append_audit, row_id
 from workbench.model import Alert, AlertSeverity, AlertState
 from workbench.monitoring.rules import RuleSpec
 
@@ -196,9 +196,9 @@ class MonitorStore:
     def _rule_row(session: Session, name_or_id: str | int) -> AlertRuleRow:
         key = str(name_or_id)
         query = sa.select(AlertRuleRow).where(AlertRuleRow.name == key)
-        if key.isdigit():
+        if (number := row_id(key)) is not None:
             query = sa.select(AlertRuleRow).where(
-                sa.or_(AlertRuleRow.name == key, AlertRuleRow.id == int(key))
+                sa.or_(AlertRuleRow.name == key, AlertRuleRow.id == number)
             )
         row = session.scalars(query).first()
         if row is None:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from workbench.core.errors import NotFound, PermissionDenied, ValidationError
 from workbench.core.security import new_api_key, secret_digest
-from workbench.ledger import ApiKeyRow, UserRow, append_audit
+from workbench.ledger import ApiKeyRow, UserRow, append_audit, row_id
 from workbench.model import Role, within
 from workbench.ops.credentials import forget_credentials
 from workbench.ops.users import parse_role
@@ -175,7 +175,8 @@ def _insert(
 
 def _find(session: Session, key: int | str) -> tuple[ApiKeyRow, UserRow]:
     text = str(key).strip()
-    where = ApiKeyRow.id == int(text) if text.isdigit() else ApiKeyRow.prefix == text
+    number = row_id(text)
+    where = ApiKeyRow.id == number if number is not None else ApiKeyRow.prefix == text
     found = session.execute(sa.select(ApiKeyRow, UserRow).join(UserRow).where(where)).first()
     if found is None:
         raise NotFound(f"no API key {text!r} (give its id or its prefix, e.g. wbk_1a2b3c4d)")

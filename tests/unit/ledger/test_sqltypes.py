@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.dialects import postgresql, sqlite
 
-from workbench.ledger.sqltypes import ExactDecimal, UTCDateTime, dumps_json
+from workbench.ledger.sqltypes import ExactDecimal, UTCDateTime, dumps_json, row_id
 
 SQLITE = sqlite.dialect()
 POSTGRES = postgresql.dialect()
@@ -63,3 +63,12 @@ def test_json_columns_take_decimals_and_times_but_not_nan() -> None:
         dumps_json({"sharpe": float("nan")})
     with pytest.raises(TypeError, match="set is not JSON serialisable"):
         dumps_json({"s": {1}})
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("1", 1), ("0042", 42), (str(2**63 - 1), 2**63 - 1), (str(2**63), None), ("¹", None),
+     ("١", None), ("", None), ("-1", None), ("1e3", None), ("wbk_1a2b", None)],
+)  # fmt: skip
+def test_row_id_is_an_ascii_number_a_64_bit_id_can_hold(text: str, number: int | None) -> None:
+    assert row_id(text) == number
