@@ -79,6 +79,8 @@ def _credential(bearer_or_key: str) -> str:
         credential = rest.strip()
     if not credential:
         raise AuthError("no credentials: send an access token or an API key")
+    if any(space.isspace() for space in credential):  # "Bearer Bearer <key>" is not a credential
+        raise AuthError("malformed credentials: send Authorization: Bearer <token or API key>")
     if looks_like_refresh_token(credential):
         raise AuthError("a refresh token is not an access token")
     return credential

@@ -72,3 +72,15 @@ def test_me_through_a_key_names_the_key(app: FastAPI, runtime: Runtime) -> None:
         me = c.get("/api/v1/me", headers={"Authorization": f"Bearer {key}"}).json()
     assert (me["user"], me["role"], me["via"]) == ("analyst-user", "analyst", "key")
     assert isinstance(me["key_id"], int)
+
+
+def test_a_credential_with_a_second_scheme_or_inner_space_is_refused(
+    app: FastAPI, runtime: Runtime
+) -> None:
+    key = key_for(runtime, "analyst")
+    with _anonymous(app) as c:
+        assert c.get("/api/v1/me", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+        for header in (f"Bearer Bearer {key}", f"Bearer {key} extra", f"Bearer {key[:8]} {key}"):
+            answer = c.get("/api/v1/me", headers={"Authorization": header})
+            assert answer.status_code == 401, header
+            assert "malformed credentials" in answer.json()["detail"]

@@ -74,10 +74,12 @@ async def get_principal(
 ) -> Principal:
     if credentials is None:
         raise AuthError("no credentials: send Authorization: Bearer <access token or API key>")
-    known = remembered(rt, credentials.credentials)
+    # the header as sent: HTTPBearer took its scheme off, ops would take off a second one
+    presented = f"{credentials.scheme} {credentials.credentials}"
+    known = remembered(rt, presented)
     if known is not None:
         return known
-    return await run_in_threadpool(authenticate, rt, credentials.credentials)
+    return await run_in_threadpool(authenticate, rt, presented)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
