@@ -1,7 +1,8 @@
 """The limits as the gate reads them on every order: plain attributes, made once.
 
-``RiskLimits`` (a pydantic model in ``workbench.core.config``, so settings can hold it) is the
-configured form; reading a pydantic attribute per rule per order would cost the gate its speed.
+``RiskLimits`` (a pydantic model in ``workbench.core.settings_sections``, so settings can hold
+it) is the configured form; reading a pydantic attribute per rule per order would cost the gate
+its speed.
 Fractions become Decimals here so a boundary such as 0.15 / 3 against a band of 0.05 compares
 exactly, as the money does.
 """
