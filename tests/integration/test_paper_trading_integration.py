@@ -40,7 +40,7 @@ from tests.integration.exchange.conftest import (
 )
 from workbench.adapters.alpaca import AlpacaBroker, AlpacaConfig
 from workbench.exchange.matching import MatchingConfig
-from workbench.execution.oms import ledger_status
+from workbench.execution.states import ledger_status
 from workbench.model import (
     OrderClass,
     OrderRequest,

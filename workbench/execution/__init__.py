@@ -2,8 +2,8 @@
 step lands in the ledger and its audit chain.
 
 - ``OrderManager`` (oms): the state machine (states), write-ahead intents with deterministic
-  ``client_order_id`` (ids), retries that cannot duplicate, fills booked into positions, cash
-  and P&L (records, accounting), recovery after a crash;
+  ``client_order_id`` (ids), retries that cannot duplicate (sending), fills booked into
+  positions, cash and P&L (booking, records, accounting), recovery after a crash (recovery);
 - the risk gate (risk) and the trading state, ACTIVE / REDUCING / HALTED (control);
 - reconciliation against the broker (reconcile);
 - the live runner (runner) and replayed paper runs (session); backtest/paper parity (parity).
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from workbench.execution.accounting import PositionState, apply_fill, cash_effect
     from workbench.execution.control import StateChange, set_every_trading_state, set_trading_state
     from workbench.execution.ids import decision_client_order_id, new_client_order_id
-    from workbench.execution.oms import OrderManager, RetryPolicy, SubmitResult, ledger_status
+    from workbench.execution.oms import OrderManager
     from workbench.execution.reconcile import Difference, ReconciliationReport
     from workbench.execution.risk import (
         RiskCheck,
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         RiskSettings,
     )
     from workbench.execution.runner import Decision, StepResult, StrategyRunner
+    from workbench.execution.sending import RetryPolicy
     from workbench.execution.session import EquityPoint, ReplayOutcome, replay_sessions
     from workbench.execution.states import (
         LEDGER_STATUSES,
@@ -40,8 +41,9 @@ if TYPE_CHECKING:
         IllegalTransition,
         can_transition,
         check_transition,
+        ledger_status,
     )
-    from workbench.execution.views import FillView, OrderView, PositionView
+    from workbench.execution.views import FillView, OrderView, PositionView, SubmitResult
     from workbench.execution.wiring import order_manager_for
 
 # eager, because the function shares its module's name: importing the submodule would otherwise
@@ -100,7 +102,7 @@ _HOME = {
     "PositionView": "views",
     "ReconciliationReport": "reconcile",
     "ReplayOutcome": "session",
-    "RetryPolicy": "oms",
+    "RetryPolicy": "sending",
     "RiskCheck": "risk",
     "RiskContext": "risk",
     "RiskDecision": "risk",
@@ -110,14 +112,14 @@ _HOME = {
     "StateChange": "control",
     "StepResult": "runner",
     "StrategyRunner": "runner",
-    "SubmitResult": "oms",
+    "SubmitResult": "views",
     "TRANSITIONS": "states",
     "apply_fill": "accounting",
     "can_transition": "states",
     "cash_effect": "accounting",
     "check_transition": "states",
     "decision_client_order_id": "ids",
-    "ledger_status": "oms",
+    "ledger_status": "states",
     "new_client_order_id": "ids",
     "order_manager_for": "wiring",
     "replay_sessions": "session",

@@ -29,13 +29,13 @@ from workbench.core.errors import PermissionDenied, ValidationError
 from workbench.execution import notify, records
 from workbench.execution.context import trading_day
 from workbench.execution.recovery import request_of
-from workbench.execution.views import OrderView
+from workbench.execution.views import OrderView, SubmitResult
 from workbench.ledger import OrderRow, append_audit, hold_audit_lock
 from workbench.model import OrderStatus
 from workbench.model.plain import to_plain
 
 if TYPE_CHECKING:
-    from workbench.execution.oms import OrderManager, SubmitResult
+    from workbench.execution.oms import OrderManager
 
 __all__ = ["HeldOrder", "approve", "expire_held", "held_orders", "reject"]
 
@@ -112,8 +112,6 @@ def held_orders(oms: OrderManager) -> list[HeldOrder]:
 def approve(oms: OrderManager, reference: str, *, actor: str) -> SubmitResult:
     """Check the held order against the gate again and, if it passes, send it. A refusal
     (HALTED, a limit reached since) raises ``RiskRejected`` and leaves the order held."""
-    from workbench.execution.oms import SubmitResult
-
     _may_decide(oms, actor)
     expire_held(oms)
     row_id, requester, strategy, request = _held(oms, reference)

@@ -12,38 +12,35 @@ makes retries and restarts unable to duplicate an order:
 * a crash mid-fill loses nothing: fills are applied from the broker's cumulative filled
   quantity, so the next event or reconciliation books exactly what is missing, once.
 
-Retryable broker errors are retried with backoff (the resend is idempotent); a fatal refusal
-ends the order ``rejected`` with the broker's reason; when retries run out the order stays
-``submitted`` (its outcome unknown) until ``recover`` or reconciliation learns it.
+The parts: sending an intent, with its retries (``sending``); booking what the broker reports,
+fills and status (``booking``); settling intents after a restart (``recovery``); orders held
+for a trader's approval (``approvals``).
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import signal
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from workbench.adapters.ports import Broker, BrokerEvent
 from workbench.core.config import ActorScope
-from workbench.core.errors import BrokerError, Fatal, NotFound, Retryable
+from workbench.core.errors import NotFound
 from workbench.core.events import EventBus
-from workbench.execution import notify, records
-from workbench.execution.accounting import PRICE_PLACES
+from workbench.execution import booking, notify, records, sending
 from workbench.execution.context import ContextBuilder
+from workbench.execution.crash_points import crash_point
 from workbench.execution.ids import new_client_order_id
 from workbench.execution.risk import RiskContext, RiskDecision, RiskGate, RiskLimits
 from workbench.execution.risk.exposure import OrderExposure
-from workbench.execution.states import TRANSITIONS, can_transition
-from workbench.execution.views import OrderView
+from workbench.execution.sending import RetryPolicy
+from workbench.execution.states import ledger_status
+from workbench.execution.views import OrderView, SubmitResult
 from workbench.ledger import (
     AccountRow,
     Ledger,
@@ -52,90 +49,12 @@ from workbench.ledger import (
     hold_audit_lock,
     row_id,
 )
-from workbench.model import Fill, Order, OrderRequest, OrderStatus, TradingState
+from workbench.model import Order, OrderRequest, OrderStatus, TradingState
 
 if TYPE_CHECKING:
     from workbench.execution.approvals import HeldOrder
 
-__all__ = ["OrderManager", "RetryPolicy", "SubmitResult", "ledger_status"]
-
-_log = logging.getLogger(__name__)
-#: set to a crash point's name in a test's subprocess to SIGKILL it there (crash-safety tests)
-CRASH_VARIABLE = "WB_TEST_CRASH_AT"
-
-
-def _crash_point(name: str) -> None:
-    if os.environ.get(CRASH_VARIABLE) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def ledger_status(broker_status: OrderStatus, filled_qty: Decimal = Decimal(0)) -> OrderStatus:
-    """The ledger's name for what the broker reports. The broker's ``new`` is an order live at
-    the venue: for the ledger it is ``accepted`` (the ledger's ``new`` is an intent not yet
-    acknowledged). A venue's passing states map to the nearest ledger status: ``pending_new``
-    is a send not yet confirmed; ``held`` (a bracket leg waiting for its parent),
-    ``pending_cancel``, ``done_for_day``... are orders still open at the venue."""
-    status = OrderStatus(broker_status)
-    if status is OrderStatus.PENDING_NEW:
-        return OrderStatus.SUBMITTED
-    if status is OrderStatus.NEW or status not in TRANSITIONS:
-        return OrderStatus.PARTIALLY_FILLED if filled_qty > 0 else OrderStatus.ACCEPTED
-    return status
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    attempts: int = 4
-    first_delay: float = 0.2
-    factor: float = 2.0
-
-    def delays(self) -> Iterator[float]:
-        delay = self.first_delay
-        for _ in range(self.attempts - 1):
-            yield delay
-            delay *= self.factor
-
-
-@dataclass(frozen=True, slots=True)
-class SubmitResult:
-    """``already_submitted``: the ``client_order_id`` was the ledger's already, and ``order``
-    is that order as it stands (nothing new was gated or sent; no ``decision``)."""
-
-    order: OrderView
-    decision: RiskDecision | None
-    already_submitted: bool = False
-
-    @property
-    def accepted(self) -> bool:
-        return self.order.status not in ("rejected", "canceled")
-
-    @property
-    def held(self) -> bool:
-        """The gate passed it and it waits for a trader's approval; nothing was sent."""
-        return self.order.status == OrderStatus.PENDING_APPROVAL
-
-    @property
-    def message(self) -> str | None:
-        if self.held and not self.already_submitted:
-            return (
-                f"held for approval: order {self.order.id} ({self.order.client_order_id}) goes "
-                "out only when a trader approves it (`workbench trade approve`)"
-            )
-        if not self.already_submitted:
-            return None
-        return (
-            f"already submitted: client order id {self.order.client_order_id} is order "
-            f"{self.order.id}, {self.order.status}; nothing new was sent"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "order": self.order.to_dict(),
-            "risk": None if self.decision is None else self.decision.to_dict(),
-            "already_submitted": self.already_submitted,
-            "held": self.held,
-            "message": self.message,
-        }
+__all__ = ["OrderManager", "SubmitResult"]
 
 
 class OrderManager:
@@ -166,7 +85,7 @@ class OrderManager:
         self._limits = limits
         self._actors = actors or _no_actor_limits
         self._gates: dict[tuple[str | None, str | None], RiskGate] = {}
-        self._sleep = sleep
+        self.sleep = sleep
         self._account_id: int | None = None
         self._caught_up = False
         #: client order ids this process sent: its broker's events cover them
@@ -310,8 +229,8 @@ class OrderManager:
         if hold:
             notify.order(self.bus, self.account_name, view, None, "held", at)
             return SubmitResult(view, decision)
-        _crash_point("after_intent")
-        return SubmitResult(self._send(view.id, request, actor), decision)
+        crash_point("after_intent")
+        return SubmitResult(sending.send(self, view.id, request, actor), decision)
 
     def _known(self, client_order_id: str) -> OrderView | None:
         with self.ledger.session(read_only=True) as session:
@@ -325,60 +244,8 @@ class OrderManager:
         one. An intent still ``new`` is sent (the broker treats the id as the same order, so
         this is the crash recovery of a send that never happened, and safe if it did)."""
         if view.status == OrderStatus.NEW:
-            view = self._send(view.id, request, actor)
+            view = sending.send(self, view.id, request, actor)
         return SubmitResult(view, None, already_submitted=True)
-
-    def _send(self, order_id: int, request: OrderRequest, actor: str) -> OrderView:
-        delays = self.retry.delays()
-        while True:
-            try:
-                placed = self.broker.submit(request)
-                break
-            except Retryable as error:
-                delay = next(delays, None)
-                if delay is None:
-                    return self._unknown_outcome(order_id, error, actor)
-                _log.warning("broker busy (%s); resending %s", error, request.client_order_id)
-                self._sleep(delay)
-            except (Fatal, NotFound) as error:
-                return self._broker_rejected(order_id, str(error), actor)
-        self.sent_here.add(placed.client_order_id)
-        _crash_point("after_send")
-        return self.apply_snapshot(placed, actor=actor, kind="accepted")
-
-    def _unknown_outcome(self, order_id: int, error: BrokerError, actor: str) -> OrderView:
-        with self.ledger.session() as session:
-            row = session.get(OrderRow, order_id)
-            assert row is not None
-            records.change_status(
-                session,
-                row,
-                OrderStatus.SUBMITTED,
-                "send_failed",
-                at=self.now(),
-                actor=actor,
-                payload={"error": str(error)},
-            )
-            return OrderView.of(row)
-
-    def _broker_rejected(self, order_id: int, reason: str, actor: str) -> OrderView:
-        at = self.now()
-        with self.ledger.session() as session:
-            row = session.get(OrderRow, order_id)
-            assert row is not None
-            records.change_status(
-                session,
-                row,
-                OrderStatus.REJECTED,
-                "rejected",
-                at=at,
-                actor=actor,
-                reason=reason,
-                payload={"rule": "broker"},
-            )
-            view = OrderView.of(row)
-        notify.rejected(self.bus, self.account_name, view, "broker", reason, at)
-        return view
 
     # -- what the broker says ----------------------------------------------------------------
     def process_events(self, *, actor: str = "broker") -> int:
@@ -403,111 +270,8 @@ class OrderManager:
         kind: str,
         event: BrokerEvent | None = None,
     ) -> OrderView:
-        """Bring the ledger's order up to the broker's view of it: fills first (by cumulative
-        quantity, so nothing is booked twice), then the status."""
-        at = event.timestamp if event is not None else self.now()
-        self._account_id = self.account_id  # linked before the transaction below opens
-        fills: list[Fill] = []
-        with self.ledger.session() as session:
-            # another process may book the same order (its fills happened in that process's
-            # replay): read the order and its position only once no one else can write them
-            hold_audit_lock(session)
-            row = records.find_order(
-                session, broker_order_id=order.id, client_order_id=order.client_order_id
-            )
-            previous = None if row is None else str(row.status)
-            if row is None:
-                row = self._adopt(session, order, actor, at)
-            row.broker_order_id = row.broker_order_id or order.id
-            if row.submitted_at is None:
-                row.submitted_at = order.created_at
-            booked = self._book_fills(session, row, order, event, actor, at)
-            fills.extend(booked)
-            target = ledger_status(order.status, order.filled_qty)
-            if target is OrderStatus.PARTIALLY_FILLED and not booked:
-                target = row.status  # a repeat of a partial fill already booked
-            if target != row.status and not can_transition(row.status, target):
-                # an older snapshot than what the ledger knows (events drained after a cancel,
-                # say): the state machine refuses it, and the ledger stays where it is
-                _log.debug("ignored %s -> %s for %s", row.status, target, row.client_order_id)
-            elif target != row.status:
-                records.change_status(
-                    session,
-                    row,
-                    target,
-                    kind,
-                    at=at,
-                    actor=actor,
-                    reason=order.reason if target is OrderStatus.REJECTED else None,
-                    payload={"broker_order_id": order.id},
-                )
-            elif booked and row.status is OrderStatus.PARTIALLY_FILLED:
-                records.record_event(session, row, kind, at=at, actor=actor, status=row.status)
-            view = OrderView.of(row)
-        if previous != view.status or fills:
-            notify.order(self.bus, self.account_name, view, previous, kind, at)
-        for booked_fill in fills:
-            notify.fill(self.bus, booked_fill)
-        if view.status == OrderStatus.REJECTED and previous != view.status:
-            notify.rejected(self.bus, self.account_name, view, "broker", view.reason, at)
-        return view
-
-    def _book_fills(
-        self,
-        session: Session,
-        row: OrderRow,
-        order: Order,
-        event: BrokerEvent | None,
-        actor: str,
-        at: datetime,
-    ) -> list[Fill]:
-        booked_qty = row.filled_qty or Decimal(0)
-        missing = order.filled_qty - booked_qty
-        if missing <= 0:
-            return []
-        fill = event.fill if event is not None else None
-        if fill is not None and fill.qty == missing and fill.fill_id:
-            price, fill_id, when = fill.price, fill.fill_id, fill.timestamp
-        else:
-            # what the broker's cumulative average says the missing part cost
-            paid = (order.filled_avg_price or Decimal(0)) * order.filled_qty
-            price = (paid - (row.filled_avg_price or Decimal(0)) * booked_qty) / missing
-            price = price.quantize(PRICE_PLACES)
-            fill_id, when = f"{order.id}:{order.filled_qty}", at
-        records.apply_fill_to_ledger(
-            session, row, fill_id=fill_id, qty=missing, price=price, at=when, actor=actor
-        )
-        _crash_point("mid_fill")
-        booked = Fill(
-            order_id=row.client_order_id,
-            symbol=row.symbol,
-            side=row.side,
-            qty=missing,
-            price=price,
-            timestamp=when,
-            fill_id=fill_id,
-        )
-        return [booked]
-
-    def _adopt(self, session: Session, order: Order, actor: str, at: datetime) -> OrderRow:
-        """An order the broker knows and the ledger does not (placed elsewhere, or while the
-        ledger was behind): recorded as found, with its fills booked from here on."""
-        account = session.get(AccountRow, self.account_id)
-        assert account is not None
-        request = replace(order.request, client_order_id=order.client_order_id)
-        row = records.add_order(
-            session, account, request, status=OrderStatus.SUBMITTED, strategy=None, run_id=None
-        )
-        records.record_event(
-            session,
-            row,
-            "adopted",
-            at=at,
-            actor=actor,
-            status=OrderStatus.SUBMITTED,
-            payload={"broker_order_id": order.id, "broker_status": str(order.status)},
-        )
-        return row
+        """Bring the ledger's order up to the broker's view of it (see ``booking``)."""
+        return booking.apply_snapshot(self, order, actor=actor, kind=kind, event=event)
 
     # -- cancel --------------------------------------------------------------------------------
     def cancel(self, reference: str, *, actor: str) -> OrderView:
@@ -597,10 +361,10 @@ class OrderManager:
         return recover(self, actor=actor)
 
     def resend(self, order_id: int, request: OrderRequest, actor: str) -> OrderView:
-        return self._send(order_id, request, actor)
+        return sending.send(self, order_id, request, actor)
 
     def reject(self, order_id: int, reason: str, actor: str) -> OrderView:
-        return self._broker_rejected(order_id, reason, actor)
+        return sending.broker_rejected(self, order_id, reason, actor)
 
 
 def _no_actor_limits(actor: str | None) -> ActorScope | None:

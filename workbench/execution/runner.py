@@ -23,7 +23,8 @@ import pandas as pd
 from workbench.analysis.rebalance import plan_rebalance
 from workbench.core.errors import ValidationError
 from workbench.execution.ids import decision_client_order_id
-from workbench.execution.oms import OrderManager, SubmitResult
+from workbench.execution.oms import OrderManager
+from workbench.execution.views import SubmitResult
 from workbench.model import (
     OrderRequest,
     OrderSide,

@@ -12,6 +12,8 @@ carries news (another partial fill); otherwise it is a no-op the OMS ignores.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from workbench.core.errors import WorkbenchError
 from workbench.model import OrderStatus
 
@@ -21,6 +23,7 @@ __all__ = [
     "IllegalTransition",
     "can_transition",
     "check_transition",
+    "ledger_status",
 ]
 
 S = OrderStatus
@@ -67,3 +70,17 @@ def check_transition(current: OrderStatus, new: OrderStatus, *, order: str = "")
             current=str(current),
             new=str(new),
         )
+
+
+def ledger_status(broker_status: OrderStatus, filled_qty: Decimal = Decimal(0)) -> OrderStatus:
+    """The ledger's name for what the broker reports. The broker's ``new`` is an order live at
+    the venue: for the ledger it is ``accepted`` (the ledger's ``new`` is an intent not yet
+    acknowledged). A venue's passing states map to the nearest ledger status: ``pending_new``
+    is a send not yet confirmed; ``held`` (a bracket leg waiting for its parent),
+    ``pending_cancel``, ``done_for_day``... are orders still open at the venue."""
+    status = OrderStatus(broker_status)
+    if status is OrderStatus.PENDING_NEW:
+        return OrderStatus.SUBMITTED
+    if status is OrderStatus.NEW or status not in TRANSITIONS:
+        return OrderStatus.PARTIALLY_FILLED if filled_qty > 0 else OrderStatus.ACCEPTED
+    return status

@@ -1,17 +1,22 @@
-"""Plain read models of the ledger's orders, fills and positions, for faces and reports;
-``to_dict`` follows the plain-value policy (``workbench.model.plain``)."""
+"""Plain read models of the ledger's orders, fills and positions, and of what a submit
+answered, for faces and reports; ``to_dict`` follows the plain-value policy
+(``workbench.model.plain``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.ledger import FillRow, OrderRow, PositionRow
+from workbench.model import OrderStatus
 from workbench.model.plain import to_plain
 
-__all__ = ["FillView", "OrderView", "PositionView"]
+if TYPE_CHECKING:
+    from workbench.execution.risk import RiskDecision
+
+__all__ = ["FillView", "OrderView", "PositionView", "SubmitResult"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +68,48 @@ class OrderView:
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = to_plain(self)
         return result
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitResult:
+    """``already_submitted``: the ``client_order_id`` was the ledger's already, and ``order``
+    is that order as it stands (nothing new was gated or sent; no ``decision``)."""
+
+    order: OrderView
+    decision: RiskDecision | None
+    already_submitted: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        return self.order.status not in ("rejected", "canceled")
+
+    @property
+    def held(self) -> bool:
+        """The gate passed it and it waits for a trader's approval; nothing was sent."""
+        return self.order.status == OrderStatus.PENDING_APPROVAL
+
+    @property
+    def message(self) -> str | None:
+        if self.held and not self.already_submitted:
+            return (
+                f"held for approval: order {self.order.id} ({self.order.client_order_id}) goes "
+                "out only when a trader approves it (`workbench trade approve`)"
+            )
+        if not self.already_submitted:
+            return None
+        return (
+            f"already submitted: client order id {self.order.client_order_id} is order "
+            f"{self.order.id}, {self.order.status}; nothing new was sent"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "order": self.order.to_dict(),
+            "risk": None if self.decision is None else self.decision.to_dict(),
+            "already_submitted": self.already_submitted,
+            "held": self.held,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True, slots=True)
