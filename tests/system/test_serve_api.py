@@ -40,12 +40,14 @@ def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
     return process, line
 
 
-def _stop(process: subprocess.Popen[str], stop: signal.Signals) -> None:
+def _stop(process: subprocess.Popen[str], stop: signal.Signals) -> str:
+    """Stop the server with ``stop``; what it wrote to stderr."""
     process.send_signal(stop)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "Traceback" not in err
     assert out.strip().endswith("workbench api stopped")
+    return err
 
 
 def _wait_ready(url: str) -> None:
@@ -125,7 +127,23 @@ def test_two_workers_serve_one_port_and_stop_on_sigterm(home: Path) -> None:
         assert line.startswith(f"workbench api listening on http://127.0.0.1:{port}")
         _wait_ready(f"http://127.0.0.1:{port}")
     finally:
-        _stop(process, signal.SIGTERM)
+        err = _stop(process, signal.SIGTERM)
+    # the workers share no events without Redis: the operator is told at start-up, once
+    assert err.count("warning: 2 workers without WB_REDIS_URL") == 1
+
+
+def test_workers_sharing_redis_start_without_a_warning(
+    home: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WB_REDIS_URL", redis_url)
+    monkeypatch.setenv("WB_REDIS_PREFIX", f"wbtest-{os.getpid()}-workers")
+    port = _free_port()
+    process, _ = _start("--port", str(port), "--workers", "2")
+    try:
+        _wait_ready(f"http://127.0.0.1:{port}")
+    finally:
+        err = _stop(process, signal.SIGTERM)
+    assert "warning:" not in err
 
 
 PASSWORD = "a long enough password 1"

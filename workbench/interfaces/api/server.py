@@ -32,6 +32,8 @@ KEEP_ALIVE_SECONDS = 75
 class ApiStarted:
     url: str
     workers: int
+    #: what the operator should know before clients arrive, one line each
+    warnings: tuple[str, ...] = ()
 
 
 def serve_api(
@@ -74,11 +76,31 @@ def serve_api(
     bound = int(listener.getsockname()[1])
     with listener:
         if on_ready is not None:
-            on_ready(ApiStarted(f"{'https' if tls else 'http'}://{shown}:{bound}", workers))
+            url = f"{'https' if tls else 'http'}://{shown}:{bound}"
+            on_ready(ApiStarted(url, workers, _unshared_workers(workers)))
         if workers == 1:
             run_server(config, listener)
         else:
             _run_workers(config, listener)
+
+
+def _unshared_workers(workers: int) -> tuple[str, ...]:
+    """Worker processes share the ledger, but only Redis carries one worker's events to the
+    others: without it a /ws client sees its own worker's events only, and an answer another
+    worker keeps (ops.kept_reads) may lag this one's writes by api.read_cache_seconds."""
+    if workers == 1:
+        return ()
+    from workbench.core.config import load_settings
+
+    settings = load_settings()
+    if settings.redis_url is not None:
+        return ()
+    return (
+        f"{workers} workers without WB_REDIS_URL: a /ws client sees only its own worker's "
+        "events, and positions, the account and the latest bars read through one worker may "
+        f"lag another's orders by up to {settings.api.read_cache_seconds:g} s "
+        "(api.read_cache_seconds); set WB_REDIS_URL to share them (docs/api.md)",
+    )
 
 
 def _tls(certfile: Path | None, keyfile: Path | None) -> bool:

@@ -88,6 +88,8 @@ def mcp(
 
 def _listening(started: ApiStarted) -> None:
     typer.echo(f"workbench api listening on {started.url} (docs at /docs)")
+    for warning in started.warnings:
+        typer.echo(f"warning: {warning}", err=True)
 
 
 @app.command("dashboards")
