@@ -9,7 +9,7 @@ it; ``market``: the lake's latest bars), and is dropped:
   process and reads its positions next sees the fill (the bus runs handlers in the publisher's
   thread, before the submit answers);
 - at once, when another process's event of such a topic arrives through Redis (the hub hands
-  every relayed event here: ``observe_remote``), with ``WB_REDIS_URL`` set;
+  every relayed event to ``changed``), with ``WB_REDIS_URL`` set;
 - in any case ``api.read_cache_seconds`` after it was read (1 s by default; 0 keeps nothing),
   which bounds what a change no event announces can be missed by: an order placed by another
   process without Redis, a lake written by ``data ingest``, a resting paper order the replay
@@ -108,10 +108,6 @@ class KeptReads:
             for family, announcing in self.families.items():
                 if topic in announcing:
                     self._generation[family] += 1
-
-    def observe_remote(self, topic: str) -> None:
-        """The hub's hook for another process's event (relayed through Redis)."""
-        self.changed(topic)
 
     def topics(self) -> Iterable[str]:
         return sorted(set().union(*self.families.values()))

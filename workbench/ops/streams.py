@@ -62,7 +62,7 @@ def hub(rt: Runtime) -> Hub:
         prefix=rt.settings.redis_prefix,
     )
     # another process's order or fill drops this one's kept answers as its own would
-    made.remote_observers.append(kept_reads(rt).observe_remote)
+    made.remote_observers.append(kept_reads(rt).changed)
     return made
 
 
