@@ -147,7 +147,11 @@ class JobRunner:
             processes=True,
             dashboard_address=":0",  # a free port: None means 8787, taken by any other cluster
         )
-        return distributed.Client(self._cluster)
+        client = distributed.Client(self._cluster)
+        from workbench.ops.jobs._quiet import QuietHeartbeat
+
+        client.register_plugin(QuietHeartbeat())  # our scheduler: its workers only
+        return client
 
     # -- bookkeeping, on the runner's own thread ---------------------------------------------
     def _book(self, work: Any, *args: Any) -> None:
