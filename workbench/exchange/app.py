@@ -18,6 +18,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from workbench.core.tasks import cancel_and_wait
 from workbench.exchange.api import admin, data_stream, market_data, trade_stream, trading
 from workbench.exchange.api.auth import KeyAuthMiddleware, RateLimiter
 from workbench.exchange.api.errors import install_error_handlers
@@ -35,9 +36,7 @@ def create_app(exchange: Exchange, *, tick_seconds: float = 0.25) -> FastAPI:
         try:
             yield
         finally:
-            heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
+            await cancel_and_wait(heartbeat)
 
     app = FastAPI(
         title="Workbench local exchange",

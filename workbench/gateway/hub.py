@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.config import WebSocketSettings
+from workbench.core.tasks import cancel_and_wait
 from workbench.gateway.channels import (
     CHANNELS,
     RELAYED_TOPICS,
@@ -96,9 +97,7 @@ class Hub:
             unsubscribe()
         self._unsubscribe, self._loop = [], None
         if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
+            await cancel_and_wait(self._listener)
             self._listener = None
         for session in list(self.sessions):
             session.request_close(CLOSE_GOING_AWAY, "the server is stopping")

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl
 
 from workbench.core.config import WebSocketSettings
 from workbench.core.errors import WorkbenchError
+from workbench.core.tasks import cancel_and_wait
 from workbench.gateway.channels import CHANNELS, Channel
 from workbench.gateway.ratelimit import Bucket, LocalBuckets
 from workbench.model import Role, can
@@ -167,9 +168,8 @@ class ClientSession:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
             self.hub.unregister(self)
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            # a send to a socket already closed is how a session may end: not an error here
+            await cancel_and_wait(*tasks, errors=False)
         if self._closing is not None:
             await self._close(*self._closing)
 

@@ -10,9 +10,10 @@ nothing was half-read) so the SDK's loop sees a clean end and returns.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Coroutine
 from typing import Any, TypeVar
+
+from workbench.core.tasks import cancel_and_wait
 
 __all__ = ["until_stopped"]
 
@@ -26,11 +27,7 @@ async def until_stopped(consume: Coroutine[Any, Any, T], stop: asyncio.Event) ->
     try:
         await asyncio.wait({receiving, stopping}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for task in (receiving, stopping):
-            if not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        await cancel_and_wait(*(task for task in (receiving, stopping) if not task.done()))
     if receiving.done() and not receiving.cancelled():
         return receiving.result()
     return None

@@ -21,7 +21,6 @@ on ``topics.STREAM_STATUS``. With a lake, minute bars are also written to ``bars
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 from collections.abc import Sequence
@@ -33,6 +32,7 @@ from workbench.adapters.ports import StreamStatus
 from workbench.core import topics
 from workbench.core.errors import DataError, Retryable
 from workbench.core.events import EventBus
+from workbench.core.tasks import cancel_and_wait
 from workbench.model import Bar, Quote, Trade, normalize_symbols
 
 if TYPE_CHECKING:
@@ -118,9 +118,7 @@ class AlpacaMarketStream:
             raise
         finally:
             if flusher is not None:
-                flusher.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await flusher
+                await cancel_and_wait(flusher)
             await self._drain_sends()
             if self.bars_to is not None:
                 await asyncio.to_thread(self.bars_to.flush)
@@ -246,11 +244,7 @@ class AlpacaMarketStream:
         task.add_done_callback(self._sending.discard)
 
     async def _drain_sends(self) -> None:
-        for task in list(self._sending):
-            task.cancel()
-        for task in list(self._sending):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(*self._sending)
 
     # -- messages --------------------------------------------------------------------------
     async def _on_quote(self, raw: Any) -> None:

@@ -5,7 +5,6 @@ closes it on shutdown; ``app_from_settings`` builds one from the environment (uv
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CollectorRegistry
 from starlette.concurrency import run_in_threadpool
 
+from workbench.core.tasks import cancel_and_wait
 from workbench.interfaces.api import docs, routes
 from workbench.interfaces.api.deps import API_PREFIX
 from workbench.interfaces.api.errors import document_problem_type, install_error_handlers
@@ -47,9 +47,7 @@ def create_app(runtime: Runtime) -> FastAPI:
                 yield
         finally:
             if tending is not None:
-                tending.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await tending
+                await cancel_and_wait(tending)
             await app.state.hub.close()
             await app.state.limiter.close()
             runtime.close()
