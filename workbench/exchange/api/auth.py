@@ -155,8 +155,9 @@ class KeyAuthMiddleware:
 
 async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes | None:
     """The whole request body, or None when it is (or says it is) over ``limit`` bytes."""
-    declared = _headers(scope).get("content-length", "")
-    if declared.strip().isdigit() and int(declared) > limit:
+    declared = _headers(scope).get("content-length", "").strip()
+    # isascii too: "¹".isdigit() is true, and int("¹") raises
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         return None
     chunks: list[bytes] = []
     size = 0

@@ -152,7 +152,7 @@ def runner_alive(
         if lease is None:
             return True
         return renewed is not None and ((now or utcnow()) - renewed).total_seconds() < lease
-    if not pid_text.isdigit() or int(pid_text) == os.getpid():
+    if not (pid_text.isascii() and pid_text.isdigit()) or int(pid_text) == os.getpid():
         return False
     try:
         os.kill(int(pid_text), 0)
