@@ -2,11 +2,8 @@
 
 Rows (``read``, ``wide``, ``latest``) come from ``workbench.data.reader``, which opens each
 partition file once, so a read never sees half of a concurrent write (see there for why DuckDB
-does not do these). SQL (``sql``, ``coverage``) runs in DuckDB: each ``Catalog`` owns one
-in-memory DuckDB database and opens a cursor per query, so threads of one process can query
-at once; processes each have their own. No DuckDB file is ever shared (DuckDB allows one
-writer process per file, and the workbench always runs several processes). Because DuckDB
-opens a file twice per query, a query whose files were replaced while it ran is run again.
+does not do these). SQL (``sql``, ``coverage``) runs in DuckDB through the catalog's own
+``workbench.data.duck.LakeSQL``: an in-memory database per catalog, never a shared DuckDB file.
 
 Dates given as ``date`` are New York trading dates, inclusive at both ends; ``datetime`` bounds
 are exact instants (timezone-aware).
@@ -16,16 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import threading
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from workbench.core.errors import DataError, NotFound
+from workbench.core.errors import NotFound
 from workbench.data import calendar as cal
 from workbench.data import reader
+from workbench.data.duck import LakeSQL
 from workbench.data.location import LakeLocation
 from workbench.data.reader import FileRef
 from workbench.data.schema import spec_for
@@ -38,10 +33,7 @@ if TYPE_CHECKING:  # pandas loads where a frame is built: ``read_table`` needs n
 __all__ = ["Bound", "Catalog", "Coverage"]
 
 Bound = date | datetime | str | None
-#: runs of a DuckDB query whose files kept being replaced while it ran, before giving up
-_SQL_ATTEMPTS = 5
 _LAKE_CALL = re.compile(r"lake\('([a-z0-9_]+)'\)")
-_YEAR = re.compile(r"year=(\d+)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,8 +54,7 @@ class Coverage:
 class Catalog:
     def __init__(self, location: LakeLocation) -> None:
         self.location = location
-        self._connection: Any = None
-        self._lock = threading.Lock()
+        self._sql = LakeSQL(location)
         self._latest = reader.LatestRows()
 
     # -- what is there ---------------------------------------------------------------------
@@ -106,14 +97,15 @@ class Catalog:
             if not files:
                 continue
             tables: dict[str, pa.Table] = {}
-            # the lake's own file paths (quoted by _scan) or registered tables; a constant zone
+            # the lake's own paths (quoted by scan_clause) or registered tables; a constant zone
             query = (
                 "SELECT symbol, epoch_us(min(timestamp)), epoch_us(max(timestamp)), "  # nosec B608
                 f"count(*), count(DISTINCT {_ny_day('timestamp')}), "
                 f"{_ny_day('min(timestamp)')}, {_ny_day('max(timestamp)')} "
-                f"FROM {self._scan(files, tables, [])} GROUP BY symbol ORDER BY symbol"
+                f"FROM {self._sql.scan(files, tables, [])} GROUP BY symbol ORDER BY symbol"
             )
-            rows = self._query_stable(query, (), [ref.path for ref in files], tables, as_rows=True)
+            paths = [ref.path for ref in files]
+            rows = self._sql.query_stable(query, (), paths, tables, as_rows=True)
             for symbol, first, last, count, sessions, first_day, last_day in rows:
                 expected = cal.session_count(first_day, last_day)
                 found.append(
@@ -253,12 +245,15 @@ class Catalog:
             if not found:
                 raise NotFound(f"dataset {match.group(1)} has no data")
             files.extend(ref.path for ref in found)
-            return self._scan(found, tables, spec.value_columns)
+            return self._sql.scan(found, tables, spec.value_columns)
 
-        frame: pd.DataFrame = self._query_stable(
+        frame: pd.DataFrame = self._sql.query_stable(
             _LAKE_CALL.sub(scan_of, query), params, files, tables
         )
         return frame
+
+    def close(self) -> None:
+        self._sql.close()
 
     # -- plumbing --------------------------------------------------------------------------
     def _resolve_symbols(self, dataset: str, symbols: str | Sequence[str] | None) -> list[str]:
@@ -292,98 +287,6 @@ class Catalog:
             for path in self.location.files(dataset, symbol, first_year, last_year)
         ]
 
-    def _scan(
-        self, files: list[FileRef], tables: dict[str, pa.Table], columns: Sequence[str]
-    ) -> str:
-        """The FROM clause over ``files``: DuckDB reads local files itself; files elsewhere
-        are read with pyarrow (DuckDB's httpfs is not used) and registered as Arrow tables with
-        the same hive columns (``symbol``, ``year``)."""
-        if self.location.filesystem is None:
-            return _scan([ref.path for ref in files])
-        import pyarrow as pa
-
-        with self.location.guard("reading"):
-            parts = reader.read_tables(files, columns, filesystem=self.location.filesystem)
-        counts = np.array([part.num_rows for part in parts])
-        years = [int(m.group(1)) if (m := _YEAR.search(ref.path)) else 0 for ref in files]
-        table = (
-            pa.concat_tables(parts)
-            .append_column("symbol", pa.array(np.repeat([r.symbol for r in files], counts)))
-            .append_column("year", pa.array(np.repeat(np.array(years, np.int64), counts)))
-        )
-        name = f"lake_scan_{len(tables)}"
-        tables[name] = table
-        return name
-
-    def _query_stable(
-        self,
-        query: str,
-        params: Sequence[Any],
-        files: list[str],
-        tables: dict[str, pa.Table] | None = None,
-        *,
-        as_rows: bool = False,
-    ) -> Any:
-        """``_query``, run again when one of ``files`` was replaced while it ran (unless the
-        rows were read beforehand into ``tables``, each file once); a frame, or with
-        ``as_rows`` tuples of plain values."""
-        import duckdb
-
-        if tables:
-            try:
-                return self._query(query, params, tables, as_rows=as_rows)
-            except duckdb.Error as error:
-                raise DataError(f"query failed: {_first_line(error)}") from None
-
-        for _ in range(_SQL_ATTEMPTS):
-            before = [reader.identity(f) for f in files]
-            try:
-                result = self._query(query, params, as_rows=as_rows)
-            except duckdb.Error as error:
-                if [reader.identity(f) for f in files] == before:
-                    raise DataError(f"query failed: {_first_line(error)}") from None
-                continue
-            if [reader.identity(f) for f in files] == before:
-                return result
-        raise DataError(
-            f"the lake's files kept changing during {_SQL_ATTEMPTS} runs of a query; try again"
-        )
-
-    def _query(
-        self,
-        query: str,
-        params: Sequence[Any] = (),
-        tables: dict[str, pa.Table] | None = None,
-        *,
-        as_rows: bool = False,
-    ) -> Any:
-        """A frame, or with ``as_rows`` the rows as tuples of plain values (no pandas)."""
-        cursor = self._connect().cursor()
-        try:
-            for name, table in (tables or {}).items():
-                cursor.register(name, table)
-            result = cursor.execute(query, list(params))
-            return result.fetchall() if as_rows else result.df()
-        finally:
-            cursor.close()
-
-    def _connect(self) -> Any:
-        with self._lock:
-            if self._connection is None:
-                import duckdb
-
-                self._connection = duckdb.connect(":memory:")
-                self._connection.execute("SET TimeZone = 'UTC'")
-                # a cached block of a replaced file must never be served for its successor
-                self._connection.execute("SET enable_external_file_cache = false")
-            return self._connection
-
-    def close(self) -> None:
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
-
 
 def _is_dataset(name: str) -> bool:
     try:
@@ -391,14 +294,6 @@ def _is_dataset(name: str) -> bool:
     except NotFound:
         return False
     return True
-
-
-def _scan(files: list[str]) -> str:
-    listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-    return (
-        f"read_parquet([{listed}], hive_partitioning = true, "
-        "hive_types = {'symbol': VARCHAR, 'year': BIGINT})"
-    )
 
 
 def _instant(bound: Bound, *, upper: bool) -> pd.Timestamp | None:
@@ -439,8 +334,3 @@ def _utc(micros: int) -> datetime:
 
 def _micros(stamp: pd.Timestamp | None) -> int | None:
     return None if stamp is None else int(stamp.value) // 1000  # .value is always in ns
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
