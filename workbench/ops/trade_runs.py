@@ -23,7 +23,7 @@ import pandas as pd
 from workbench.core.errors import NotFound, ValidationError
 from workbench.data import bars_dataset
 from workbench.exchange.matching.market import Session
-from workbench.exchange.sessions import exchange_calendar
+from workbench.exchange.sessions import ExchangeCalendar, exchange_calendar
 from workbench.execution import (
     EquityPoint,
     OrderManager,
@@ -55,6 +55,7 @@ __all__ = [
     "RunSummary",
     "dry_run",
     "live_run",
+    "next_cycle_at",
     "paper_run",
     "run_summary",
     "strategy_run",
@@ -254,7 +255,8 @@ def live_run(
         while not should_stop() and (cycles is None or done < cycles):
             if done:
                 reconcile(oms, actor=actor)  # periodically: before every decision
-            as_of = _last_complete_bar(rt, runner.symbols, oms.now())
+            decided_at = oms.now()
+            as_of = _last_complete_bar(rt, runner.symbols, decided_at)
             step = runner.step(as_of)
             # the venue's equity as the cycle decides: the close of the bar it decided on
             held = oms.broker.account()
@@ -265,7 +267,7 @@ def live_run(
             done += 1
             if cycles is not None and done >= cycles:
                 break
-            _wait(oms, every, should_stop, sleep)
+            _wait(oms, next_cycle_at(decided_at, every, oms.context.calendar), should_stop, sleep)
         finish_run(rt, run.id, "canceled" if should_stop() else "succeeded")
     except BaseException as error:
         finish_run(rt, run.id, "failed", error=str(error) or type(error).__name__)
@@ -297,21 +299,30 @@ def _live_order_manager(rt: Runtime) -> tuple[OrderManager, Any]:
     return order_manager_for(rt, broker, account=rt.account_name), broker
 
 
-def _wait(
-    oms: OrderManager, every: str, should_stop: Callable[[], bool], sleep: Callable[[float], None]
-) -> None:
-    """Until the venue's clock reaches the next bar (a daily run: the next session's pre-open;
-    a minute run: the next minute), asking ``should_stop`` at least every second."""
-    now = oms.now()
+def next_cycle_at(decided_at: datetime, every: str, calendar: ExchangeCalendar) -> datetime:
+    """When the cycle after one that began at ``decided_at`` runs: a daily run at the pre-open
+    minute of the next session that cycle did not trade (one that began at a pre-open minute
+    traded that morning's bell), a minute run at the next minute.
+
+    Counted from the cycle's start, not from when its wait begins: a clock that passes a
+    pre-open while the cycle decides (a replay stepped, or a slow cycle at 9:28:59) would
+    otherwise have the run sleep through a whole session.
+    """
     if every == "1m":
-        target = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    else:
-        calendar = oms.context.calendar
-        opening = calendar.next_open(now)
-        # at the pre-open minute itself the next bell is today's, which this cycle just traded
-        while opening is not None and opening - timedelta(minutes=1) <= now:
-            opening = calendar.next_open(opening)
-        target = (opening or now + timedelta(days=1)) - timedelta(minutes=1)
+        return decided_at.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    opening = calendar.next_open(decided_at)
+    while opening is not None and opening - timedelta(minutes=1) <= decided_at:
+        opening = calendar.next_open(opening)
+    return (opening or decided_at + timedelta(days=1)) - timedelta(minutes=1)
+
+
+def _wait(
+    oms: OrderManager,
+    target: datetime,
+    should_stop: Callable[[], bool],
+    sleep: Callable[[float], None],
+) -> None:
+    """Until the venue's clock reaches ``target``, asking ``should_stop`` at least every second."""
     while not should_stop() and oms.now() < target:
         sleep(1.0)
 
