@@ -1,5 +1,6 @@
-"""Use cases of trading by hand and of the kill switch, over the configured broker
-(``WB_BROKER``: the paper book by default) through the risk gate and the OMS.
+"""Use cases of trading by hand, over the configured broker (``WB_BROKER``: the paper book by
+default) through the risk gate and the OMS. The kill switch (``halt``, ``reduce``, ``resume``,
+``trading_states``) lives in ``ops.kill_switch`` and is named here too, beside the orders it stops.
 
 Strategy runs (live and replayed), and the backtest/paper parity report, are in
 ``ops.trade_runs``.
@@ -21,17 +22,15 @@ from workbench.execution import (
     PositionView,
     ReconciliationReport,
     RiskDecision,
-    StateChange,
     SubmitResult,
-    set_every_trading_state,
-    set_trading_state,
 )
 from workbench.execution import reconcile as reconcile_books
 from workbench.execution.records import OPEN_STATUSES, cash_balance
 from workbench.ledger import AccountRow, FillRow, OrderRow, PositionRow, exact_sums
-from workbench.model import OrderRequest, OrderSide, OrderType, TimeInForce, TradingState
+from workbench.model import OrderRequest, OrderSide, OrderType, TimeInForce
 from workbench.model.plain import to_plain
 from workbench.model.symbols import normalize_symbol
+from workbench.ops.kill_switch import halt, reduce, resume, trading_states
 
 if TYPE_CHECKING:
     from workbench.execution.risk import RiskContext
@@ -331,63 +330,6 @@ def account(rt: Runtime) -> AccountSummary:
         broker_equity=theirs.equity,
         buying_power=theirs.buying_power,
     )
-
-
-def halt(
-    rt: Runtime,
-    *,
-    actor: str,
-    reason: str | None = None,
-    cancel_open: bool = True,
-    only_this_account: bool = False,
-) -> list[StateChange]:
-    """The kill switch: nothing goes out from any account of the ledger (or only the
-    configured broker's); the configured account's open orders are canceled unless told."""
-    return _set(rt, TradingState.HALTED, actor, reason, cancel_open, only_this_account)
-
-
-def reduce(
-    rt: Runtime, *, actor: str, reason: str | None = None, only_this_account: bool = False
-) -> list[StateChange]:
-    return _set(rt, TradingState.REDUCING, actor, reason, False, only_this_account)
-
-
-def resume(
-    rt: Runtime, *, actor: str, reason: str | None = None, only_this_account: bool = False
-) -> list[StateChange]:
-    """Back to ACTIVE; this is also how a reconciliation's REDUCING is acknowledged."""
-    return _set(rt, TradingState.ACTIVE, actor, reason, False, only_this_account)
-
-
-def _set(
-    rt: Runtime,
-    state: TradingState,
-    actor: str,
-    reason: str | None,
-    cancel_open: bool,
-    only_this_account: bool,
-) -> list[StateChange]:
-    if only_this_account:
-        change = set_trading_state(
-            rt.oms, state, actor=actor, reason=reason, cancel_open=cancel_open
-        )
-        return [change]
-    return set_every_trading_state(
-        rt.oms, state, actor=actor, reason=reason, cancel_open=cancel_open
-    )
-
-
-def trading_states(rt: Runtime) -> list[dict[str, str]]:
-    """Every account of the ledger with its broker and trading state, the configured one
-    first (a HALT from any face sets them all)."""
-    configured = rt.oms.account_id
-    with rt.ledger.session(read_only=True) as session:
-        rows = session.scalars(sa.select(AccountRow).order_by(AccountRow.id)).all()
-        found = [
-            {"account": row.name, "broker": row.broker, "state": str(row.trading_state)}
-            for row in sorted(rows, key=lambda row: row.id != configured)
-        ]
-    return found
 
 
 def reconcile(rt: Runtime, *, actor: str = "reconciliation") -> ReconciliationReport:
