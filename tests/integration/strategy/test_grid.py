@@ -111,3 +111,27 @@ def test_allocation_grid(bars: Bars) -> None:
     )
     row = grid.table[(grid.table["method"] == "equal_weight") & (grid.table["lookback"] == 60)]
     assert row["total_return"].iloc[0] == pytest.approx(alone.stats.total_return, rel=1e-9)
+
+
+def test_a_finished_chunk_frees_its_frames_without_the_cyclic_collector(bars: Bars) -> None:
+    """vectorbt's Portfolio and Orders sit in reference cycles: a chunk that only dropped its
+    names for them left their frames to the cyclic collector, and with many chunks their memory
+    piled up (the CLI's 6,000-portfolio grid: 545 MB, not 459). What a collection still finds
+    after a grid is vectorbt's small wrappers, not the chunk's frames."""
+    import gc
+    import tracemalloc
+
+    grid_search("sma_crossover", bars, GRID, CONFIG)  # warm: what a first run builds once
+    gc.collect()
+    gc.disable()
+    tracemalloc.start()
+    try:
+        grid_search("sma_crossover", bars, GRID, CONFIG)
+        held, peak = tracemalloc.get_traced_memory()
+        gc.collect()
+        left, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        gc.enable()
+    # measured: an eighth of the peak with the frames freed, two thirds without
+    assert held - left < peak / 3, (held - left, peak)

@@ -136,7 +136,9 @@ def optimize(
     direction: Direction = "long",
     workers: Workers = None,
     scheduler: Scheduler = None,
-    memory_mb: Annotated[float, typer.Option(help="Memory per chunk of the grid.")] = 384.0,
+    memory_mb: Annotated[
+        float, typer.Option(help="Memory per chunk of the grid, MB (more: faster, larger).")
+    ] = 32.0,  # strategy.grid.DEFAULT_MEMORY_MB: the grid module is too heavy to import here
     no_save: NoSave = False,
     as_json: JsonOption = False,
 ) -> None:
