@@ -26,6 +26,6 @@ async def cancel_and_wait(*tasks: asyncio.Future[Any], errors: bool = True) -> N
     if not tasks:
         return
     await asyncio.wait(tasks)
-    failures = [t.exception() for t in tasks if not t.cancelled() and t.exception() is not None]
+    failures = [e for t in tasks if not t.cancelled() and (e := t.exception()) is not None]
     if failures and errors:
-        raise failures[0]  # type: ignore[misc]
+        raise failures[0]
