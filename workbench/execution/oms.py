@@ -294,19 +294,11 @@ class OrderManager:
         return view
 
     def _cancel_unsent(self, order_id: int, actor: str) -> OrderView:
-        with self.ledger.session() as session:
-            row = session.get(OrderRow, order_id)
-            assert row is not None
-            records.change_status(
-                session,
-                row,
-                OrderStatus.CANCELED,
-                "canceled",
-                at=self.now(),
-                actor=actor,
-                reason="canceled before it reached the broker",
-            )
-            return OrderView.of(row)
+        reason = "canceled before it reached the broker"
+        status = OrderStatus.CANCELED
+        return sending.move_order(
+            self, order_id, status, "canceled", at=self.now(), actor=actor, reason=reason
+        )
 
     def cancel_open(self, *, actor: str) -> list[OrderView]:
         return [self.cancel(str(view.id), actor=actor) for view in self.open_orders()]

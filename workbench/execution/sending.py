@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from workbench.core.errors import BrokerError, Fatal, NotFound, Retryable
 from workbench.execution import notify, records
@@ -23,7 +24,7 @@ from workbench.model import OrderRequest, OrderStatus
 if TYPE_CHECKING:
     from workbench.execution.oms import OrderManager
 
-__all__ = ["RetryPolicy", "broker_rejected", "send"]
+__all__ = ["RetryPolicy", "broker_rejected", "move_order", "send"]
 
 _log = logging.getLogger(__name__)
 
@@ -61,37 +62,50 @@ def send(oms: OrderManager, order_id: int, request: OrderRequest, actor: str) ->
     return oms.apply_snapshot(placed, actor=actor, kind="accepted")
 
 
-def _unknown_outcome(oms: OrderManager, order_id: int, error: BrokerError, actor: str) -> OrderView:
+def move_order(
+    oms: OrderManager,
+    order_id: int,
+    status: OrderStatus,
+    kind: str,
+    *,
+    at: datetime,
+    actor: str,
+    reason: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> OrderView:
+    """``records.change_status`` of the order's row in a transaction of its own; its view."""
     with oms.ledger.session() as session:
         row = session.get(OrderRow, order_id)
         assert row is not None
         records.change_status(
-            session,
-            row,
-            OrderStatus.SUBMITTED,
-            "send_failed",
-            at=oms.now(),
-            actor=actor,
-            payload={"error": str(error)},
+            session, row, status, kind, at=at, actor=actor, reason=reason, payload=payload
         )
         return OrderView.of(row)
 
 
+def _unknown_outcome(oms: OrderManager, order_id: int, error: BrokerError, actor: str) -> OrderView:
+    return move_order(
+        oms,
+        order_id,
+        OrderStatus.SUBMITTED,
+        "send_failed",
+        at=oms.now(),
+        actor=actor,
+        payload={"error": str(error)},
+    )
+
+
 def broker_rejected(oms: OrderManager, order_id: int, reason: str, actor: str) -> OrderView:
     at = oms.now()
-    with oms.ledger.session() as session:
-        row = session.get(OrderRow, order_id)
-        assert row is not None
-        records.change_status(
-            session,
-            row,
-            OrderStatus.REJECTED,
-            "rejected",
-            at=at,
-            actor=actor,
-            reason=reason,
-            payload={"rule": "broker"},
-        )
-        view = OrderView.of(row)
+    view = move_order(
+        oms,
+        order_id,
+        OrderStatus.REJECTED,
+        "rejected",
+        at=at,
+        actor=actor,
+        reason=reason,
+        payload={"rule": "broker"},
+    )
     notify.rejected(oms.bus, oms.account_name, view, "broker", reason, at)
     return view
